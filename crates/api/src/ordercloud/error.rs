@@ -1,0 +1,117 @@
+//! OrderCloud's error body: `{"Errors":[{"ErrorCode","Message","Data"}]}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cartwire_app::{AppError, RuleCode};
+use serde_json::{Value, json};
+
+/// An OrderCloud error response.
+#[derive(Debug)]
+pub struct OcError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    data: Value,
+}
+
+impl OcError {
+    /// An error with a status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), data: Value::Null }
+    }
+
+    /// Adds `Data`.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = data;
+        self
+    }
+
+    /// 400 `ValidationFailure` on a property.
+    pub fn validation(property: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "ValidationFailure", message).with_data(json!({"PropertyName": property}))
+    }
+
+    /// 404 `NotFound`.
+    pub fn not_found(object_type: &str, id: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "NotFound", format!("{object_type} not found: {id}"))
+            .with_data(json!({"ObjectType": object_type, "ObjectID": id}))
+    }
+}
+
+/// The wire code of a business rule.
+pub fn rule_code(code: RuleCode) -> &'static str {
+    match code {
+        RuleCode::IntegrationEventCannotDeleteInUse => "IntegrationEvent.CannotDeleteInUse",
+        RuleCode::IntegrationEventCannotEditType => "IntegrationEvent.CannotEditType",
+        RuleCode::IntegrationEventIncompatibleEventType => "IntegrationEvent.IncompatibleEventType",
+        RuleCode::CustomAuthHeaderNameRequired => "Integration.CustomAuthHeaderNameRequired",
+        RuleCode::CustomAuthHeaderValueRequired => "Integration.CustomAuthHeaderValueRequired",
+        RuleCode::ApiClientRequiredNotAnonBuyer => "ApiClient.RequiredNotAnonBuyer",
+        RuleCode::ApiClientCannotDeleteLastFullAccess => "ApiClient.CannotDeleteLastFullAccess",
+        RuleCode::UsernameMustBeUnique => "User.UsernameMustBeUnique",
+    }
+}
+
+impl From<AppError> for OcError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Unauthenticated(why) => OcError::new(
+                StatusCode::UNAUTHORIZED,
+                "InvalidToken",
+                format!("Access token is invalid or expired: {why}"),
+            ),
+            AppError::Forbidden(f) => OcError::new(
+                StatusCode::FORBIDDEN,
+                "InsufficientRoles",
+                "User does not have role(s) required to perform this action.",
+            )
+            .with_data(json!({
+                "SufficientRoles": f.sufficient_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                "AssignedRoles": f.assigned_roles,
+            })),
+            AppError::NotFound { object_type, object_id } => OcError::not_found(object_type, &object_id),
+            AppError::IdExists { object_type, object_id } => {
+                OcError::new(StatusCode::CONFLICT, "IdExists", format!("{object_type} already exists: {object_id}"))
+                    .with_data(json!({"ObjectType": object_type, "ObjectID": object_id}))
+            }
+            AppError::Validation { field, message } => OcError::validation(&field, message),
+            AppError::Rule { code, message, data } => {
+                OcError::new(StatusCode::BAD_REQUEST, rule_code(code), message).with_data(data)
+            }
+            AppError::Store(_) | AppError::Internal(_) => {
+                tracing::error!(error = %e, "internal error");
+                OcError::new(StatusCode::INTERNAL_SERVER_ERROR, "ServerError", "An unexpected error occurred.")
+            }
+        }
+    }
+}
+
+impl From<cartwire_store::StoreError> for OcError {
+    fn from(e: cartwire_store::StoreError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
+impl IntoResponse for OcError {
+    fn into_response(self) -> Response {
+        let body = json!({"Errors": [{"ErrorCode": self.code, "Message": self.message, "Data": self.data}]});
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+impl OcError {
+    /// The error code, for unit tests.
+    pub fn code(self) -> &'static str {
+        self.code
+    }
+}
+
+impl OcError {
+    /// The property and message of a validation error (for errors raised inside use-case
+    /// closures, which speak `AppError`).
+    pub fn validation_parts(self) -> (String, String) {
+        let field = self.data.get("PropertyName").and_then(|v| v.as_str()).unwrap_or("").to_owned();
+        (field, self.message)
+    }
+}

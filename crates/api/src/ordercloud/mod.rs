@@ -1,0 +1,81 @@
+//! The OrderCloud dialect: `/oauth/…` and `/v1/…`, PascalCase bodies, `Errors[]` error bodies,
+//! `{Meta, Items}` list pages.
+
+pub mod api_clients;
+pub mod error;
+pub mod extract;
+pub mod identity;
+pub mod integration_events;
+pub mod list;
+pub mod oauth;
+
+use axum::Json;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use cartwire_app::App;
+use error::OcError;
+
+/// Fixed route segments under `/v1`, lower-cased; requests are matched case-insensitively
+/// on these (see `normalize_path`).
+pub const FIXED_SEGMENTS: &[&str] =
+    &["v1", "apiclients", "integrationevents", "adminusers", "buyers", "users", "securityprofiles", "assignments"];
+
+/// The dialect's routes.
+pub fn routes() -> Router<App> {
+    use identity as id;
+    Router::new()
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/certs", get(oauth::certs))
+        .route("/oauth/certs/{kid}", get(oauth::cert))
+        .route("/v1/apiclients", get(api_clients::list).post(api_clients::create))
+        .route(
+            "/v1/apiclients/{id}",
+            get(api_clients::get).put(api_clients::put).patch(api_clients::patch).delete(api_clients::delete),
+        )
+        .route("/v1/integrationevents", get(integration_events::list).post(integration_events::create))
+        .route(
+            "/v1/integrationevents/{id}",
+            get(integration_events::get)
+                .put(integration_events::put)
+                .patch(integration_events::patch)
+                .delete(integration_events::delete),
+        )
+        .route("/v1/adminusers", get(id::admin_users_list).post(id::admin_user_create))
+        .route(
+            "/v1/adminusers/{id}",
+            get(id::admin_user_get).put(id::admin_user_put).patch(id::admin_user_patch).delete(id::admin_user_delete),
+        )
+        .route("/v1/buyers", get(id::buyers_list).post(id::buyer_create))
+        .route("/v1/buyers/{id}", get(id::buyer_get).put(id::buyer_put).patch(id::buyer_patch).delete(id::buyer_delete))
+        .route("/v1/buyers/{buyer}/users", get(id::buyer_users_list).post(id::buyer_user_create))
+        .route(
+            "/v1/buyers/{buyer}/users/{id}",
+            get(id::buyer_user_get).put(id::buyer_user_put).patch(id::buyer_user_patch).delete(id::buyer_user_delete),
+        )
+        .route("/v1/securityprofiles", get(id::profiles_list).post(id::profile_create))
+        .route("/v1/securityprofiles/assignments", get(id::assignments_list).post(id::assignment_save))
+        .route(
+            "/v1/securityprofiles/{id}",
+            get(id::profile_get).put(id::profile_put).patch(id::profile_patch).delete(id::profile_delete),
+        )
+        .route("/v1/securityprofiles/{id}/assignments", axum::routing::delete(id::assignment_delete))
+        .route("/v1/{*rest}", axum::routing::any(unknown_route))
+}
+
+async fn unknown_route(uri: axum::http::Uri) -> OcError {
+    OcError::new(StatusCode::NOT_FOUND, "NotFound", format!("No resource at {}", uri.path()))
+        .with_data(serde_json::json!({"ObjectType": "Route", "ObjectID": uri.path()}))
+}
+
+/// A 201 with the new object and its `Location`.
+pub(crate) fn created(app: &App, path: &str, body: serde_json::Value) -> Response {
+    let location = format!("{}{path}", app.config().public_base_url);
+    (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
+}
+
+/// Maps a domain error on a wire field to a `ValidationFailure`.
+pub(crate) fn field<T>(r: Result<T, cartwire_domain::DomainError>, name: &str) -> Result<T, OcError> {
+    r.map_err(|e| OcError::validation(name, e.to_string()))
+}

@@ -1,0 +1,111 @@
+//! `POST /oauth/token` and `GET /oauth/certs/{kid}`.
+
+use super::error::OcError;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use cartwire_app::App;
+use cartwire_app::auth::{GrantError, TokenError, TokenRequest};
+use serde_json::json;
+
+fn oauth_error(status: StatusCode, e: &TokenError) -> Response {
+    let body = json!({
+        "error": e.error,
+        "error_description": e.description,
+        "Errors": [{"ErrorCode": e.error_code, "Message": e.description, "Data": null}],
+    });
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+/// Client credentials sent with HTTP Basic authentication (RFC 6749 §2.3.1).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let unescape =
+        |s: &str| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).ok()?.pop().map(|(_, v)| v);
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+pub(super) async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let refuse = |error, code, description: &str| {
+        oauth_error(
+            StatusCode::BAD_REQUEST,
+            &TokenError { error, error_code: code, description: description.to_owned() },
+        )
+    };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+        return refuse(
+            "invalid_request",
+            "Request.InvalidContentType",
+            "Content-Type must be application/x-www-form-urlencoded",
+        );
+    }
+    let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+        return refuse("invalid_request", "Request.InvalidRequestBody", "The form body is malformed");
+    };
+    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let mut req = TokenRequest {
+        grant_type: get("grant_type").unwrap_or_default(),
+        client_id: get("client_id").unwrap_or_default(),
+        client_secret: get("client_secret"),
+        username: get("username"),
+        password: get("password"),
+        scope: get("scope"),
+        refresh_token: get("refresh_token"),
+    };
+    if let Some((id, secret)) = basic_credentials(&headers) {
+        if !req.client_id.is_empty() && req.client_id != id {
+            return refuse(
+                "invalid_request",
+                "ApiClient.InvalidClientID",
+                "client_id differs between the body and Basic authentication",
+            );
+        }
+        req.client_id = id;
+        req.client_secret = Some(secret);
+    }
+    match app.issue_token(req).await {
+        Ok(t) => {
+            let body = json!({
+                "access_token": t.access_token,
+                "token_type": "bearer",
+                "expires_in": t.expires_in,
+                "refresh_token": t.refresh_token,
+            });
+            (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+        }
+        Err(GrantError::Refused(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
+        Err(GrantError::Internal(e)) => {
+            tracing::error!(error = %e, "token endpoint failure");
+            oauth_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &TokenError {
+                    error: "server_error",
+                    error_code: "ServerError",
+                    description: "An unexpected error occurred.".into(),
+                },
+            )
+        }
+    }
+}
+
+pub(super) async fn cert(State(app): State<App>, Path(kid): Path<String>) -> Result<Response, OcError> {
+    match app.keys().public_jwk(&kid).await? {
+        Some(jwk) => Ok(Json(jwk).into_response()),
+        None => Err(OcError::not_found("PublicKey", &kid)),
+    }
+}
+
+pub(super) async fn certs(State(app): State<App>) -> Json<serde_json::Value> {
+    Json(json!({"keys": app.keys().public_jwks()}))
+}

@@ -1,0 +1,106 @@
+//! The use cases' error type; each dialect renders it in its own wire body.
+
+use cartwire_domain::DomainError;
+use cartwire_domain::principal::Forbidden;
+use cartwire_store::StoreError;
+
+/// A business rule with its own error code on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleCode {
+    /// An integration event is referenced by an API client.
+    IntegrationEventCannotDeleteInUse,
+    /// An integration event's type cannot change.
+    IntegrationEventCannotEditType,
+    /// An API client references an integration event of the wrong type.
+    IntegrationEventIncompatibleEventType,
+    /// A custom auth header value without a name.
+    CustomAuthHeaderNameRequired,
+    /// A custom auth header name without a value.
+    CustomAuthHeaderValueRequired,
+    /// An anonymous-buyer client whose default context user is not a buyer user.
+    ApiClientRequiredNotAnonBuyer,
+    /// Deleting the last API client whose default user holds `FullAccess`.
+    ApiClientCannotDeleteLastFullAccess,
+    /// The username is taken.
+    UsernameMustBeUnique,
+}
+
+/// Why a use case did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No valid credentials (HTTP 401).
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    /// Valid credentials without a sufficient role (HTTP 403).
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    /// The object does not exist (HTTP 404).
+    #[error("{object_type} {object_id} not found")]
+    NotFound {
+        /// Resource type as the dialect names it.
+        object_type: &'static str,
+        /// Requested id.
+        object_id: String,
+    },
+    /// An object with the id exists (HTTP 409).
+    #[error("{object_type} {object_id} already exists")]
+    IdExists {
+        /// Resource type.
+        object_type: &'static str,
+        /// Conflicting id.
+        object_id: String,
+    },
+    /// A field value was rejected (HTTP 400).
+    #[error("{field}: {message}")]
+    Validation {
+        /// Wire field name.
+        field: String,
+        /// Why.
+        message: String,
+    },
+    /// A business rule was broken (HTTP 400 unless the dialect says otherwise).
+    #[error("{message}")]
+    Rule {
+        /// Which rule.
+        code: RuleCode,
+        /// Human-readable explanation.
+        message: String,
+        /// Details for the wire body.
+        data: serde_json::Value,
+    },
+    /// The store failed (HTTP 500, logged, never echoed).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Anything else unexpected (HTTP 500, logged, never echoed).
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A validation error on a field.
+    pub fn invalid(field: impl Into<String>, e: impl std::fmt::Display) -> Self {
+        Self::Validation { field: field.into(), message: e.to_string() }
+    }
+
+    /// A rule violation without extra data.
+    pub fn rule(code: RuleCode, message: impl Into<String>) -> Self {
+        Self::Rule { code, message: message.into(), data: serde_json::Value::Null }
+    }
+
+    /// Not found.
+    pub fn not_found(object_type: &'static str, object_id: impl Into<String>) -> Self {
+        Self::NotFound { object_type, object_id: object_id.into() }
+    }
+}
+
+/// Attaches a wire field name to a domain error.
+pub trait FieldExt<T> {
+    /// Maps the error to [`AppError::Validation`] on `field`.
+    fn field(self, field: &str) -> Result<T, AppError>;
+}
+
+impl<T> FieldExt<T> for Result<T, DomainError> {
+    fn field(self, field: &str) -> Result<T, AppError> {
+        self.map_err(|e| AppError::invalid(field, e))
+    }
+}

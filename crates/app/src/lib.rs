@@ -1,0 +1,72 @@
+//! cartwire's use cases.
+//!
+//! Every operation takes the [`Principal`] that calls it and checks roles here, not in the HTTP
+//! handlers; every write runs in one store transaction together with the outbox events it
+//! causes. The dialects in `cartwire-api` parse wire bodies into domain values, call these
+//! services and render the results.
+
+pub mod api_clients;
+pub mod auth;
+pub mod bootstrap;
+pub mod error;
+pub mod identity;
+pub mod integration_events;
+pub mod keys;
+pub mod passwords;
+
+pub use cartwire_domain::principal::Principal;
+pub use error::{AppError, RuleCode};
+
+use cartwire_store::Store;
+use std::sync::Arc;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The public base URL of this deployment without a trailing slash: the JWT `iss` and
+    /// `aud`, and the `Location` host.
+    pub public_base_url: String,
+    /// Cost of password and client-secret hashing.
+    pub password_cost: passwords::HashCost,
+}
+
+/// The use cases, sharing one store and one key ring. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    keys: keys::KeyRing,
+    passwords: passwords::PasswordHasher,
+    config: AppConfig,
+}
+
+impl App {
+    /// Builds the use cases over a migrated store; loads (or creates) the signing key.
+    pub async fn new(store: Store, config: AppConfig) -> Result<Self, AppError> {
+        let keys = keys::KeyRing::load_or_create(&store).await?;
+        let passwords = passwords::PasswordHasher::new(config.password_cost);
+        Ok(Self { inner: Arc::new(Inner { store, keys, passwords, config }) })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The signing keys.
+    pub fn keys(&self) -> &keys::KeyRing {
+        &self.inner.keys
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AppConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn passwords(&self) -> &passwords::PasswordHasher {
+        &self.inner.passwords
+    }
+}

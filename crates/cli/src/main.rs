@@ -1,0 +1,170 @@
+//! `cartwire`: the server (`serve`), its migrations (`migrate`) and operator commands
+//! (`admin …`).
+
+mod config;
+
+use anyhow::{Context, Result};
+use cartwire_app::passwords::HashCost;
+use cartwire_app::{App, AppConfig};
+use cartwire_store::{Sealer, Store};
+use clap::{Parser, Subcommand};
+use config::{Common, FileConfig};
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "cartwire", version, about = "Self-hosted commerce order-and-integration engine")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrates the store and creates the admin client on first start).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Operator commands.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the bound address is printed).
+    #[arg(long, env = "CARTWIRE_LISTEN")]
+    listen: Option<String>,
+    /// Public base URL (JWT issuer and audience, Location headers); defaults to http://LISTEN.
+    #[arg(long, env = "CARTWIRE_PUBLIC_BASE_URL")]
+    public_base_url: Option<String>,
+    /// Admin client id to create on first start instead of a generated one.
+    #[arg(long, env = "CARTWIRE_ADMIN_CLIENT_ID", requires = "admin_client_secret")]
+    admin_client_id: Option<String>,
+    /// Admin client secret to create on first start instead of a generated one.
+    #[arg(long, env = "CARTWIRE_ADMIN_CLIENT_SECRET", hide_env_values = true, requires = "admin_client_id")]
+    admin_client_secret: Option<String>,
+    /// Password hashing cost: `standard`, or `test` for fast test suites only.
+    #[arg(long, env = "CARTWIRE_PASSWORD_HASH_COST", default_value = "standard", hide = true)]
+    password_hash_cost: String,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Generate a new JWT signing key; the old ones keep verifying the tokens they signed.
+    RotateSigningKey,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging();
+    let file = FileConfig::load(cli.common.config.as_deref())?;
+    match cli.command {
+        Command::Serve(args) => serve(&cli.common, &file, args).await,
+        Command::Migrate => {
+            let store = open_store(&cli.common, &file).await?;
+            let applied = store.migrate().await?;
+            if applied.is_empty() {
+                println!("cartwire: the store is up to date");
+            }
+            for m in applied {
+                println!("cartwire: applied migration {m}");
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::RotateSigningKey) => {
+            let store = open_store(&cli.common, &file).await?;
+            store.migrate().await?;
+            let ring = cartwire_app::keys::KeyRing::load_or_create(&store).await?;
+            let kid = ring.rotate().await?;
+            println!("cartwire: new signing key {kid}; servers pick it up within a minute");
+            Ok(())
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("CARTWIRE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open_store(common: &Common, file: &FileConfig) -> Result<Store> {
+    let settings = common.store_settings(file)?;
+    let sealer = Sealer::new(&settings.master_key)?;
+    Store::connect(&settings.database_url, sealer).await.context("connecting to the database")
+}
+
+async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()> {
+    let listen = args.listen.clone().or_else(|| file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let store = open_store(common, file).await?;
+    for m in store.migrate().await? {
+        tracing::info!(migration = %m, "applied migration");
+    }
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+    let bound = listener.local_addr()?;
+    let base = match args.public_base_url.clone().or_else(|| file.public_base_url.clone()) {
+        Some(url) => config::public_base_url(&url)?,
+        None => format!("http://{bound}"),
+    };
+    let cost = match args.password_hash_cost.as_str() {
+        "standard" => HashCost::Standard,
+        "test" => HashCost::Test,
+        other => anyhow::bail!("unknown password hash cost '{other}'"),
+    };
+    let app = App::new(store.clone(), AppConfig { public_base_url: base.clone(), password_cost: cost }).await?;
+    let requested = match (args.admin_client_id, args.admin_client_secret) {
+        (Some(client_id), Some(client_secret)) => {
+            Some(cartwire_app::bootstrap::AdminCredentials { client_id, client_secret })
+        }
+        _ => None,
+    };
+    let boot = app.bootstrap(requested).await?;
+    if let Some(creds) = boot.created_admin {
+        println!("cartwire: created the admin API client (FullAccess). The secret is shown once: keep it now.");
+        println!("  client_id:     {}", creds.client_id);
+        println!("  client_secret: {}", creds.client_secret);
+    }
+    // Another node or `cartwire admin rotate-signing-key` may rotate the key: pick it up.
+    let keys_app = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = keys_app.keys().reload().await {
+                tracing::warn!(error = %e, "reloading signing keys failed");
+            }
+        }
+    });
+    println!("cartwire: listening on http://{bound} (public base URL {base}, {:?} store)", store.backend());
+    cartwire_api::serve(listener, app, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,124 @@
+//! The event catalog: the keys the outbox carries, in Elastic Path's `resource.action` form.
+
+use crate::DomainError;
+
+/// Keys cartwire emits, and the Elastic Path keys that may be observed (see `spec/events.md`).
+pub const CATALOG: &[&str] = &[
+    "order.created",
+    "order.updated",
+    "order.fulfilled",
+    "order.cancelled",
+    "order.refunded",
+    "order.paid",
+    "order.authorized",
+    "order-return.created",
+    "order-return.updated",
+    "cart.updated",
+    "cart.deleted",
+    "cart.abandoned",
+    "cart.recovered",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
+    "integration.created",
+    "integration.updated",
+    "integration.deleted",
+    "api-client.created",
+    "api-client.updated",
+    "api-client.deleted",
+    "integration-event.created",
+    "integration-event.updated",
+    "integration-event.deleted",
+];
+
+/// A key from the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventKey(&'static str);
+
+impl EventKey {
+    /// Accepts only keys of the catalog.
+    pub fn parse(key: &str) -> Result<Self, DomainError> {
+        CATALOG
+            .iter()
+            .find(|k| **k == key)
+            .map(|k| EventKey(k))
+            .ok_or_else(|| DomainError::invalid(format!("'{key}' is not a known event key")))
+    }
+
+    /// The key as text.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+/// The kind of change, used to build a key for a resource type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The resource was created.
+    Created,
+    /// The resource changed.
+    Updated,
+    /// The resource was deleted.
+    Deleted,
+}
+
+impl Change {
+    fn suffix(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Deleted => "deleted",
+        }
+    }
+}
+
+/// An event to append to the outbox in the transaction of the change that caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// What happened.
+    pub key: EventKey,
+    /// The resource type (`api-client`, `integration-event`, `customer`, …).
+    pub resource_type: &'static str,
+    /// The resource's identifier.
+    pub resource_id: String,
+    /// The resource after the change (or `{id, type}` for deletes), in cartwire's operator shape.
+    pub payload: serde_json::Value,
+    /// Who caused it (see [`crate::principal::Principal::describe`]).
+    pub actor: Option<String>,
+    /// The dialect the request came through.
+    pub dialect: &'static str,
+}
+
+impl NewEvent {
+    /// The `resource_type.created|updated|deleted` event for a resource of the catalog.
+    pub fn change(
+        resource_type: &'static str,
+        change: Change,
+        resource_id: impl Into<String>,
+        payload: serde_json::Value,
+    ) -> Self {
+        let key = EventKey::parse(&format!("{resource_type}.{}", change.suffix()))
+            .expect("resource type with created/updated/deleted keys in the catalog");
+        Self { key, resource_type, resource_id: resource_id.into(), payload, actor: None, dialect: "cartwire" }
+    }
+
+    /// Records who caused the event and through which dialect.
+    pub fn by(mut self, actor: String, dialect: &'static str) -> Self {
+        self.actor = Some(actor);
+        self.dialect = dialect;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_come_from_the_catalog() {
+        assert_eq!(EventKey::parse("order.created").unwrap().as_str(), "order.created");
+        assert!(EventKey::parse("order.canceled").is_err(), "EP spells it cancelled");
+        let e = NewEvent::change("api-client", Change::Deleted, "X", serde_json::json!({}));
+        assert_eq!(e.key.as_str(), "api-client.deleted");
+    }
+}

@@ -1,0 +1,19 @@
+//! cartwire's domain model.
+//!
+//! Everything here is plain data and rules: identifiers that cannot hold a bad value, the role
+//! vocabulary, API clients, integration events, users and security profiles, the principal that
+//! acts, and the catalog of events the outbox carries. No I/O, no async, no wire shapes: each
+//! dialect owns its wire structs and parses them into these types.
+
+pub mod api_client;
+pub mod error;
+pub mod event;
+pub mod id;
+pub mod integration_event;
+pub mod principal;
+pub mod role;
+pub mod user;
+
+pub use error::DomainError;
+pub use id::ObjectId;
+pub use role::{ApiRole, RoleSet};

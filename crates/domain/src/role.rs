@@ -1,0 +1,250 @@
+//! The role vocabulary: OrderCloud's API roles are cartwire's one set of role names.
+
+use crate::DomainError;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! api_roles {
+    ($($name:ident),* $(,)?) => {
+        /// One of OrderCloud's API roles. `FullAccess` satisfies every role check.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ApiRole { $($name),* }
+
+        impl ApiRole {
+            /// Every role, in the vendor's (alphabetical) order.
+            pub const ALL: &'static [ApiRole] = &[$(ApiRole::$name),*];
+
+            /// The role's wire name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ApiRole::$name => stringify!($name)),* }
+            }
+        }
+
+        impl FromStr for ApiRole {
+            type Err = DomainError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $(stringify!($name) => Ok(ApiRole::$name),)*
+                    other => Err(DomainError::invalid(format!("'{other}' is not a valid ApiRole"))),
+                }
+            }
+        }
+    };
+}
+
+api_roles!(
+    AddressAdmin,
+    AddressReader,
+    AdminAddressAdmin,
+    AdminAddressReader,
+    AdminUserAdmin,
+    AdminUserGroupAdmin,
+    AdminUserGroupReader,
+    AdminUserReader,
+    ApiClientAdmin,
+    ApiClientReader,
+    ApprovalRuleAdmin,
+    ApprovalRuleReader,
+    BundleAdmin,
+    BundleAssignmentAdmin,
+    BundleReader,
+    BuyerAdmin,
+    BuyerImpersonation,
+    BuyerReader,
+    BuyerUserAdmin,
+    BuyerUserReader,
+    CatalogAdmin,
+    CatalogReader,
+    CategoryAdmin,
+    CategoryReader,
+    CostCenterAdmin,
+    CostCenterReader,
+    CreditCardAdmin,
+    CreditCardReader,
+    DeliveryConfigAdmin,
+    EntitySyncConfigAdmin,
+    ErrorConfigAdmin,
+    FullAccess,
+    IncrementorAdmin,
+    IncrementorReader,
+    IntegrationEventAdmin,
+    IntegrationEventReader,
+    LocaleAdmin,
+    LocaleReader,
+    MeAddressAdmin,
+    MeAdmin,
+    MeCreditCardAdmin,
+    MeSubscriptionAdmin,
+    MeXpAdmin,
+    MessageConfigAssignmentAdmin,
+    MessageSenderAdmin,
+    MessageSenderReader,
+    OpenIDConnectAdmin,
+    OpenIDConnectReader,
+    OrderAdmin,
+    OrderReader,
+    OrderSyncConfigAdmin,
+    OverrideShipping,
+    OverrideTax,
+    OverrideUnitPrice,
+    PasswordReset,
+    PriceScheduleAdmin,
+    PriceScheduleReader,
+    ProductAdmin,
+    ProductAssignmentAdmin,
+    ProductCollectionReader,
+    ProductFacetAdmin,
+    ProductFacetReader,
+    ProductReader,
+    ProductSyncConfigAdmin,
+    PromotionAdmin,
+    PromotionReader,
+    SecurityProfileAdmin,
+    SecurityProfileReader,
+    SetSecurityProfile,
+    ShipmentAdmin,
+    ShipmentReader,
+    Shopper,
+    SpendingAccountAdmin,
+    SpendingAccountReader,
+    SubscriptionAdmin,
+    SubscriptionReader,
+    SupplierAddressAdmin,
+    SupplierAddressReader,
+    SupplierAdmin,
+    SupplierReader,
+    SupplierUserAdmin,
+    SupplierUserGroupAdmin,
+    SupplierUserGroupReader,
+    SupplierUserReader,
+    TrackingEventAdmin,
+    TrackingEventReader,
+    UnsubmittedOrderReader,
+    UserGroupAdmin,
+    UserGroupReader,
+    WebhookAdmin,
+    WebhookReader,
+    XpIndexAdmin,
+);
+
+impl fmt::Display for ApiRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses a list of role names, rejecting unknown ones.
+pub fn parse_roles<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<ApiRole>, DomainError> {
+    let mut roles: Vec<ApiRole> = names.into_iter().map(str::parse).collect::<Result<_, _>>()?;
+    roles.sort();
+    roles.dedup();
+    Ok(roles)
+}
+
+/// Checks a list of custom role names: non-empty, at most 100 characters, no whitespace
+/// (they travel space-separated in the `scope` parameter).
+pub fn parse_custom_roles(names: &[String]) -> Result<Vec<String>, DomainError> {
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_whitespace) {
+            return Err(DomainError::invalid(format!(
+                "'{name}' is not a valid custom role: 1-100 characters without spaces"
+            )));
+        }
+        if !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The roles a principal holds: API roles plus free-form custom roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleSet {
+    /// API roles.
+    pub roles: BTreeSet<ApiRole>,
+    /// Custom roles (free strings carried in the token only).
+    pub custom: BTreeSet<String>,
+}
+
+impl RoleSet {
+    /// A set holding the given API roles and no custom roles.
+    pub fn of(roles: impl IntoIterator<Item = ApiRole>) -> Self {
+        Self { roles: roles.into_iter().collect(), custom: BTreeSet::new() }
+    }
+
+    /// True when the set holds `FullAccess` or any one of `accepted`.
+    pub fn satisfies_any(&self, accepted: &[ApiRole]) -> bool {
+        self.roles.contains(&ApiRole::FullAccess) || accepted.iter().any(|r| self.roles.contains(r))
+    }
+
+    /// True when the set holds `role`, counting `FullAccess` as holding every API role.
+    pub fn holds(&self, role: ApiRole) -> bool {
+        self.roles.contains(&ApiRole::FullAccess) || self.roles.contains(&role)
+    }
+
+    /// Adds every role of `other`.
+    pub fn extend(&mut self, other: &RoleSet) {
+        self.roles.extend(other.roles.iter().copied());
+        self.custom.extend(other.custom.iter().cloned());
+    }
+
+    /// The names of all roles, API roles first, as they go into a token's `role` claim.
+    pub fn names(&self) -> Vec<String> {
+        self.roles.iter().map(|r| r.as_str().to_owned()).chain(self.custom.iter().cloned()).collect()
+    }
+
+    /// Splits a `role` claim (or `scope` words) into API roles and custom roles.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut set = RoleSet::default();
+        for name in names {
+            match name.parse::<ApiRole>() {
+                Ok(role) => {
+                    set.roles.insert(role);
+                }
+                Err(_) => {
+                    set.custom.insert(name.to_owned());
+                }
+            }
+        }
+        set
+    }
+
+    /// True when the set holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.custom.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn there_are_92_roles_and_names_round_trip() {
+        assert_eq!(ApiRole::ALL.len(), 92);
+        for role in ApiRole::ALL {
+            assert_eq!(role.as_str().parse::<ApiRole>().unwrap(), *role);
+        }
+        assert!("FullAccessIntegrationEventAdmin".parse::<ApiRole>().is_err());
+    }
+
+    #[test]
+    fn full_access_satisfies_everything() {
+        let set = RoleSet::of([ApiRole::FullAccess]);
+        assert!(set.satisfies_any(&[ApiRole::ApiClientAdmin]));
+        assert!(set.holds(ApiRole::OrderAdmin));
+        let reader = RoleSet::of([ApiRole::ApiClientReader]);
+        assert!(!reader.satisfies_any(&[ApiRole::ApiClientAdmin]));
+        assert!(reader.satisfies_any(&[ApiRole::ApiClientAdmin, ApiRole::ApiClientReader]));
+    }
+
+    #[test]
+    fn names_split_into_api_and_custom_roles() {
+        let set = RoleSet::from_names(["Shopper", "Warehouse"]);
+        assert!(set.roles.contains(&ApiRole::Shopper));
+        assert!(set.custom.contains("Warehouse"));
+        assert_eq!(set.names(), vec!["Shopper", "Warehouse"]);
+    }
+}

@@ -1,0 +1,134 @@
+//! cartwire's store.
+//!
+//! One API over SQLite (embedded, the default) and PostgreSQL (production, several nodes on one
+//! database). Both go through sqlx's `Any` driver with runtime queries written once in the SQL
+//! both backends accept (`$n` placeholders, `TEXT` timestamps in RFC 3339, JSON as `TEXT`), so
+//! there is one repository code path, not two. Each use case runs in one [`Tx`]: the business
+//! rows and the outbox events they cause commit together or not at all.
+
+mod codec;
+pub mod deployment;
+pub mod error;
+pub mod identity;
+pub mod integration;
+mod migrate;
+pub mod outbox;
+pub mod sealer;
+pub mod tokens;
+
+pub use error::StoreError;
+pub use sealer::Sealer;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which database engine is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file: one node.
+    Sqlite,
+    /// PostgreSQL: any number of nodes.
+    Postgres,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    sealer: Arc<Sealer>,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), with `sealer` for secrets at rest.
+    /// Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str, sealer: Sealer) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL scheme in '{}': use sqlite:// or postgres://",
+                url.split(':').next().unwrap_or("")
+            )));
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the one writer; the busy timeout makes
+                            // writers queue instead of failing; foreign keys are off by default.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        Ok(Self { pool, backend, sealer: Arc::new(sealer) })
+    }
+
+    /// Applies every migration not yet applied (safe to run from several nodes at once).
+    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        migrate::run(&self.pool, self.backend).await
+    }
+
+    /// The engine behind the store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`) so
+    /// that two writers queue on the busy timeout instead of failing mid-transaction.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx { inner, sealer: self.sealer.clone(), backend: self.backend })
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// One unit of work. Dropping it without [`Tx::commit`] rolls everything back.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    sealer: Arc<Sealer>,
+    #[allow(dead_code)]
+    backend: Backend,
+}
+
+impl Tx {
+    /// Commits every write of the unit, events included.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}

@@ -1,0 +1,81 @@
+//! The outbox: events appended in the transaction of the change that caused them.
+
+use crate::codec::{get_i64, get_opt_str, get_str, get_ts, json, ts};
+use crate::{StoreError, Tx};
+use cartwire_domain::event::NewEvent;
+use time::OffsetDateTime;
+
+/// An event as stored, with its position in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEvent {
+    /// Position in the log (increasing in commit order per node; used as the cursor).
+    pub seq: i64,
+    /// UUID v7.
+    pub id: String,
+    /// Event key.
+    pub key: String,
+    /// When it happened.
+    pub occurred_at: OffsetDateTime,
+    /// Resource type.
+    pub resource_type: String,
+    /// Resource id.
+    pub resource_id: String,
+    /// Resource snapshot.
+    pub payload: serde_json::Value,
+    /// Who caused it.
+    pub actor: Option<String>,
+    /// Dialect it came through.
+    pub dialect: String,
+}
+
+impl Tx {
+    /// Appends events; they become visible when the transaction commits.
+    pub async fn append_events(&mut self, events: &[NewEvent]) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc();
+        for e in events {
+            sqlx::query(
+                "INSERT INTO outbox_events (id, key, occurred_at, resource_type, resource_id, payload, actor, dialect) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(e.key.as_str())
+            .bind(ts(now))
+            .bind(e.resource_type)
+            .bind(&e.resource_id)
+            .bind(json(&e.payload))
+            .bind(e.actor.as_deref())
+            .bind(e.dialect)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Events after `after_seq`, oldest first, at most `limit`.
+    pub async fn events_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, id, key, occurred_at, resource_type, resource_id, payload, actor, dialect \
+             FROM outbox_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OutboxEvent {
+                    seq: get_i64(row, "seq")?,
+                    id: get_str(row, "id")?,
+                    key: get_str(row, "key")?,
+                    occurred_at: get_ts(row, "occurred_at")?,
+                    resource_type: get_str(row, "resource_type")?,
+                    resource_id: get_str(row, "resource_id")?,
+                    payload: serde_json::from_str(&get_str(row, "payload")?)
+                        .map_err(|e| crate::codec::corrupt("payload", e))?,
+                    actor: get_opt_str(row, "actor")?,
+                    dialect: get_str(row, "dialect")?,
+                })
+            })
+            .collect()
+    }
+}

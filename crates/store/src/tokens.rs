@@ -1,0 +1,145 @@
+//! Token material: RSA signing keys (private half sealed) and single-use refresh tokens
+//! (stored as SHA-256 digests only).
+
+use crate::codec::{get_i64, get_opt_str, get_opt_ts, get_str, get_ts, ts};
+use crate::{StoreError, Tx};
+use time::OffsetDateTime;
+
+/// A JWT signing key.
+#[derive(Clone)]
+pub struct SigningKey {
+    /// Key id (`kid` header).
+    pub kid: String,
+    /// PKCS#8 DER of the RSA private key (already unsealed).
+    pub private_pkcs8: Vec<u8>,
+    /// Modulus, base64url without padding.
+    pub public_n: String,
+    /// Exponent, base64url without padding.
+    pub public_e: String,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+    /// When it stopped signing (it still verifies until tokens signed with it expire).
+    pub retired_at: Option<OffsetDateTime>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({}, retired: {:?})", self.kid, self.retired_at)
+    }
+}
+
+/// What a refresh token stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// The client it was issued through.
+    pub client_id: String,
+    /// '' for admin users, the buyer id for buyer users.
+    pub company: String,
+    /// The user.
+    pub user_id: String,
+    /// The scope originally requested (None = all roles).
+    pub scope: Option<String>,
+    /// Expiry, epoch seconds.
+    pub expires_at: i64,
+}
+
+impl Tx {
+    /// Stores a new signing key and retires every other one.
+    pub async fn rotate_signing_key(&mut self, key: &SigningKey) -> Result<(), StoreError> {
+        let now = ts(OffsetDateTime::now_utc());
+        sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+            .bind(&now)
+            .execute(self.conn())
+            .await?;
+        let sealed = {
+            use base64::Engine;
+            self.sealer.seal(&base64::engine::general_purpose::STANDARD.encode(&key.private_pkcs8))
+        };
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, private_key, public_n, public_e, created_at, retired_at) \
+             VALUES ($1, $2, $3, $4, $5, NULL)",
+        )
+        .bind(&key.kid)
+        .bind(sealed)
+        .bind(&key.public_n)
+        .bind(&key.public_e)
+        .bind(ts(key.created_at))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Every signing key, newest first.
+    pub async fn signing_keys(&mut self) -> Result<Vec<SigningKey>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kid, private_key, public_n, public_e, created_at, retired_at FROM signing_keys \
+             ORDER BY created_at DESC, kid DESC",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                use base64::Engine;
+                let b64 = self.sealer.open(&get_str(row, "private_key")?)?;
+                Ok(SigningKey {
+                    kid: get_str(row, "kid")?,
+                    private_pkcs8: base64::engine::general_purpose::STANDARD
+                        .decode(b64)
+                        .map_err(|e| crate::codec::corrupt("private_key", e))?,
+                    public_n: get_str(row, "public_n")?,
+                    public_e: get_str(row, "public_e")?,
+                    created_at: get_ts(row, "created_at")?,
+                    retired_at: get_opt_ts(row, "retired_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a refresh token's digest.
+    pub async fn insert_refresh_token(&mut self, digest: &str, grant: &RefreshGrant) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, client_id, company, user_id, scope, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(digest)
+        .bind(&grant.client_id)
+        .bind(&grant.company)
+        .bind(&grant.user_id)
+        .bind(grant.scope.as_deref())
+        .bind(grant.expires_at)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Removes and returns the grant behind a refresh token digest: a token works once, even
+    /// when two requests race (only one DELETE affects the row).
+    pub async fn take_refresh_token(&mut self, digest: &str) -> Result<Option<RefreshGrant>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM refresh_tokens WHERE token_hash = $1 \
+             RETURNING client_id, company, user_id, scope, expires_at",
+        )
+        .bind(digest)
+        .fetch_optional(self.conn())
+        .await?;
+        row.map(|row| {
+            Ok(RefreshGrant {
+                client_id: get_str(&row, "client_id")?,
+                company: get_str(&row, "company")?,
+                user_id: get_str(&row, "user_id")?,
+                scope: get_opt_str(&row, "scope")?,
+                expires_at: get_i64(&row, "expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Drops refresh tokens that expired before `now` (epoch seconds).
+    pub async fn purge_expired_refresh_tokens(&mut self, now: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
+            .bind(now)
+            .execute(self.conn())
+            .await?
+            .rows_affected())
+    }
+}
