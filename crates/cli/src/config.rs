@@ -56,13 +56,14 @@ impl Common {
     /// the key file on first use).
     pub fn store_settings(&self, file: &FileConfig) -> Result<StoreSettings> {
         let data_dir = self.data_dir.clone().or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"));
-        let database_url = match self.database_url.clone().or_else(|| file.database_url.clone()) {
-            Some(url) => url,
-            None => {
-                std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-                format!("sqlite://{}?mode=rwc", data_dir.join("cartwire.db").display())
-            }
-        };
+        let database_url =
+            match self.database_url.clone().filter(|u| !u.is_empty()).or_else(|| file.database_url.clone()) {
+                Some(url) => url,
+                None => {
+                    std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+                    format!("sqlite://{}?mode=rwc", data_dir.join("cartwire.db").display())
+                }
+            };
         let master_key = match self.master_key.clone().or_else(|| file.master_key.clone()) {
             Some(b64) => decode_key(&b64).context("CARTWIRE_MASTER_KEY")?,
             None => key_file(&data_dir)?,
