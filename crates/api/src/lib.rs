@@ -4,6 +4,7 @@
 //! structs and its own error body, and calls the use cases of `cartwire-app`. Nothing here
 //! decides a business rule.
 
+pub mod elasticpath;
 pub mod operator;
 pub mod ordercloud;
 
@@ -24,6 +25,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(ordercloud::routes())
+        .merge(elasticpath::routes())
         .merge(operator::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

@@ -4,7 +4,7 @@
 use crate::ordercloud::extract::bearer;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,7 +13,13 @@ use cartwire_domain::ApiRole;
 
 /// The operator routes.
 pub fn routes() -> Router<App> {
-    Router::new().route("/cartwire/v1/deployment", get(deployment)).route("/cartwire/v1/events", get(events))
+    Router::new()
+        .route("/cartwire/v1/deployment", get(deployment))
+        .route("/cartwire/v1/events", get(events))
+        .route("/cartwire/v1/event-types", get(event_types))
+        .route("/cartwire/v1/deliveries", get(deliveries))
+        .route("/cartwire/v1/deliveries/{id}/retry", axum::routing::post(retry))
+        .route("/cartwire/v1/integrations/{id}/replay", axum::routing::post(replay))
 }
 
 /// An RFC 9457 problem.
@@ -56,12 +62,124 @@ impl From<AppError> for Problem {
     }
 }
 
-async fn operator(app: &App, headers: &HeaderMap) -> Result<cartwire_app::Principal, Problem> {
+/// The caller, whatever roles it holds (the use case checks them).
+async fn caller(app: &App, headers: &HeaderMap) -> Result<cartwire_app::Principal, Problem> {
     let token =
         bearer(headers).ok_or_else(|| Problem::from(AppError::Unauthenticated("bearer token required".into())))?;
-    let p = app.authenticate(token).await?;
+    Ok(app.authenticate(token).await?)
+}
+
+/// The caller, who must hold `FullAccess`.
+async fn operator(app: &App, headers: &HeaderMap) -> Result<cartwire_app::Principal, Problem> {
+    let p = caller(app, headers).await?;
     p.require_any(&[ApiRole::FullAccess]).map_err(AppError::from)?;
     Ok(p)
+}
+
+fn bad_request(detail: impl Into<String>) -> Problem {
+    Problem { status: StatusCode::BAD_REQUEST, title: "Bad Request", detail: detail.into() }
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn parse_time(field: &str, v: &str) -> Result<time::OffsetDateTime, Problem> {
+    time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| bad_request(format!("{field} must be an RFC 3339 timestamp")))
+}
+
+async fn event_types(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {
+    caller(&app, &headers).await?;
+    Ok(Json(serde_json::json!({
+        "emitted": cartwire_domain::event::CATALOG,
+        "observable": "every emitted key, and every key Elastic Path documents (spec A6)",
+        "max_observes": cartwire_domain::integration::MAX_OBSERVES,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+struct DeliveriesQuery {
+    integration_id: Option<String>,
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+fn render_delivery(d: &cartwire_store::delivery::Delivery) -> serde_json::Value {
+    serde_json::json!({
+        "id": d.id,
+        "event_id": d.event_id,
+        "event_key": d.event_key,
+        "resource_id": d.resource_id,
+        "integration_id": d.integration_id,
+        "status": d.status,
+        "attempts": d.attempts,
+        "next_attempt_at": if d.status == "pending" { serde_json::json!(d.next_attempt_at) } else { serde_json::Value::Null },
+        "last_error": d.last_error,
+        "created_at": rfc3339(d.created_at),
+        "updated_at": rfc3339(d.updated_at),
+    })
+}
+
+async fn deliveries(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(q): Query<DeliveriesQuery>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let p = caller(&app, &headers).await?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(bad_request("limit must be 1 to 1000"));
+    }
+    let offset = q.offset.unwrap_or(0).max(0);
+    if let Some(s) = &q.status
+        && !["pending", "succeeded", "dead"].contains(&s.as_str())
+    {
+        return Err(bad_request("status must be pending, succeeded or dead"));
+    }
+    let filter = cartwire_store::delivery::DeliveryFilter {
+        integration_id: q.integration_id,
+        status: q.status,
+        from: q.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
+        to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
+    };
+    let (items, total) = app.deliveries(&p, &filter, offset, limit).await?;
+    Ok(Json(serde_json::json!({"data": items.iter().map(render_delivery).collect::<Vec<_>>(), "total": total})))
+}
+
+async fn retry(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let p = caller(&app, &headers).await?;
+    Ok(Json(render_delivery(&app.retry_delivery(&p, &id).await?)))
+}
+
+#[derive(serde::Deserialize)]
+struct ReplayBody {
+    from: String,
+    to: String,
+}
+
+async fn replay(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let p = caller(&app, &headers).await?;
+    let b: ReplayBody =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("body must be {{\"from\", \"to\"}}: {e}")))?;
+    let (from, to) = (parse_time("from", &b.from)?, parse_time("to", &b.to)?);
+    if from >= to {
+        return Err(bad_request("from must be before to"));
+    }
+    let n = app.replay_deliveries(&p, &id, from, to).await?;
+    Ok(Json(serde_json::json!({"requeued": n})))
 }
 
 async fn deployment(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {

@@ -8,9 +8,11 @@
 pub mod api_clients;
 pub mod auth;
 pub mod bootstrap;
+pub mod dispatcher;
 pub mod error;
 pub mod identity;
 pub mod integration_events;
+pub mod integrations;
 pub mod keys;
 pub mod passwords;
 
@@ -28,6 +30,8 @@ pub struct AppConfig {
     pub public_base_url: String,
     /// Cost of password and client-secret hashing.
     pub password_cost: passwords::HashCost,
+    /// How events are delivered to integrations.
+    pub delivery: dispatcher::DeliveryConfig,
 }
 
 /// The use cases, sharing one store and one key ring. Cheap to clone.

@@ -120,3 +120,26 @@ pub fn public_base_url(value: &str) -> Result<String> {
     }
     Ok(v.to_owned())
 }
+
+/// Parses `500ms`, `5s`, `5m`, `2h` or a plain number of seconds.
+pub fn duration(value: &str) -> Result<std::time::Duration, String> {
+    let v = value.trim();
+    let (num, unit) = match v.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&v[..i], &v[i..]),
+        None => (v, "s"),
+    };
+    let n: f64 = num.parse().map_err(|_| format!("'{value}' is not a duration like 500ms, 5s, 5m or 2h"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("'{value}' is not a duration like 500ms, 5s, 5m or 2h")),
+    };
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+/// Parses a comma-separated list of durations.
+pub fn schedule(value: &str) -> Result<Vec<std::time::Duration>, String> {
+    value.split(',').filter(|s| !s.trim().is_empty()).map(duration).collect()
+}

@@ -4,8 +4,11 @@
 mod config;
 
 use anyhow::{Context, Result};
+use cartwire_app::dispatcher::{DeliveryConfig, Dispatcher};
 use cartwire_app::passwords::HashCost;
 use cartwire_app::{App, AppConfig};
+use cartwire_domain::delivery::RetryPolicy;
+use cartwire_outbound::guard::TargetPolicy;
 use cartwire_store::{Sealer, Store};
 use clap::{Parser, Subcommand};
 use config::{Common, FileConfig};
@@ -23,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (migrates the store and creates the admin client on first start).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Operator commands.
@@ -45,6 +48,24 @@ struct ServeArgs {
     /// Admin client secret to create on first start instead of a generated one.
     #[arg(long, env = "CARTWIRE_ADMIN_CLIENT_SECRET", hide_env_values = true, requires = "admin_client_id")]
     admin_client_secret: Option<String>,
+    /// Allow integrations and callouts to target loopback, private and link-local addresses.
+    #[arg(long, env = "CARTWIRE_ALLOW_PRIVATE_TARGETS")]
+    allow_private_targets: bool,
+    /// Per-attempt delivery timeout (e.g. `10s`, `500ms`).
+    #[arg(long, env = "CARTWIRE_DELIVERY_TIMEOUT", default_value = "10s", value_parser = config::duration)]
+    delivery_timeout: Duration,
+    /// Delays before attempts 2, 3, … (comma-separated); after the last the delivery is dead.
+    #[arg(long, env = "CARTWIRE_RETRY_SCHEDULE", default_value = "5s,5m,30m,2h,5h,10h,10h")]
+    retry_schedule: String,
+    /// Least wait after a timeout or a 429 (the retry schedule still caps it).
+    #[arg(long, env = "CARTWIRE_RETRY_OVERLOAD_FLOOR", default_value = "60s", value_parser = config::duration)]
+    retry_overload_floor: Duration,
+    /// Most deliveries in flight per integration on this node.
+    #[arg(long, env = "CARTWIRE_DELIVERY_CONCURRENCY", default_value_t = 16)]
+    delivery_concurrency: usize,
+    /// How long a claimed delivery stays with this node before another may take it over.
+    #[arg(long, env = "CARTWIRE_DELIVERY_LEASE", default_value = "60s", value_parser = config::duration)]
+    delivery_lease: Duration,
     /// Password hashing cost: `standard`, or `test` for fast test suites only.
     #[arg(long, env = "CARTWIRE_PASSWORD_HASH_COST", default_value = "standard", hide = true)]
     password_hash_cost: String,
@@ -62,7 +83,7 @@ async fn main() -> Result<()> {
     init_logging();
     let file = FileConfig::load(cli.common.config.as_deref())?;
     match cli.command {
-        Command::Serve(args) => serve(&cli.common, &file, args).await,
+        Command::Serve(args) => serve(&cli.common, &file, *args).await,
         Command::Migrate => {
             let store = open_store(&cli.common, &file).await?;
             let applied = store.migrate().await?;
@@ -119,7 +140,20 @@ async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()
         "test" => HashCost::Test,
         other => anyhow::bail!("unknown password hash cost '{other}'"),
     };
-    let app = App::new(store.clone(), AppConfig { public_base_url: base.clone(), password_cost: cost }).await?;
+    let delivery = DeliveryConfig {
+        policy: TargetPolicy { allow_private: args.allow_private_targets },
+        timeout: args.delivery_timeout,
+        retry: RetryPolicy {
+            delays: config::schedule(&args.retry_schedule).map_err(anyhow::Error::msg)?,
+            jitter: 0.2,
+            overload_floor: args.retry_overload_floor,
+        },
+        per_integration_concurrency: args.delivery_concurrency.max(1),
+        lease: args.delivery_lease.max(args.delivery_timeout * 3),
+        ..DeliveryConfig::default()
+    };
+    let app =
+        App::new(store.clone(), AppConfig { public_base_url: base.clone(), password_cost: cost, delivery }).await?;
     let requested = match (args.admin_client_id, args.admin_client_secret) {
         (Some(client_id), Some(client_secret)) => {
             Some(cartwire_app::bootstrap::AdminCredentials { client_id, client_secret })
@@ -144,8 +178,13 @@ async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()
             }
         }
     });
+    let (stop_dispatch, dispatch_stopped) = tokio::sync::watch::channel(false);
+    let dispatcher = Dispatcher::new(app.clone()).await?;
+    let dispatching = tokio::spawn(dispatcher.run(dispatch_stopped));
     println!("cartwire: listening on http://{bound} (public base URL {base}, {:?} store)", store.backend());
     cartwire_api::serve(listener, app, shutdown_signal()).await?;
+    let _ = stop_dispatch.send(true);
+    let _ = dispatching.await;
     store.close().await;
     Ok(())
 }

@@ -6,9 +6,11 @@
 //! dialect owns its wire structs and parses them into these types.
 
 pub mod api_client;
+pub mod delivery;
 pub mod error;
 pub mod event;
 pub mod id;
+pub mod integration;
 pub mod integration_event;
 pub mod principal;
 pub mod role;

@@ -7,6 +7,7 @@
 //! rows and the outbox events they cause commit together or not at all.
 
 mod codec;
+pub mod delivery;
 pub mod deployment;
 pub mod error;
 pub mod identity;
@@ -39,6 +40,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     sealer: Arc<Sealer>,
+    wakeup: Arc<tokio::sync::Notify>,
+    url: Arc<str>,
 }
 
 impl Store {
@@ -78,7 +81,13 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
-        Ok(Self { pool, backend, sealer: Arc::new(sealer) })
+        Ok(Self {
+            pool,
+            backend,
+            sealer: Arc::new(sealer),
+            wakeup: Arc::new(tokio::sync::Notify::new()),
+            url: url.into(),
+        })
     }
 
     /// Applies every migration not yet applied (safe to run from several nodes at once).
@@ -98,7 +107,37 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { inner, sealer: self.sealer.clone(), backend: self.backend })
+        Ok(Tx {
+            inner,
+            sealer: self.sealer.clone(),
+            backend: self.backend,
+            wakeup: self.wakeup.clone(),
+            new_deliveries: 0,
+        })
+    }
+
+    /// Signalled after a commit that created deliveries on this node (other nodes learn of
+    /// them through PostgreSQL `NOTIFY cartwire_deliveries`, or by polling).
+    pub fn delivery_wakeup(&self) -> Arc<tokio::sync::Notify> {
+        self.wakeup.clone()
+    }
+
+    /// Forwards PostgreSQL's `NOTIFY cartwire_deliveries` (sent by any node's commits) to
+    /// [`Store::delivery_wakeup`] until the process ends. Does nothing on SQLite (one node).
+    pub async fn forward_delivery_notifications(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen(DELIVERY_CHANNEL).await?;
+        let wakeup = self.wakeup.clone();
+        tokio::spawn(async move {
+            // recv() reconnects by itself after a dropped connection.
+            while listener.recv().await.is_ok() {
+                wakeup.notify_one();
+            }
+        });
+        Ok(())
     }
 
     /// Checks that the database answers.
@@ -117,14 +156,28 @@ impl Store {
 pub struct Tx {
     inner: sqlx::Transaction<'static, Any>,
     sealer: Arc<Sealer>,
-    #[allow(dead_code)]
     backend: Backend,
+    wakeup: Arc<tokio::sync::Notify>,
+    new_deliveries: usize,
 }
 
+/// The PostgreSQL channel that announces new deliveries to every node.
+pub const DELIVERY_CHANNEL: &str = "cartwire_deliveries";
+
 impl Tx {
-    /// Commits every write of the unit, events included.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Commits every write of the unit, events and deliveries included, then wakes the
+    /// dispatcher when there is new work.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if self.new_deliveries > 0 && self.backend == Backend::Postgres {
+            // Delivered to listeners only if and when the transaction commits.
+            sqlx::query("SELECT pg_notify($1, '')").bind(DELIVERY_CHANNEL).execute(self.conn()).await?;
+        }
+        let wake = self.new_deliveries > 0;
+        let wakeup = self.wakeup.clone();
         self.inner.commit().await?;
+        if wake {
+            wakeup.notify_one();
+        }
         Ok(())
     }
 

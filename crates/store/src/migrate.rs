@@ -12,12 +12,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "delivery",
+        sqlite: include_str!("../migrations/sqlite/0002_delivery.sql"),
+        postgres: include_str!("../migrations/postgres/0002_delivery.sql"),
+    },
+];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.
 const PG_LOCK_KEY: i64 = 0x6361_7274_7769_7265;

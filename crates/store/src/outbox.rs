@@ -29,15 +29,18 @@ pub struct OutboxEvent {
 }
 
 impl Tx {
-    /// Appends events; they become visible when the transaction commits.
-    pub async fn append_events(&mut self, events: &[NewEvent]) -> Result<(), StoreError> {
+    /// Appends events and the deliveries they cause; all become visible when the transaction
+    /// commits. Returns how many deliveries were created.
+    pub async fn append_events(&mut self, events: &[NewEvent]) -> Result<usize, StoreError> {
         let now = OffsetDateTime::now_utc();
+        let mut deliveries = 0;
         for e in events {
-            sqlx::query(
+            let id = uuid::Uuid::now_v7().to_string();
+            let seq: i64 = sqlx::query_scalar(
                 "INSERT INTO outbox_events (id, key, occurred_at, resource_type, resource_id, payload, actor, dialect) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
             )
-            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(&id)
             .bind(e.key.as_str())
             .bind(ts(now))
             .bind(e.resource_type)
@@ -45,10 +48,11 @@ impl Tx {
             .bind(json(&e.payload))
             .bind(e.actor.as_deref())
             .bind(e.dialect)
-            .execute(self.conn())
+            .fetch_one(self.conn())
             .await?;
+            deliveries += self.fan_out(seq, &id, e.key.as_str(), &e.resource_id, now).await?;
         }
-        Ok(())
+        Ok(deliveries)
     }
 
     /// Events after `after_seq`, oldest first, at most `limit`.
@@ -61,21 +65,20 @@ impl Tx {
         .bind(limit)
         .fetch_all(self.conn())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(OutboxEvent {
-                    seq: get_i64(row, "seq")?,
-                    id: get_str(row, "id")?,
-                    key: get_str(row, "key")?,
-                    occurred_at: get_ts(row, "occurred_at")?,
-                    resource_type: get_str(row, "resource_type")?,
-                    resource_id: get_str(row, "resource_id")?,
-                    payload: serde_json::from_str(&get_str(row, "payload")?)
-                        .map_err(|e| crate::codec::corrupt("payload", e))?,
-                    actor: get_opt_str(row, "actor")?,
-                    dialect: get_str(row, "dialect")?,
-                })
-            })
-            .collect()
+        rows.iter().map(event_from).collect()
     }
+}
+
+pub(crate) fn event_from(row: &sqlx::any::AnyRow) -> Result<OutboxEvent, StoreError> {
+    Ok(OutboxEvent {
+        seq: get_i64(row, "seq")?,
+        id: get_str(row, "id")?,
+        key: get_str(row, "key")?,
+        occurred_at: get_ts(row, "occurred_at")?,
+        resource_type: get_str(row, "resource_type")?,
+        resource_id: get_str(row, "resource_id")?,
+        payload: serde_json::from_str(&get_str(row, "payload")?).map_err(|e| crate::codec::corrupt("payload", e))?,
+        actor: get_opt_str(row, "actor")?,
+        dialect: get_str(row, "dialect")?,
+    })
 }

@@ -5,12 +5,16 @@
 #![allow(dead_code)]
 
 use cartwire_app::bootstrap::AdminCredentials;
+use cartwire_app::dispatcher::{DeliveryConfig, Dispatcher};
 use cartwire_app::passwords::HashCost;
 use cartwire_app::{App, AppConfig};
+use cartwire_domain::delivery::RetryPolicy;
+use cartwire_outbound::guard::TargetPolicy;
 use cartwire_store::{Sealer, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
+use std::time::Duration;
 
 pub const ADMIN_ID: &str = "TEST-ADMIN";
 pub const ADMIN_SECRET: &str = "test-admin-secret-0123456789";
@@ -25,6 +29,23 @@ pub struct TestServer {
     pub database_url: String,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _stop_dispatch: tokio::sync::watch::Sender<bool>,
+}
+
+/// Delivery settings for tests: loopback targets allowed, retries after 50, 100, 200 ms.
+pub fn fast_delivery() -> DeliveryConfig {
+    DeliveryConfig {
+        policy: TargetPolicy { allow_private: true },
+        timeout: Duration::from_millis(1500),
+        retry: RetryPolicy {
+            delays: vec![Duration::from_millis(50), Duration::from_millis(100), Duration::from_millis(200)],
+            jitter: 0.2,
+            overload_floor: Duration::from_millis(100),
+        },
+        poll_interval: Duration::from_millis(50),
+        lease: Duration::from_secs(5),
+        ..DeliveryConfig::default()
+    }
 }
 
 /// The database a test runs on: a fresh PostgreSQL database, or an SQLite file in `dir`.
@@ -45,20 +66,28 @@ pub async fn database_url(dir: &std::path::Path) -> String {
 }
 
 impl TestServer {
-    /// Starts a server with a bootstrap admin client and fetches its token.
+    /// Starts a server with a bootstrap admin client and fetches its token; its dispatcher
+    /// delivers to loopback targets with a retry schedule in milliseconds.
     pub async fn start() -> Self {
+        Self::start_with(fast_delivery()).await
+    }
+
+    /// Starts a server with these delivery settings.
+    pub async fn start_with(delivery: DeliveryConfig) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = database_url(dir.path()).await;
         let store = Store::connect(&url, Sealer::new(&[7u8; 32]).unwrap()).await.expect("connect store");
         store.migrate().await.expect("migrate");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = App::new(store, AppConfig { public_base_url: base.clone(), password_cost: HashCost::Test })
+        let app = App::new(store, AppConfig { public_base_url: base.clone(), password_cost: HashCost::Test, delivery })
             .await
             .expect("app");
         app.bootstrap(Some(AdminCredentials { client_id: ADMIN_ID.into(), client_secret: ADMIN_SECRET.into() }))
             .await
             .expect("bootstrap");
+        let (stop_dispatch, dispatch_stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(Dispatcher::new(app.clone()).await.expect("dispatcher").run(dispatch_stopped));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serving = app.clone();
         tokio::spawn(async move {
@@ -69,8 +98,16 @@ impl TestServer {
             .unwrap();
         });
         let http = reqwest::Client::new();
-        let mut server =
-            Self { base, app, http, admin_token: String::new(), database_url: url, _dir: dir, shutdown: Some(tx) };
+        let mut server = Self {
+            base,
+            app,
+            http,
+            admin_token: String::new(),
+            database_url: url,
+            _dir: dir,
+            shutdown: Some(tx),
+            _stop_dispatch: stop_dispatch,
+        };
         server.admin_token = server.client_token(ADMIN_ID, ADMIN_SECRET).await;
         server
     }
@@ -186,6 +223,25 @@ impl Drop for TestServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = self._stop_dispatch.send(true);
+    }
+}
+
+/// Polls `check` every 25 ms until it returns `Some`, for at most `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("gave up waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
 
@@ -216,3 +272,4 @@ impl Response {
 pub fn database_url_of(s: &TestServer) -> String {
     s.database_url.clone()
 }
+pub mod receiver;

@@ -1,0 +1,83 @@
+//! Elastic Path's error body: `{"errors":[{"status","title","detail","source"}]}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cartwire_app::AppError;
+use serde_json::json;
+
+/// An Elastic Path error response.
+#[derive(Debug)]
+pub struct EpError {
+    status: StatusCode,
+    title: &'static str,
+    detail: Option<String>,
+    source: Option<String>,
+}
+
+impl EpError {
+    /// An error with a status and title.
+    pub fn new(status: StatusCode, title: &'static str) -> Self {
+        Self { status, title, detail: None, source: None }
+    }
+
+    /// Adds the human-readable detail.
+    pub fn detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = Some(d.into());
+        self
+    }
+
+    /// 422 on a field.
+    pub fn validation(source: &str, detail: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            title: "Validation Error",
+            detail: Some(detail.into()),
+            source: Some(source.into()),
+        }
+    }
+
+    /// 400 for a body that is not the expected JSON.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "Bad Request").detail(detail)
+    }
+}
+
+impl From<AppError> for EpError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Unauthenticated(_) => EpError::new(StatusCode::UNAUTHORIZED, "Unable to validate access token"),
+            AppError::Forbidden(f) => EpError::new(StatusCode::FORBIDDEN, "Forbidden").detail(format!(
+                "This requires one of the roles {}",
+                f.sufficient_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            )),
+            AppError::NotFound { .. } => {
+                EpError::new(StatusCode::NOT_FOUND, "Not Found").detail("The resource could not be found")
+            }
+            AppError::IdExists { .. } => {
+                EpError::new(StatusCode::CONFLICT, "Conflict").detail("Write conflict detected")
+            }
+            AppError::Validation { field, message } => EpError::validation(&field, message),
+            AppError::Rule { message, .. } => EpError::validation("", message),
+            AppError::Store(_) | AppError::Internal(_) => {
+                let request_id = uuid::Uuid::new_v4().to_string();
+                tracing::error!(error = %e, request_id, "internal error");
+                EpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").detail(format!(
+                    "There was an internal server error, you can report with your request id. ({request_id})"
+                ))
+            }
+        }
+    }
+}
+
+impl IntoResponse for EpError {
+    fn into_response(self) -> Response {
+        let mut err = json!({"status": self.status.as_u16(), "title": self.title});
+        if let Some(d) = self.detail {
+            err["detail"] = json!(d);
+        }
+        if let Some(s) = self.source {
+            err["source"] = json!(s);
+        }
+        (self.status, axum::Json(json!({"errors": [err]}))).into_response()
+    }
+}

@@ -1,0 +1,340 @@
+//! The dispatcher: claims due deliveries with a lease, sends them through their transport
+//! without holding a transaction or a pooled connection, records every attempt, and
+//! reschedules or dead-letters. Every node runs one; leases make them share the work and take
+//! over a killed node's deliveries once its leases expire.
+
+use crate::{App, AppError};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use cartwire_domain::delivery::{FailureKind, RetryPolicy};
+use cartwire_domain::integration::{Integration, IntegrationConfig};
+use cartwire_outbound::guard::TargetPolicy;
+use cartwire_outbound::payload::{EventView, cloud_event, webhook_body};
+use cartwire_outbound::sqs::{SqsTarget, SqsTransport};
+use cartwire_outbound::stomp::{StompTarget, StompTransport};
+use cartwire_outbound::webhook::{WebhookTarget, WebhookTransport};
+use cartwire_outbound::{AttemptResult, Message, Transport};
+use cartwire_store::delivery::{AttemptOutcome, Delivery, DeliveryAttempt};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tracing::Instrument;
+
+/// How deliveries are made.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// Whether private / loopback targets are allowed (`--allow-private-targets`).
+    pub policy: TargetPolicy,
+    /// Per-attempt timeout (default 10 s).
+    pub timeout: Duration,
+    /// Retry schedule.
+    pub retry: RetryPolicy,
+    /// Most deliveries in flight per integration on one node, so one slow receiver cannot
+    /// starve the others.
+    pub per_integration_concurrency: usize,
+    /// Most deliveries claimed per round.
+    pub batch_size: i64,
+    /// How long a claim lasts before another node may take the delivery over.
+    pub lease: Duration,
+    /// How often to look for due work when nothing wakes the dispatcher.
+    pub poll_interval: Duration,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            policy: TargetPolicy::default(),
+            timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            per_integration_concurrency: 16,
+            batch_size: 256,
+            lease: Duration::from_secs(60),
+            poll_interval: Duration::from_millis(250),
+        }
+    }
+}
+
+/// One node's dispatcher.
+pub struct Dispatcher {
+    app: App,
+    node: String,
+    webhook: WebhookTransport,
+    sqs: SqsTransport,
+    stomp: StompTransport,
+    inflight: Mutex<HashMap<String, usize>>,
+    store_id: String,
+}
+
+fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn unit_random() -> f64 {
+    let mut b = [0u8; 8];
+    SystemRandom::new().fill(&mut b).expect("the system RNG works");
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+impl Dispatcher {
+    /// A dispatcher for `app`'s store and delivery settings.
+    pub async fn new(app: App) -> Result<Arc<Self>, AppError> {
+        let cfg = app.config().delivery.clone();
+        let mut tx = app.store().begin().await?;
+        let (deployment, _) = tx
+            .ensure_deployment(cartwire_store::deployment::Deployment {
+                store_id: uuid::Uuid::new_v4().to_string(),
+                org_id: uuid::Uuid::new_v4().to_string(),
+                created_at: OffsetDateTime::now_utc(),
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(Arc::new(Self {
+            node: format!("node-{}", uuid::Uuid::new_v4().simple()),
+            webhook: WebhookTransport::new(cfg.policy, cfg.timeout),
+            sqs: SqsTransport::new(cfg.policy, cfg.timeout),
+            stomp: StompTransport::new(cfg.policy, cfg.timeout),
+            inflight: Mutex::new(HashMap::new()),
+            store_id: deployment.store_id,
+            app,
+        }))
+    }
+
+    /// This node's name in leases and attempt logs.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// Runs until `shutdown` turns true.
+    pub async fn run(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let wakeup = self.app.store().delivery_wakeup();
+        if let Err(e) = self.app.store().forward_delivery_notifications().await {
+            tracing::warn!(error = %e, "cannot listen for delivery notifications; polling only");
+        }
+        let poll = self.app.config().delivery.poll_interval;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let claimed = match self.clone().claim_round().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming deliveries failed");
+                    0
+                }
+            };
+            if claimed == 0 {
+                tokio::select! {
+                    _ = wakeup.notified() => {}
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+        }
+    }
+
+    /// Claims one batch and starts sending it; returns how many deliveries it claimed.
+    pub async fn claim_round(self: Arc<Self>) -> Result<usize, AppError> {
+        let cfg = &self.app.config().delivery;
+        let limit = cfg.per_integration_concurrency.max(1);
+        let saturated: Vec<String> = self
+            .inflight
+            .lock()
+            .expect("inflight lock")
+            .iter()
+            .filter(|(_, n)| **n >= limit)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let now = now_ms();
+        let mut tx = self.app.store().begin().await?;
+        let claimed = tx
+            .claim_deliveries(&self.node, now, now + cfg.lease.as_millis() as i64, cfg.batch_size, &saturated)
+            .await?;
+        tx.commit().await?;
+        let count = claimed.len();
+        let mut groups: HashMap<String, Vec<Delivery>> = HashMap::new();
+        for d in claimed {
+            groups.entry(d.integration_id.clone()).or_default().push(d);
+        }
+        let mut release = Vec::new();
+        for (integration_id, mut deliveries) in groups {
+            let room = {
+                let mut inflight = self.inflight.lock().expect("inflight lock");
+                let n = inflight.entry(integration_id.clone()).or_default();
+                let room = limit.saturating_sub(*n).min(deliveries.len());
+                *n += room;
+                room
+            };
+            release.extend(deliveries.split_off(room));
+            if deliveries.is_empty() {
+                continue;
+            }
+            let this = self.clone();
+            let span = tracing::info_span!("deliver", integration_id = %integration_id, count = deliveries.len());
+            tokio::spawn(
+                async move {
+                    let n = deliveries.len();
+                    if let Err(e) = this.deliver_group(&integration_id, deliveries).await {
+                        tracing::warn!(error = %e, "delivery round failed; leases will expire and retry");
+                    }
+                    let mut inflight = this.inflight.lock().expect("inflight lock");
+                    if let Some(c) = inflight.get_mut(&integration_id) {
+                        *c -= n;
+                    }
+                    drop(inflight);
+                    this.app.store().delivery_wakeup().notify_one();
+                }
+                .instrument(span),
+            );
+        }
+        if !release.is_empty() {
+            let mut tx = self.app.store().begin().await?;
+            for d in &release {
+                tx.release_delivery(&d.id, &self.node).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(count)
+    }
+
+    async fn deliver_group(&self, integration_id: &str, deliveries: Vec<Delivery>) -> Result<(), AppError> {
+        let mut tx = self.app.store().begin().await?;
+        let integration = tx.integration(integration_id).await?;
+        let seqs: Vec<i64> = deliveries.iter().map(|d| d.event_seq).collect();
+        let events: HashMap<i64, _> = tx.events_by_seq(&seqs).await?.into_iter().map(|e| (e.seq, e)).collect();
+        tx.commit().await?;
+        let Some(integration) = integration.filter(|i| i.enabled) else {
+            // Disabled (or deleted meanwhile): hold the deliveries without spending attempts.
+            let mut tx = self.app.store().begin().await?;
+            for d in &deliveries {
+                tx.release_delivery(&d.id, &self.node).await?;
+            }
+            tx.commit().await?;
+            return Ok(());
+        };
+        let source = self.app.config().public_base_url.clone();
+        let mut messages = Vec::with_capacity(deliveries.len());
+        let mut unrenderable = Vec::new();
+        for d in &deliveries {
+            let Some(e) = events.get(&d.event_seq) else {
+                unrenderable.push((d.clone(), "the event is missing from the outbox".to_owned()));
+                continue;
+            };
+            let occurred = e.occurred_at.format(&Rfc3339).unwrap_or_default();
+            let view = EventView {
+                key: &e.key,
+                resource_type: &e.resource_type,
+                resource_id: &e.resource_id,
+                snapshot: &e.payload,
+                occurred_at: &occurred,
+            };
+            let body = match &integration.config {
+                IntegrationConfig::Webhook { .. } => Some(webhook_body(&view, &integration, &d.id, d.attempts + 1)),
+                _ => cloud_event(&view, &integration.id, &d.id, &source, &self.store_id),
+            };
+            match body {
+                Some(body) => messages.push((
+                    d.clone(),
+                    Message {
+                        delivery_id: d.id.clone(),
+                        event_key: d.event_key.clone(),
+                        resource_id: d.resource_id.clone(),
+                        body,
+                    },
+                )),
+                None => {
+                    unrenderable.push((d.clone(), "the event exceeds 256 KiB even without included resources".into()))
+                }
+            }
+        }
+        let batch: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
+        let results = self.send(&integration, &batch).await;
+        let mut tx = self.app.store().begin().await?;
+        for ((d, _), result) in messages.iter().zip(results) {
+            self.record(&mut tx, d, &result).await?;
+        }
+        for (d, why) in unrenderable {
+            let result = AttemptResult::failure(FailureKind::Rejected, why, Duration::ZERO);
+            // No attempt can ever succeed: dead-letter at once.
+            self.record_outcome(&mut tx, &d, &result, AttemptOutcome::Dead).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn send(&self, integration: &Integration, batch: &[Message]) -> Vec<AttemptResult> {
+        match &integration.config {
+            IntegrationConfig::Webhook { url, secret_key } => {
+                let target = WebhookTarget { url: url.clone(), secret_key: secret_key.clone() };
+                self.webhook.deliver(&integration.id, &target, batch).await
+            }
+            IntegrationConfig::AwsSqs { url, aws_access_key_id, aws_secret_access_key, region } => {
+                let target = SqsTarget {
+                    url: url.clone(),
+                    access_key_id: aws_access_key_id.clone(),
+                    secret_access_key: aws_secret_access_key.clone(),
+                    region: region.clone(),
+                };
+                self.sqs.deliver(&integration.id, &target, batch).await
+            }
+            IntegrationConfig::Stomp { username, password, destination, addresses } => {
+                let target = StompTarget {
+                    addresses: addresses.clone(),
+                    destination: destination.clone(),
+                    username: username.clone(),
+                    password: password.clone(),
+                };
+                self.stomp.deliver(&integration.id, &target, batch).await
+            }
+        }
+    }
+
+    async fn record(&self, tx: &mut cartwire_store::Tx, d: &Delivery, result: &AttemptResult) -> Result<(), AppError> {
+        let attempt = d.attempts + 1;
+        let outcome = if result.succeeded {
+            AttemptOutcome::Succeeded
+        } else {
+            let used = (attempt - d.attempts_base).max(1) as u32;
+            let kind = result.failure.unwrap_or(FailureKind::Rejected);
+            match self.app.config().delivery.retry.next_delay(used, kind, result.retry_after, unit_random()) {
+                Some(delay) => AttemptOutcome::RetryAt(now_ms() + delay.as_millis() as i64),
+                None => AttemptOutcome::Dead,
+            }
+        };
+        self.record_outcome(tx, d, result, outcome).await
+    }
+
+    async fn record_outcome(
+        &self,
+        tx: &mut cartwire_store::Tx,
+        d: &Delivery,
+        result: &AttemptResult,
+        outcome: AttemptOutcome,
+    ) -> Result<(), AppError> {
+        let attempt = d.attempts + 1;
+        match &outcome {
+            AttemptOutcome::Succeeded => tracing::debug!(job_id = %d.id, attempt, "delivered"),
+            AttemptOutcome::RetryAt(_) => {
+                tracing::info!(job_id = %d.id, attempt, error = ?result.error_detail, status = ?result.status_code, "delivery failed; will retry")
+            }
+            AttemptOutcome::Dead => {
+                tracing::warn!(job_id = %d.id, attempt, error = ?result.error_detail, "delivery dead-lettered")
+            }
+        }
+        let log = DeliveryAttempt {
+            id: uuid::Uuid::now_v7().to_string(),
+            delivery_id: d.id.clone(),
+            integration_id: d.integration_id.clone(),
+            attempt,
+            started_at: OffsetDateTime::now_utc() - result.duration,
+            duration_ms: result.duration.as_millis() as i64,
+            succeeded: result.succeeded,
+            status_code: result.status_code.map(i64::from),
+            error_detail: result.error_detail.clone(),
+            body: result.body_excerpt.clone(),
+            node: self.node.clone(),
+        };
+        tx.record_attempt(&log, &outcome).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,189 @@
+//! The AWS SQS transport: the official SDK, one client per distinct (region, credentials,
+//! endpoint), `SendMessageBatch` for every batch of due messages of one queue, FIFO groups per
+//! resource and deduplication by job id.
+
+use crate::guard::TargetPolicy;
+use crate::{AttemptResult, FailureKind, Message, Transport};
+use aws_sdk_sqs::config::retry::RetryConfig;
+use aws_sdk_sqs::config::timeout::TimeoutConfig;
+use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
+use cartwire_domain::integration::Secret;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Where an SQS message goes.
+#[derive(Debug, Clone)]
+pub struct SqsTarget {
+    /// Queue URL.
+    pub url: String,
+    /// Access key id.
+    pub access_key_id: Secret,
+    /// Secret access key.
+    pub secret_access_key: Secret,
+    /// Region.
+    pub region: String,
+}
+
+/// Sends to SQS queues.
+pub struct SqsTransport {
+    policy: TargetPolicy,
+    timeout: Duration,
+    clients: Mutex<HashMap<String, aws_sdk_sqs::Client>>,
+}
+
+/// SendMessageBatch's limits.
+const BATCH_ENTRIES: usize = 10;
+const BATCH_BYTES: usize = 256 * 1024;
+
+impl SqsTransport {
+    /// A transport with a per-call `timeout`.
+    pub fn new(policy: TargetPolicy, timeout: Duration) -> Self {
+        Self { policy, timeout, clients: Mutex::new(HashMap::new()) }
+    }
+
+    /// The endpoint to override for queues outside AWS (a local emulator), from the queue URL.
+    fn endpoint(url: &reqwest::Url) -> Option<String> {
+        let host = url.host_str()?;
+        if host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn") {
+            return None;
+        }
+        Some(match url.port() {
+            Some(p) => format!("{}://{host}:{p}", url.scheme()),
+            None => format!("{}://{host}", url.scheme()),
+        })
+    }
+
+    fn client(&self, target: &SqsTarget, endpoint: Option<String>) -> aws_sdk_sqs::Client {
+        let digest =
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, target.secret_access_key.expose().as_bytes());
+        let key = format!(
+            "{}|{}|{}|{}",
+            target.region,
+            target.access_key_id.expose(),
+            digest.as_ref().iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            endpoint.as_deref().unwrap_or("")
+        );
+        let mut clients = self.clients.lock().expect("client cache lock");
+        clients
+            .entry(key)
+            .or_insert_with(|| {
+                let mut conf = aws_sdk_sqs::Config::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .region(Region::new(target.region.clone()))
+                    .credentials_provider(Credentials::new(
+                        target.access_key_id.expose(),
+                        target.secret_access_key.expose(),
+                        None,
+                        None,
+                        "cartwire-integration",
+                    ))
+                    // cartwire schedules its own retries and logs each one.
+                    .retry_config(RetryConfig::disabled())
+                    .timeout_config(TimeoutConfig::builder().operation_timeout(self.timeout).build());
+                if let Some(ep) = &endpoint {
+                    conf = conf.endpoint_url(ep);
+                }
+                aws_sdk_sqs::Client::from_conf(conf.build())
+            })
+            .clone()
+    }
+}
+
+impl Transport for SqsTransport {
+    type Target = SqsTarget;
+
+    async fn deliver(&self, _integration_id: &str, target: &SqsTarget, messages: &[Message]) -> Vec<AttemptResult> {
+        let started = Instant::now();
+        let fail_all = |kind, detail: String| {
+            messages.iter().map(|_| AttemptResult::failure(kind, detail.clone(), started.elapsed())).collect::<Vec<_>>()
+        };
+        let url: reqwest::Url = match target.url.parse() {
+            Ok(u) => u,
+            Err(e) => return fail_all(FailureKind::Unreachable, format!("invalid queue URL: {e}")),
+        };
+        if let Err(e) = self.policy.check_url(&url).await {
+            return fail_all(FailureKind::Unreachable, e.to_string());
+        }
+        let client = self.client(target, Self::endpoint(&url));
+        let fifo = target.url.ends_with(".fifo");
+        let mut results: Vec<Option<AttemptResult>> = messages.iter().map(|_| None).collect();
+        // Chunks within SendMessageBatch's entry and size limits.
+        let mut chunks: Vec<Vec<usize>> = vec![];
+        let mut size = 0;
+        for (i, m) in messages.iter().enumerate() {
+            let fits = chunks.last().is_some_and(|c| c.len() < BATCH_ENTRIES && size + m.body.len() <= BATCH_BYTES);
+            if !fits {
+                chunks.push(vec![]);
+                size = 0;
+            }
+            size += m.body.len();
+            chunks.last_mut().expect("just pushed").push(i);
+        }
+        for chunk in chunks {
+            let call_started = Instant::now();
+            let mut batch = client.send_message_batch().queue_url(&target.url);
+            for &i in &chunk {
+                let m = &messages[i];
+                let attr = MessageAttributeValue::builder().data_type("String").string_value(&m.event_key).build();
+                let mut entry = SendMessageBatchRequestEntry::builder()
+                    .id(format!("m{i}"))
+                    .message_body(String::from_utf8_lossy(&m.body))
+                    .set_message_attributes(attr.ok().map(|a| HashMap::from([("triggered_by".to_owned(), a)])));
+                if fifo {
+                    entry = entry.message_group_id(&m.resource_id).message_deduplication_id(&m.delivery_id);
+                }
+                match entry.build() {
+                    Ok(e) => batch = batch.entries(e),
+                    Err(e) => {
+                        results[i] =
+                            Some(AttemptResult::failure(FailureKind::Rejected, e.to_string(), call_started.elapsed()))
+                    }
+                }
+            }
+            match batch.send().await {
+                Ok(out) => {
+                    let elapsed = call_started.elapsed();
+                    for ok in out.successful() {
+                        if let Some(i) = ok.id().strip_prefix('m').and_then(|n| n.parse::<usize>().ok()) {
+                            results[i] = Some(AttemptResult::success(
+                                None,
+                                Some(format!("MessageId {}", ok.message_id())),
+                                elapsed,
+                            ));
+                        }
+                    }
+                    for failed in out.failed() {
+                        if let Some(i) = failed.id().strip_prefix('m').and_then(|n| n.parse::<usize>().ok()) {
+                            let detail = format!("{}: {}", failed.code(), failed.message().unwrap_or(""));
+                            results[i] = Some(AttemptResult::failure(FailureKind::Rejected, detail, elapsed));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let detail = DisplayErrorContext(&e).to_string();
+                    let kind = match &e {
+                        aws_sdk_sqs::error::SdkError::TimeoutError(_) => FailureKind::Overloaded,
+                        aws_sdk_sqs::error::SdkError::ServiceError(_) => FailureKind::Rejected,
+                        _ => FailureKind::Unreachable,
+                    };
+                    for &i in &chunk {
+                        results[i].get_or_insert_with(|| {
+                            AttemptResult::failure(kind, detail.clone(), call_started.elapsed())
+                        });
+                    }
+                }
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    AttemptResult::failure(FailureKind::Rejected, "SQS did not report this entry", started.elapsed())
+                })
+            })
+            .collect()
+    }
+}

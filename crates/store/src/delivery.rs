@@ -1,0 +1,512 @@
+//! Integrations and the delivery queue: one delivery (an Elastic Path "job") per event and
+//! observing integration, claimed with expiring leases so any number of nodes share the work
+//! and a killed node's deliveries are taken over; one attempt row per try.
+
+use crate::codec::{corrupt, flag, get_bool, get_i64, get_opt_str, get_str, get_ts, ts};
+use crate::{Backend, StoreError, Tx};
+use cartwire_domain::integration::{Integration, IntegrationConfig, Observes};
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+/// Delivery states.
+pub mod status {
+    /// Waiting for its next attempt.
+    pub const PENDING: &str = "pending";
+    /// Delivered.
+    pub const SUCCEEDED: &str = "succeeded";
+    /// Gave up after the last attempt (a dead letter).
+    pub const DEAD: &str = "dead";
+}
+
+/// A delivery as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// Job id: stable across attempts, sent to the receiver.
+    pub id: String,
+    /// The event's position in the outbox.
+    pub event_seq: i64,
+    /// The event's id.
+    pub event_id: String,
+    /// The event key.
+    pub event_key: String,
+    /// The resource the event is about (the ordering key).
+    pub resource_id: String,
+    /// The integration.
+    pub integration_id: String,
+    /// Delivered in order per resource.
+    pub ordered: bool,
+    /// `pending`, `succeeded` or `dead`.
+    pub status: String,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// Attempts made before the last manual retry / replay.
+    pub attempts_base: i64,
+    /// When the next attempt is due (epoch ms).
+    pub next_attempt_at: i64,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When the delivery was created.
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+/// One attempt, as logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryAttempt {
+    /// Log id.
+    pub id: String,
+    /// The delivery (job).
+    pub delivery_id: String,
+    /// The integration.
+    pub integration_id: String,
+    /// 1-based attempt number.
+    pub attempt: i64,
+    /// When it started.
+    pub started_at: OffsetDateTime,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// Whether it succeeded.
+    pub succeeded: bool,
+    /// HTTP status of the receiver, when there was one.
+    pub status_code: Option<i64>,
+    /// Why it failed.
+    pub error_detail: Option<String>,
+    /// The first 4 KiB of the receiver's answer.
+    pub body: Option<String>,
+    /// The node that made it.
+    pub node: String,
+}
+
+/// What to do with a delivery after an attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttemptOutcome {
+    /// Delivered.
+    Succeeded,
+    /// Try again at this time (epoch ms).
+    RetryAt(i64),
+    /// No attempts left.
+    Dead,
+}
+
+/// Filters for listing deliveries.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    /// Only this integration.
+    pub integration_id: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Created at or after (RFC 3339 compares as text in UTC).
+    pub from: Option<OffsetDateTime>,
+    /// Created before.
+    pub to: Option<OffsetDateTime>,
+}
+
+fn integration_from(tx: &Tx, row: &AnyRow) -> Result<Integration, StoreError> {
+    let config: IntegrationConfig = serde_json::from_str(&tx.sealer.open(&get_str(row, "configuration")?)?)
+        .map_err(|e| corrupt("configuration", e))?;
+    let observes: Vec<String> =
+        get_str(row, "observes")?.split('|').filter(|k| !k.is_empty()).map(str::to_owned).collect();
+    Ok(Integration {
+        id: get_str(row, "id")?,
+        name: get_str(row, "name")?,
+        description: get_str(row, "description")?,
+        enabled: get_bool(row, "enabled")?,
+        observes: Observes::parse(&observes).map_err(|e| corrupt("observes", e))?,
+        config,
+        ordered_delivery: get_bool(row, "ordered_delivery")?,
+        created_at: get_ts(row, "created_at")?,
+        updated_at: get_ts(row, "updated_at")?,
+    })
+}
+
+fn observes_column(o: &Observes) -> String {
+    format!("|{}|", o.keys().join("|"))
+}
+
+fn delivery_from(row: &AnyRow) -> Result<Delivery, StoreError> {
+    Ok(Delivery {
+        id: get_str(row, "id")?,
+        event_seq: get_i64(row, "event_seq")?,
+        event_id: get_str(row, "event_id")?,
+        event_key: get_str(row, "event_key")?,
+        resource_id: get_str(row, "resource_id")?,
+        integration_id: get_str(row, "integration_id")?,
+        ordered: get_bool(row, "ordered")?,
+        status: get_str(row, "status")?,
+        attempts: get_i64(row, "attempts")?,
+        attempts_base: get_i64(row, "attempts_base")?,
+        next_attempt_at: get_i64(row, "next_attempt_at")?,
+        last_error: get_opt_str(row, "last_error")?,
+        created_at: get_ts(row, "created_at")?,
+        updated_at: get_ts(row, "updated_at")?,
+    })
+}
+
+fn attempt_from(row: &AnyRow) -> Result<DeliveryAttempt, StoreError> {
+    Ok(DeliveryAttempt {
+        id: get_str(row, "id")?,
+        delivery_id: get_str(row, "delivery_id")?,
+        integration_id: get_str(row, "integration_id")?,
+        attempt: get_i64(row, "attempt")?,
+        started_at: get_ts(row, "started_at")?,
+        duration_ms: get_i64(row, "duration_ms")?,
+        succeeded: get_bool(row, "succeeded")?,
+        status_code: sqlx::Row::try_get::<Option<i64>, _>(row, "status_code")?,
+        error_detail: get_opt_str(row, "error_detail")?,
+        body: get_opt_str(row, "body")?,
+        node: get_str(row, "node")?,
+    })
+}
+
+impl Tx {
+    /// Inserts an integration.
+    pub async fn insert_integration(&mut self, i: &Integration) -> Result<(), StoreError> {
+        let sealed = self.sealer.seal(&serde_json::to_string(&i.config).expect("config serializes"));
+        sqlx::query(
+            "INSERT INTO integrations (id, name, description, enabled, integration_type, configuration, observes, \
+             ordered_delivery, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&i.id)
+        .bind(&i.name)
+        .bind(&i.description)
+        .bind(flag(i.enabled))
+        .bind(i.config.integration_type().as_str())
+        .bind(sealed)
+        .bind(observes_column(&i.observes))
+        .bind(flag(i.ordered_delivery))
+        .bind(ts(i.created_at))
+        .bind(ts(i.updated_at))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Overwrites an integration; false when missing.
+    pub async fn update_integration(&mut self, i: &Integration) -> Result<bool, StoreError> {
+        let sealed = self.sealer.seal(&serde_json::to_string(&i.config).expect("config serializes"));
+        let n = sqlx::query(
+            "UPDATE integrations SET name = $1, description = $2, enabled = $3, integration_type = $4, \
+             configuration = $5, observes = $6, ordered_delivery = $7, updated_at = $8 WHERE id = $9",
+        )
+        .bind(&i.name)
+        .bind(&i.description)
+        .bind(flag(i.enabled))
+        .bind(i.config.integration_type().as_str())
+        .bind(sealed)
+        .bind(observes_column(&i.observes))
+        .bind(flag(i.ordered_delivery))
+        .bind(ts(i.updated_at))
+        .bind(&i.id)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// One integration.
+    pub async fn integration(&mut self, id: &str) -> Result<Option<Integration>, StoreError> {
+        let row = sqlx::query("SELECT * FROM integrations WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        row.map(|r| integration_from(self, &r)).transpose()
+    }
+
+    /// Every integration, oldest first.
+    pub async fn integrations(&mut self) -> Result<Vec<Integration>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM integrations ORDER BY created_at, id").fetch_all(self.conn()).await?;
+        rows.iter().map(|r| integration_from(self, r)).collect()
+    }
+
+    /// Deletes an integration and its pending deliveries (their attempt logs stay); false when
+    /// missing.
+    pub async fn delete_integration(&mut self, id: &str) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM deliveries WHERE integration_id = $1 AND status = 'pending'")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        let n =
+            sqlx::query("DELETE FROM integrations WHERE id = $1").bind(id).execute(self.conn()).await?.rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Creates one pending delivery per enabled integration observing `key`; called in the
+    /// transaction that appends the event, so the event and its deliveries commit together.
+    pub(crate) async fn fan_out(
+        &mut self,
+        seq: i64,
+        event_id: &str,
+        key: &str,
+        resource_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let rows = sqlx::query("SELECT id, ordered_delivery FROM integrations WHERE enabled = 1 AND observes LIKE $1")
+            .bind(format!("%|{key}|%"))
+            .fetch_all(self.conn())
+            .await?;
+        let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+        for row in &rows {
+            sqlx::query(
+                "INSERT INTO deliveries (id, event_seq, event_id, event_key, resource_id, integration_id, ordered, status, \
+                 attempts, attempts_base, next_attempt_at, lease_owner, lease_until, last_error, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, 0, $8, NULL, NULL, NULL, $9, $9)",
+            )
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(seq)
+            .bind(event_id)
+            .bind(key)
+            .bind(resource_id)
+            .bind(get_str(row, "id")?)
+            .bind(get_i64(row, "ordered_delivery")?)
+            .bind(now_ms)
+            .bind(ts(now))
+            .execute(self.conn())
+            .await?;
+        }
+        self.new_deliveries += rows.len();
+        Ok(rows.len())
+    }
+
+    /// Leases up to `limit` due deliveries to `node` until `lease_until` (epoch ms), skipping
+    /// integrations in `exclude` (at their concurrency limit) and, for ordered integrations,
+    /// deliveries with an earlier undelivered event for the same resource.
+    pub async fn claim_deliveries(
+        &mut self,
+        node: &str,
+        now_ms: i64,
+        lease_until: i64,
+        limit: i64,
+        exclude: &[String],
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut excluded = String::new();
+        for i in 0..exclude.len() {
+            excluded.push_str(if i == 0 { " AND d.integration_id NOT IN (" } else { ", " });
+            excluded.push_str(&format!("${}", i + 5));
+        }
+        if !exclude.is_empty() {
+            excluded.push(')');
+        }
+        let lock = if self.backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id IN (\
+               SELECT d.id FROM deliveries d \
+               WHERE d.status = 'pending' AND d.next_attempt_at <= $3 \
+                 AND (d.lease_until IS NULL OR d.lease_until < $3){excluded} \
+                 AND (d.ordered = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e \
+                      WHERE e.integration_id = d.integration_id AND e.resource_id = d.resource_id \
+                        AND e.event_seq < d.event_seq AND e.status = 'pending')) \
+               ORDER BY d.next_attempt_at, d.event_seq LIMIT $4{lock}) \
+             RETURNING *"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(node).bind(lease_until).bind(now_ms).bind(limit);
+        for id in exclude {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(self.conn()).await?;
+        let mut out: Vec<Delivery> = rows.iter().map(delivery_from).collect::<Result<_, _>>()?;
+        out.sort_by_key(|d| (d.next_attempt_at, d.event_seq));
+        Ok(out)
+    }
+
+    /// Gives a claimed delivery back without an attempt.
+    pub async fn release_delivery(&mut self, id: &str, node: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2")
+            .bind(id)
+            .bind(node)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Logs an attempt and moves the delivery on. The state changes only while `node` still
+    /// holds the lease (a node that lost it to a takeover records its attempt but decides
+    /// nothing); returns whether it did.
+    pub async fn record_attempt(
+        &mut self,
+        attempt: &DeliveryAttempt,
+        outcome: &AttemptOutcome,
+    ) -> Result<bool, StoreError> {
+        sqlx::query(
+            "INSERT INTO delivery_attempts (id, delivery_id, integration_id, attempt, started_at, duration_ms, succeeded, \
+             status_code, error_detail, body, node) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&attempt.id)
+        .bind(&attempt.delivery_id)
+        .bind(&attempt.integration_id)
+        .bind(attempt.attempt)
+        .bind(ts(attempt.started_at))
+        .bind(attempt.duration_ms)
+        .bind(flag(attempt.succeeded))
+        .bind(attempt.status_code)
+        .bind(attempt.error_detail.as_deref())
+        .bind(attempt.body.as_deref())
+        .bind(&attempt.node)
+        .execute(self.conn())
+        .await?;
+        let (status, next) = match outcome {
+            AttemptOutcome::Succeeded => (status::SUCCEEDED, 0),
+            AttemptOutcome::RetryAt(at) => (status::PENDING, *at),
+            AttemptOutcome::Dead => (status::DEAD, 0),
+        };
+        let n = sqlx::query(
+            "UPDATE deliveries SET status = $1, next_attempt_at = $2, attempts = $3, last_error = $4, \
+             lease_owner = NULL, lease_until = NULL, updated_at = $5 \
+             WHERE id = $6 AND lease_owner = $7 AND status = 'pending'",
+        )
+        .bind(status)
+        .bind(next)
+        .bind(attempt.attempt)
+        .bind(attempt.error_detail.as_deref())
+        .bind(ts(OffsetDateTime::now_utc()))
+        .bind(&attempt.delivery_id)
+        .bind(&attempt.node)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// One delivery.
+    pub async fn delivery(&mut self, id: &str) -> Result<Option<Delivery>, StoreError> {
+        let row = sqlx::query("SELECT * FROM deliveries WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        row.as_ref().map(delivery_from).transpose()
+    }
+
+    /// Deliveries matching `f`, newest first, after skipping `offset`, at most `limit`; and the
+    /// total count.
+    pub async fn deliveries(
+        &mut self,
+        f: &DeliveryFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Delivery>, i64), StoreError> {
+        let (where_sql, binds) = delivery_where(f);
+        let count_sql = format!("SELECT COUNT(*) AS n FROM deliveries{where_sql}");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let total = get_i64(&q.fetch_one(self.conn()).await?, "n")?;
+        let n = binds.len();
+        let sql = format!(
+            "SELECT * FROM deliveries{where_sql} ORDER BY created_at DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(self.conn()).await?;
+        Ok((rows.iter().map(delivery_from).collect::<Result<_, _>>()?, total))
+    }
+
+    /// Makes matching deliveries due now with a fresh retry budget (manual retry, replay,
+    /// dead-letter redrive). Returns how many.
+    pub async fn requeue_deliveries(&mut self, f: &DeliveryFilter, id: Option<&str>) -> Result<u64, StoreError> {
+        let (mut where_sql, mut binds) = delivery_where(f);
+        if let Some(id) = id {
+            binds.push(id.to_owned());
+            where_sql.push_str(if where_sql.is_empty() { " WHERE " } else { " AND " });
+            where_sql.push_str(&format!("id = ${}", binds.len()));
+        }
+        let n = binds.len();
+        let sql = format!(
+            "UPDATE deliveries SET status = 'pending', attempts_base = attempts, next_attempt_at = ${}, \
+             lease_owner = NULL, lease_until = NULL, updated_at = ${}{where_sql}",
+            n + 1,
+            n + 2
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let now = OffsetDateTime::now_utc();
+        let rows = q
+            .bind((now.unix_timestamp_nanos() / 1_000_000) as i64)
+            .bind(ts(now))
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        self.new_deliveries += rows as usize;
+        Ok(rows)
+    }
+
+    /// Attempt logs, newest first: of one delivery, of one integration, or of all.
+    pub async fn delivery_attempts(
+        &mut self,
+        integration_id: Option<&str>,
+        delivery_id: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<DeliveryAttempt>, i64), StoreError> {
+        let mut clauses = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(i) = integration_id {
+            binds.push(i.to_owned());
+            clauses.push(format!("integration_id = ${}", binds.len()));
+        }
+        if let Some(d) = delivery_id {
+            binds.push(d.to_owned());
+            clauses.push(format!("delivery_id = ${}", binds.len()));
+        }
+        let where_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM delivery_attempts{where_sql}")));
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let total = get_i64(&q.fetch_one(self.conn()).await?, "n")?;
+        let n = binds.len();
+        let sql = format!(
+            "SELECT * FROM delivery_attempts{where_sql} ORDER BY started_at DESC, attempt DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(self.conn()).await?;
+        Ok((rows.iter().map(attempt_from).collect::<Result<_, _>>()?, total))
+    }
+
+    /// The outbox events at `seqs`.
+    pub async fn events_by_seq(&mut self, seqs: &[i64]) -> Result<Vec<crate::outbox::OutboxEvent>, StoreError> {
+        if seqs.is_empty() {
+            return Ok(vec![]);
+        }
+        let placeholders: Vec<String> = (1..=seqs.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT seq, id, key, occurred_at, resource_type, resource_id, payload, actor, dialect \
+             FROM outbox_events WHERE seq IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in seqs {
+            q = q.bind(*s);
+        }
+        let rows = q.fetch_all(self.conn()).await?;
+        rows.iter().map(crate::outbox::event_from).collect()
+    }
+}
+
+fn delivery_where(f: &DeliveryFilter) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut binds = Vec::new();
+    if let Some(i) = &f.integration_id {
+        binds.push(i.clone());
+        clauses.push(format!("integration_id = ${}", binds.len()));
+    }
+    if let Some(s) = &f.status {
+        binds.push(s.clone());
+        clauses.push(format!("status = ${}", binds.len()));
+    }
+    if let Some(t) = f.from {
+        binds.push(ts(t));
+        clauses.push(format!("created_at >= ${}", binds.len()));
+    }
+    if let Some(t) = f.to {
+        binds.push(ts(t));
+        clauses.push(format!("created_at < ${}", binds.len()));
+    }
+    let sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+    (sql, binds)
+}
