@@ -1,0 +1,222 @@
+//! Nothing lost: the real binary killed with SIGKILL mid-run, and a receiver that is down and
+//! comes back.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::process::Stdio;
+use std::time::Duration;
+use support::receiver::{Mode, Receiver};
+use support::{TestServer, eventually};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const ADMIN: &str = "CRASH-ADMIN";
+const SECRET: &str = "crash-admin-secret";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start_server(dir: &std::path::Path, db: &str, port: u16) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cartwire"))
+        .current_dir(dir)
+        .arg("serve")
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "--allow-private-targets",
+            "--delivery-timeout",
+            "500ms",
+            "--retry-overload-floor",
+            "100ms",
+            "--delivery-lease",
+            "2s",
+        ])
+        .args(["--retry-schedule", "100ms,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms"])
+        .env("DATABASE_URL", db)
+        .env("CARTWIRE_DATA_DIR", dir.join("data"))
+        .env("CARTWIRE_ADMIN_CLIENT_ID", ADMIN)
+        .env("CARTWIRE_ADMIN_CLIENT_SECRET", SECRET)
+        .env("CARTWIRE_PASSWORD_HASH_COST", "test")
+        .env("RUST_LOG", "error")
+        .env_remove("CARTWIRE_CONFIG")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.starts_with("cartwire: listening on") {
+                return;
+            }
+        }
+        panic!("server exited before listening");
+    })
+    .await
+    .expect("server started");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    child
+}
+
+async fn token(http: &reqwest::Client, base: &str) -> String {
+    let res = http
+        .post(format!("{base}/oauth/token"))
+        .form(&[("grant_type", "client_credentials"), ("client_id", ADMIN), ("client_secret", SECRET)])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn deliveries_survive_sigkill_of_the_server_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::database_url(dir.path()).await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let receivers = [Receiver::start(None).await, Receiver::start(None).await];
+    for r in &receivers {
+        r.set_mode(Mode::FailRandomly(0.3));
+    }
+    let mut server = start_server(dir.path(), &db, port).await;
+    let mut admin = token(&http, &base).await;
+    for r in &receivers {
+        let body = json!({"data": {"type": "integration", "name": "crash", "enabled": true, "observes": ["api-client.created"],
+                                   "integration_type": "webhook", "configuration": {"url": r.url}}});
+        let res = http.post(format!("{base}/v2/integrations")).bearer_auth(&admin).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    const N: usize = 60;
+    for i in 0..N {
+        if i == N / 3 || i == 2 * N / 3 {
+            // SIGKILL: no shutdown, leases left behind, attempts maybe in flight.
+            server.start_kill().unwrap();
+            server.wait().await.unwrap();
+            server = start_server(dir.path(), &db, port).await;
+            admin = token(&http, &base).await;
+        }
+        let res = http
+            .post(format!("{base}/v1/apiclients"))
+            .bearer_auth(&admin)
+            .json(&json!({"AppName": format!("crash {i}"), "AccessTokenDuration": 60}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    // The outbox is the truth: every api-client.created event it holds must reach both receivers.
+    let events: Value = http
+        .get(format!("{base}/cartwire/v1/events?limit=1000"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created: HashSet<String> = events["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["key"] == "api-client.created" && e["dialect"] == "ordercloud")
+        .map(|e| e["resource_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(created.len(), N);
+    for (i, r) in receivers.iter().enumerate() {
+        eventually(90, &format!("receiver {i} to get every event"), || async {
+            let got: HashSet<String> =
+                r.accepted().iter().map(|m| m.body["payload"]["data"]["id"].as_str().unwrap().to_owned()).collect();
+            created.is_subset(&got).then_some(())
+        })
+        .await;
+    }
+    // Every delivery ended succeeded, with a succeeded attempt in its log.
+    let all: Value = eventually(30, "no pending deliveries", || async {
+        let v: Value = http
+            .get(format!("{base}/cartwire/v1/deliveries?limit=1000"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["data"].as_array().unwrap().iter().all(|d| d["status"] == "succeeded").then_some(v)
+    })
+    .await;
+    let deliveries = all["data"].as_array().unwrap();
+    let by_event: HashMap<&str, usize> = deliveries.iter().fold(HashMap::new(), |mut m, d| {
+        *m.entry(d["resource_id"].as_str().unwrap()).or_default() += 1;
+        m
+    });
+    assert!(created.iter().all(|id| by_event.get(id.as_str()) == Some(&2)), "one delivery per event and integration");
+    let logs: Value = http
+        .get(format!("{base}/v2/integrations/logs?page[limit]=100"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let total_logs = logs["results"]["total"].as_i64().unwrap();
+    assert!(total_logs >= (2 * N) as i64, "at least one logged attempt per delivery, got {total_logs}");
+    for d in deliveries {
+        let job = d["id"].as_str().unwrap();
+        let integration = d["integration_id"].as_str().unwrap();
+        let l: Value = http
+            .get(format!("{base}/v2/integrations/{integration}/jobs/{job}/logs"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            l["data"].as_array().unwrap().iter().any(|a| a["succeeded"] == true),
+            "job {job} has a succeeded attempt logged"
+        );
+    }
+    server.start_kill().unwrap();
+}
+
+#[tokio::test]
+async fn a_receiver_that_is_down_gets_everything_when_it_comes_back() {
+    let mut cfg = support::fast_delivery();
+    cfg.retry.delays = vec![Duration::from_millis(100); 40];
+    let s = TestServer::start_with(cfg).await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let body = json!({"data": {"type": "integration", "name": "outage", "enabled": true, "observes": ["api-client.created"],
+                               "integration_type": "webhook", "configuration": {"url": url}}});
+    let r = s.send(reqwest::Method::POST, "/v2/integrations", Some(&s.admin_token), Some(body)).await;
+    assert_eq!(r.status, 201);
+    for i in 0..10 {
+        s.post("/v1/apiclients", json!({"AppName": format!("o{i}"), "AccessTokenDuration": 60})).await;
+    }
+    // Down: every delivery fails at least twice.
+    eventually(20, "two failed attempts each", || async {
+        let r = s.get("/cartwire/v1/deliveries?limit=100").await;
+        let d = r.body["data"].as_array().unwrap().clone();
+        (d.len() == 10 && d.iter().all(|x| x["attempts"].as_i64().unwrap() >= 2 && x["status"] == "pending"))
+            .then_some(())
+    })
+    .await;
+    let rx = Receiver::start_on(None, &format!("127.0.0.1:{port}")).await;
+    eventually(20, "all ten delivered after recovery", || async { (rx.accepted().len() >= 10).then_some(()) }).await;
+    let r = eventually(20, "all succeeded", || async {
+        let r = s.get("/cartwire/v1/deliveries?limit=100").await;
+        r.body["data"].as_array().unwrap().iter().all(|x| x["status"] == "succeeded").then_some(r)
+    })
+    .await;
+    assert_eq!(r.body["total"], 10);
+    assert_eq!(s.get("/cartwire/v1/deliveries?status=dead").await.body["total"], 0, "nothing dead-lettered early");
+    let logs = s.get("/v2/integrations/logs?page[limit]=100").await;
+    let failed = logs.body["data"].as_array().unwrap().iter().filter(|l| l["succeeded"] == false).count();
+    assert!(failed >= 20, "the outage is in the log ({failed} failed attempts)");
+}
