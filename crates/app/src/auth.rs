@@ -109,7 +109,7 @@ impl App {
         if req.client_id.is_empty() {
             return Err(refuse("invalid_request", "ApiClient.InvalidClientID", "client_id is required").into());
         }
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let client = tx
             .api_client(&req.client_id)
             .await?
@@ -159,7 +159,7 @@ impl App {
                     )
                     .into());
                 };
-                let mut tx = self.store().begin().await?;
+                let mut tx = self.store().read().await?;
                 let user = tx.user_by_username(username).await?;
                 tx.commit().await?;
                 let hash = user.as_ref().and_then(|u| u.password_hash.clone());
@@ -216,7 +216,7 @@ impl App {
                 {
                     return Err(invalid().into());
                 }
-                let mut tx = self.store().begin().await?;
+                let mut tx = self.store().read().await?;
                 let user = tx.user(&stored.company, &stored.user_id).await?.ok_or_else(invalid)?;
                 tx.commit().await?;
                 let scope = req.scope.clone().or(stored.scope);
@@ -227,7 +227,7 @@ impl App {
             Subject::User(u) | Subject::Anonymous(u) => u,
         };
         self.check_user_may_use_client(user, &client).await?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let held = tx.roles_of_user(user).await?;
         tx.commit().await?;
         let roles = grant_roles(&held, scope.as_deref(), &client)?;
@@ -238,7 +238,7 @@ impl App {
         let name = client.default_context_username.as_deref().ok_or_else(|| {
             refuse("invalid_client", "Auth.UserNotFound", "The API client has no DefaultContextUserName")
         })?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let user = tx.user_by_username(name).await?;
         tx.commit().await?;
         user.ok_or_else(|| {
@@ -265,7 +265,7 @@ impl App {
             )
             .into()),
             UserType::Buyer => {
-                let mut tx = self.store().begin().await?;
+                let mut tx = self.store().read().await?;
                 let buyer = tx.buyer(company_of(user.buyer_id.as_ref())).await?;
                 tx.commit().await?;
                 if buyer.is_some_and(|b| b.active) {

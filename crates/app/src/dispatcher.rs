@@ -127,7 +127,12 @@ impl Dispatcher {
                 tokio::select! {
                     _ = wakeup.notified() => {}
                     _ = tokio::time::sleep(poll) => {}
-                    _ = shutdown.changed() => {}
+                    changed = shutdown.changed() => {
+                        // A dropped sender means nobody can ask for more work: stop too.
+                        if changed.is_err() {
+                            break;
+                        }
+                    }
                 }
             }
         }
@@ -148,7 +153,15 @@ impl Dispatcher {
         let now = now_ms();
         let mut tx = self.app.store().begin().await?;
         let claimed = tx
-            .claim_deliveries(&self.node, now, now + cfg.lease.as_millis() as i64, cfg.batch_size, &saturated)
+            // One integration's worth per round: claiming more than fits in flight would only be
+            // released again.
+            .claim_deliveries(
+                &self.node,
+                now,
+                now + cfg.lease.as_millis() as i64,
+                cfg.batch_size.min(limit as i64),
+                &saturated,
+            )
             .await?;
         tx.commit().await?;
         let count = claimed.len();
@@ -198,7 +211,7 @@ impl Dispatcher {
     }
 
     async fn deliver_group(&self, integration_id: &str, deliveries: Vec<Delivery>) -> Result<(), AppError> {
-        let mut tx = self.app.store().begin().await?;
+        let mut tx = self.app.store().read().await?;
         let integration = tx.integration(integration_id).await?;
         let seqs: Vec<i64> = deliveries.iter().map(|d| d.event_seq).collect();
         let events: HashMap<i64, _> = tx.events_by_seq(&seqs).await?.into_iter().map(|e| (e.seq, e)).collect();
@@ -249,15 +262,21 @@ impl Dispatcher {
         }
         let batch: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
         let results = self.send(&integration, &batch).await;
-        let mut tx = self.app.store().begin().await?;
-        for ((d, _), result) in messages.iter().zip(results) {
-            self.record(&mut tx, d, &result).await?;
-        }
+        let mut logs: Vec<(DeliveryAttempt, AttemptOutcome)> = messages
+            .iter()
+            .zip(results)
+            .map(|((d, _), result)| {
+                let outcome = self.outcome(d, &result);
+                self.attempt_log(d, &result, outcome)
+            })
+            .collect();
         for (d, why) in unrenderable {
             let result = AttemptResult::failure(FailureKind::Rejected, why, Duration::ZERO);
             // No attempt can ever succeed: dead-letter at once.
-            self.record_outcome(&mut tx, &d, &result, AttemptOutcome::Dead).await?;
+            logs.push(self.attempt_log(&d, &result, AttemptOutcome::Dead));
         }
+        let mut tx = self.app.store().begin().await?;
+        tx.record_attempts(&self.node, &logs).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -289,28 +308,24 @@ impl Dispatcher {
         }
     }
 
-    async fn record(&self, tx: &mut cartwire_store::Tx, d: &Delivery, result: &AttemptResult) -> Result<(), AppError> {
-        let attempt = d.attempts + 1;
-        let outcome = if result.succeeded {
-            AttemptOutcome::Succeeded
-        } else {
-            let used = (attempt - d.attempts_base).max(1) as u32;
-            let kind = result.failure.unwrap_or(FailureKind::Rejected);
-            match self.app.config().delivery.retry.next_delay(used, kind, result.retry_after, unit_random()) {
-                Some(delay) => AttemptOutcome::RetryAt(now_ms() + delay.as_millis() as i64),
-                None => AttemptOutcome::Dead,
-            }
-        };
-        self.record_outcome(tx, d, result, outcome).await
+    fn outcome(&self, d: &Delivery, result: &AttemptResult) -> AttemptOutcome {
+        if result.succeeded {
+            return AttemptOutcome::Succeeded;
+        }
+        let used = (d.attempts + 1 - d.attempts_base).max(1) as u32;
+        let kind = result.failure.unwrap_or(FailureKind::Rejected);
+        match self.app.config().delivery.retry.next_delay(used, kind, result.retry_after, unit_random()) {
+            Some(delay) => AttemptOutcome::RetryAt(now_ms() + delay.as_millis() as i64),
+            None => AttemptOutcome::Dead,
+        }
     }
 
-    async fn record_outcome(
+    fn attempt_log(
         &self,
-        tx: &mut cartwire_store::Tx,
         d: &Delivery,
         result: &AttemptResult,
         outcome: AttemptOutcome,
-    ) -> Result<(), AppError> {
+    ) -> (DeliveryAttempt, AttemptOutcome) {
         let attempt = d.attempts + 1;
         match &outcome {
             AttemptOutcome::Succeeded => tracing::debug!(job_id = %d.id, attempt, "delivered"),
@@ -334,7 +349,6 @@ impl Dispatcher {
             body: result.body_excerpt.clone(),
             node: self.node.clone(),
         };
-        tx.record_attempt(&log, &outcome).await?;
-        Ok(())
+        (log, outcome)
     }
 }

@@ -1,6 +1,7 @@
 //! `cartwire`: the server (`serve`), its migrations (`migrate`) and operator commands
 //! (`admin …`).
 
+mod bench;
 mod config;
 
 use anyhow::{Context, Result};
@@ -32,6 +33,8 @@ enum Command {
     /// Operator commands.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Measure the event pipeline: commits, deliveries to a loopback webhook, latency.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -95,6 +98,7 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Bench(args) => bench::run(args).await,
         Command::Admin(AdminCommand::RotateSigningKey) => {
             let store = open_store(&cli.common, &file).await?;
             store.migrate().await?;

@@ -20,7 +20,17 @@ fn free_port() -> u16 {
 }
 
 async fn start_server(dir: &std::path::Path, db: &str, port: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cartwire"))
+    start_node(dir, db, port, None).await
+}
+
+/// Starts a node of a cluster: every node shares the master key and the public base URL
+/// (the JWT audience), as nodes behind one load balancer do.
+async fn start_node(dir: &std::path::Path, db: &str, port: u16, cluster_key: Option<&str>) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cartwire"));
+    if let Some(k) = cluster_key {
+        cmd.env("CARTWIRE_MASTER_KEY", k).env("CARTWIRE_PUBLIC_BASE_URL", "http://cluster.cartwire.test");
+    }
+    let mut child = cmd
         .current_dir(dir)
         .arg("serve")
         .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -219,4 +229,80 @@ async fn a_receiver_that_is_down_gets_everything_when_it_comes_back() {
     let logs = s.get("/v2/integrations/logs?page[limit]=100").await;
     let failed = logs.body["data"].as_array().unwrap().iter().filter(|l| l["succeeded"] == false).count();
     assert!(failed >= 20, "the outage is in the log ({failed} failed attempts)");
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_postgres_share_the_work_and_take_over_from_a_killed_one() {
+    if std::env::var("CARTWIRE_TEST_DATABASE_URL").map(|v| v.is_empty()).unwrap_or(true) {
+        eprintln!(
+            "\n!!!!! SKIPPED: several nodes need PostgreSQL (CARTWIRE_TEST_DATABASE_URL); scripts/test sets it !!!!!\n"
+        );
+        return;
+    }
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let db = support::database_url(dir_a.path()).await;
+    // Both nodes must share the master key that seals the stored secrets.
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let (port_a, port_b) = (free_port(), free_port());
+    let mut a = start_node(dir_a.path(), &db, port_a, Some(key)).await;
+    let b = start_node(dir_b.path(), &db, port_b, Some(key)).await;
+    let http = reqwest::Client::new();
+    let base_a = format!("http://127.0.0.1:{port_a}");
+    let admin = token(&http, &base_a).await;
+    let rx = Receiver::start(None).await;
+    let body = json!({"data": {"type": "integration", "name": "nodes", "enabled": true, "observes": ["api-client.created"],
+                               "integration_type": "webhook", "configuration": {"url": rx.url}}});
+    assert_eq!(
+        http.post(format!("{base_a}/v2/integrations")).bearer_auth(&admin).json(&body).send().await.unwrap().status(),
+        201
+    );
+    for i in 0..40 {
+        if i == 20 {
+            a.start_kill().unwrap();
+            a.wait().await.unwrap();
+        }
+        // Writes go to whichever node is alive; the other node's token verifies on both.
+        let base = if i < 20 { base_a.clone() } else { format!("http://127.0.0.1:{port_b}") };
+        let res = http
+            .post(format!("{base}/v1/apiclients"))
+            .bearer_auth(&admin)
+            .json(&json!({"AppName": format!("n{i}"), "AccessTokenDuration": 60}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    eventually(60, "forty deliveries", || async {
+        let ids: HashSet<String> =
+            rx.accepted().iter().map(|m| m.body["payload"]["data"]["id"].as_str().unwrap().to_owned()).collect();
+        (ids.len() == 40).then_some(())
+    })
+    .await;
+    let base_b = format!("http://127.0.0.1:{port_b}");
+    // Deliveries node A made but could not record are taken over by B once A's leases expire.
+    eventually(60, "every delivery succeeded", || async {
+        let v: Value = http
+            .get(format!("{base_b}/cartwire/v1/deliveries?limit=1000"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (v["total"] == 40 && v["data"].as_array().unwrap().iter().all(|d| d["status"] == "succeeded")).then_some(())
+    })
+    .await;
+    let logs: Value = http
+        .get(format!("{base_b}/v2/integrations/logs?page[limit]=100"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(logs["results"]["total"].as_i64().unwrap() >= 40);
+    drop(b);
 }

@@ -316,52 +316,88 @@ impl Tx {
         Ok(())
     }
 
-    /// Logs an attempt and moves the delivery on. The state changes only while `node` still
-    /// holds the lease (a node that lost it to a takeover records its attempt but decides
-    /// nothing); returns whether it did.
-    pub async fn record_attempt(
+    /// Logs attempts and moves their deliveries on, in one round trip per kind of change. A
+    /// delivery changes state only while `node` still holds its lease (a node that lost it to a
+    /// takeover records its attempt but decides nothing).
+    pub async fn record_attempts(
         &mut self,
-        attempt: &DeliveryAttempt,
-        outcome: &AttemptOutcome,
-    ) -> Result<bool, StoreError> {
-        sqlx::query(
-            "INSERT INTO delivery_attempts (id, delivery_id, integration_id, attempt, started_at, duration_ms, succeeded, \
-             status_code, error_detail, body, node) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&attempt.id)
-        .bind(&attempt.delivery_id)
-        .bind(&attempt.integration_id)
-        .bind(attempt.attempt)
-        .bind(ts(attempt.started_at))
-        .bind(attempt.duration_ms)
-        .bind(flag(attempt.succeeded))
-        .bind(attempt.status_code)
-        .bind(attempt.error_detail.as_deref())
-        .bind(attempt.body.as_deref())
-        .bind(&attempt.node)
-        .execute(self.conn())
-        .await?;
-        let (status, next) = match outcome {
-            AttemptOutcome::Succeeded => (status::SUCCEEDED, 0),
-            AttemptOutcome::RetryAt(at) => (status::PENDING, *at),
-            AttemptOutcome::Dead => (status::DEAD, 0),
-        };
-        let n = sqlx::query(
-            "UPDATE deliveries SET status = $1, next_attempt_at = $2, attempts = $3, last_error = $4, \
-             lease_owner = NULL, lease_until = NULL, updated_at = $5 \
-             WHERE id = $6 AND lease_owner = $7 AND status = 'pending'",
-        )
-        .bind(status)
-        .bind(next)
-        .bind(attempt.attempt)
-        .bind(attempt.error_detail.as_deref())
-        .bind(ts(OffsetDateTime::now_utc()))
-        .bind(&attempt.delivery_id)
-        .bind(&attempt.node)
-        .execute(self.conn())
-        .await?
-        .rows_affected();
-        Ok(n == 1)
+        node: &str,
+        results: &[(DeliveryAttempt, AttemptOutcome)],
+    ) -> Result<(), StoreError> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        const COLS: usize = 11;
+        // Keep each statement under SQLite's and PostgreSQL's bind-parameter limits.
+        for chunk in results.chunks(500) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    format!("({})", (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect::<Vec<_>>().join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO delivery_attempts (id, delivery_id, integration_id, attempt, started_at, duration_ms, \
+                 succeeded, status_code, error_detail, body, node) VALUES {}",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (a, _) in chunk {
+                q = q
+                    .bind(a.id.clone())
+                    .bind(a.delivery_id.clone())
+                    .bind(a.integration_id.clone())
+                    .bind(a.attempt)
+                    .bind(ts(a.started_at))
+                    .bind(a.duration_ms)
+                    .bind(flag(a.succeeded))
+                    .bind(a.status_code)
+                    .bind(a.error_detail.clone())
+                    .bind(a.body.clone())
+                    .bind(node.to_owned());
+            }
+            q.execute(self.conn()).await?;
+        }
+        let now = ts(OffsetDateTime::now_utc());
+        let succeeded: Vec<&str> = results
+            .iter()
+            .filter(|(_, o)| *o == AttemptOutcome::Succeeded)
+            .map(|(a, _)| a.delivery_id.as_str())
+            .collect();
+        for chunk in succeeded.chunks(500) {
+            let ids: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "UPDATE deliveries SET status = 'succeeded', attempts = attempts + 1, last_error = NULL, \
+                 lease_owner = NULL, lease_until = NULL, updated_at = $1 \
+                 WHERE lease_owner = $2 AND status = 'pending' AND id IN ({})",
+                ids.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now.clone()).bind(node.to_owned());
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.execute(self.conn()).await?;
+        }
+        for (a, outcome) in results.iter().filter(|(_, o)| *o != AttemptOutcome::Succeeded) {
+            let (status, next) = match outcome {
+                AttemptOutcome::RetryAt(at) => (status::PENDING, *at),
+                _ => (status::DEAD, 0),
+            };
+            sqlx::query(
+                "UPDATE deliveries SET status = $1, next_attempt_at = $2, attempts = $3, last_error = $4, \
+                 lease_owner = NULL, lease_until = NULL, updated_at = $5 \
+                 WHERE id = $6 AND lease_owner = $7 AND status = 'pending'",
+            )
+            .bind(status)
+            .bind(next)
+            .bind(a.attempt)
+            .bind(a.error_detail.as_deref())
+            .bind(now.clone())
+            .bind(&a.delivery_id)
+            .bind(node)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
     }
 
     /// One delivery.

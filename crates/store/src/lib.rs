@@ -42,6 +42,9 @@ pub struct Store {
     sealer: Arc<Sealer>,
     wakeup: Arc<tokio::sync::Notify>,
     url: Arc<str>,
+    /// SQLite has one writer; queueing writers here, in order, avoids its busy handler's
+    /// sleep-and-retry, which turns contention into tail latency of hundreds of milliseconds.
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -87,6 +90,7 @@ impl Store {
             sealer: Arc::new(sealer),
             wakeup: Arc::new(tokio::sync::Notify::new()),
             url: url.into(),
+            sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -100,12 +104,16 @@ impl Store {
         self.backend
     }
 
-    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`) so
-    /// that two writers queue on the busy timeout instead of failing mid-transaction.
+    /// Starts a transaction. On SQLite, writers queue on an in-process lock and then take the
+    /// database's write lock at once (`BEGIN IMMEDIATE`), so none fails or sleeps mid-way; the
+    /// busy timeout remains for other processes (the CLI) touching the same file.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let inner = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        let (inner, writer) = match self.backend {
+            Backend::Sqlite => {
+                let guard = self.sqlite_writer.clone().lock_owned().await;
+                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(guard))
+            }
+            Backend::Postgres => (self.pool.begin().await?, None),
         };
         Ok(Tx {
             inner,
@@ -113,6 +121,21 @@ impl Store {
             backend: self.backend,
             wakeup: self.wakeup.clone(),
             new_deliveries: 0,
+            _writer: writer,
+        })
+    }
+
+    /// Starts a read-only unit of work. On SQLite it neither queues behind writers nor takes
+    /// the write lock (WAL readers see the last committed state); do not write through it.
+    pub async fn read(&self) -> Result<Tx, StoreError> {
+        let inner = self.pool.begin().await?;
+        Ok(Tx {
+            inner,
+            sealer: self.sealer.clone(),
+            backend: self.backend,
+            wakeup: self.wakeup.clone(),
+            new_deliveries: 0,
+            _writer: None,
         })
     }
 
@@ -159,6 +182,8 @@ pub struct Tx {
     backend: Backend,
     wakeup: Arc<tokio::sync::Notify>,
     new_deliveries: usize,
+    // Released when the transaction ends (commit or drop), after the SQLite write lock is.
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// The PostgreSQL channel that announces new deliveries to every node.

@@ -1,0 +1,22 @@
+# Helpers shared by scripts/test and scripts/bench (sourced, not run).
+
+log() { printf '\n== %s\n' "$*"; }
+
+need_apt() {
+  if command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ]; then echo "need root to apt-get install $*" >&2; exit 1; fi
+    log "installing $* (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "missing $* and no apt-get to install it" >&2; exit 1
+  fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+cleanup_steps=()
+# Last registered, first undone: a database goes before the cluster that holds it.
+cleanup() { local i; for ((i = ${#cleanup_steps[@]} - 1; i >= 0; i--)); do eval "${cleanup_steps[i]}" || true; done; }
+trap cleanup EXIT
