@@ -238,31 +238,40 @@ impl Tx {
         resource_id: &str,
         now: OffsetDateTime,
     ) -> Result<usize, StoreError> {
-        let rows = sqlx::query("SELECT id, ordered_delivery FROM integrations WHERE enabled = 1 AND observes LIKE $1")
-            .bind(format!("%|{key}|%"))
-            .fetch_all(self.conn())
-            .await?;
+        // One statement, whatever the number of observers. Job ids are UUIDv7-shaped (the
+        // commit's milliseconds first, then random bits) so the primary-key index grows at its
+        // right edge instead of at random pages.
+        let uuid = match self.backend {
+            Backend::Postgres => {
+                "lpad(to_hex($5 >> 16), 8, '0') || '-' || lpad(to_hex($5 & 65535), 4, '0') || '-7' \
+                 || substr(md5(random()::text), 1, 3) || '-' || substr('89ab', 1 + floor(random() * 4)::int, 1) \
+                 || substr(md5(random()::text), 1, 3) || '-' || substr(md5(random()::text), 1, 12)"
+            }
+            Backend::Sqlite => {
+                "lower(printf('%08x-%04x-7', $5 >> 16, $5 & 65535) || substr(hex(randomblob(2)), 2) || '-' \
+                 || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+            }
+        };
         let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
-        for row in &rows {
-            sqlx::query(
-                "INSERT INTO deliveries (id, event_seq, event_id, event_key, resource_id, integration_id, ordered, status, \
-                 attempts, attempts_base, next_attempt_at, lease_owner, lease_until, last_error, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, 0, $8, NULL, NULL, NULL, $9, $9)",
-            )
-            .bind(uuid::Uuid::now_v7().to_string())
+        let sql = format!(
+            "INSERT INTO deliveries (id, event_seq, event_id, event_key, resource_id, integration_id, ordered, status, \
+             attempts, attempts_base, next_attempt_at, lease_owner, lease_until, last_error, created_at, updated_at) \
+             SELECT {uuid}, $1, $2, $3, $4, id, ordered_delivery, 'pending', 0, 0, $5, NULL, NULL, NULL, $6, $6 \
+             FROM integrations WHERE enabled = 1 AND observes LIKE $7"
+        );
+        let created = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(seq)
             .bind(event_id)
             .bind(key)
             .bind(resource_id)
-            .bind(get_str(row, "id")?)
-            .bind(get_i64(row, "ordered_delivery")?)
             .bind(now_ms)
             .bind(ts(now))
+            .bind(format!("%|{key}|%"))
             .execute(self.conn())
-            .await?;
-        }
-        self.new_deliveries += rows.len();
-        Ok(rows.len())
+            .await?
+            .rows_affected() as usize;
+        self.new_deliveries += created;
+        Ok(created)
     }
 
     /// Leases up to `limit` due deliveries to `node` until `lease_until` (epoch ms), skipping
