@@ -7,6 +7,7 @@
 pub mod elasticpath;
 pub mod operator;
 pub mod ordercloud;
+pub mod threekit;
 
 use axum::Router;
 use axum::extract::State;
@@ -26,6 +27,7 @@ pub fn router(app: App) -> Router {
         .route("/readyz", get(readyz))
         .merge(ordercloud::routes())
         .merge(elasticpath::routes())
+        .merge(threekit::routes())
         .merge(operator::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

@@ -20,6 +20,8 @@ pub fn routes() -> Router<App> {
         .route("/cartwire/v1/deliveries", get(deliveries))
         .route("/cartwire/v1/deliveries/{id}/retry", axum::routing::post(retry))
         .route("/cartwire/v1/integrations/{id}/replay", axum::routing::post(replay))
+        .route("/cartwire/v1/tokens", get(list_tokens).post(issue_token))
+        .route("/cartwire/v1/tokens/{id}", axum::routing::delete(revoke_token))
 }
 
 /// An RFC 9457 problem.
@@ -244,4 +246,53 @@ async fn events(
         })
         .collect();
     Ok(Json(serde_json::json!({"data": data, "next_cursor": next})))
+}
+
+fn render_token(t: &cartwire_store::orders::StorefrontToken) -> serde_json::Value {
+    serde_json::json!({
+        "id": t.id,
+        "kind": t.kind,
+        "name": t.name,
+        "allowed_domains": t.allowed_domains,
+        "created_at": rfc3339(t.created_at),
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct TokenBody {
+    kind: String,
+    name: String,
+    #[serde(default)]
+    allowed_domains: Vec<String>,
+}
+
+async fn issue_token(State(app): State<App>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, Problem> {
+    let p = caller(&app, &headers).await?;
+    let b: TokenBody = serde_json::from_slice(&body)
+        .map_err(|e| bad_request(format!("body must be {{\"kind\", \"name\", \"allowed_domains\"}}: {e}")))?;
+    let kind = match b.kind.as_str() {
+        "public" => cartwire_app::storefront::TokenKind::Public,
+        "private" => cartwire_app::storefront::TokenKind::Private,
+        other => return Err(bad_request(format!("kind must be public or private, not {other}"))),
+    };
+    let (token, secret) = app.issue_storefront_token(&p, kind, b.name, b.allowed_domains).await?;
+    let mut v = render_token(&token);
+    v["token"] = serde_json::json!(secret);
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+async fn list_tokens(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {
+    let p = caller(&app, &headers).await?;
+    let tokens = app.storefront_tokens(&p).await?;
+    Ok(Json(serde_json::json!({"data": tokens.iter().map(render_token).collect::<Vec<_>>()})))
+}
+
+async fn revoke_token(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    let p = caller(&app, &headers).await?;
+    app.revoke_storefront_token(&p, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -12,6 +12,7 @@ pub mod event;
 pub mod id;
 pub mod integration;
 pub mod integration_event;
+pub mod order;
 pub mod principal;
 pub mod role;
 pub mod user;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod identity;
 pub mod integration;
 mod migrate;
+pub mod orders;
 pub mod outbox;
 pub mod sealer;
 pub mod tokens;

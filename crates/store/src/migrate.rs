@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_delivery.sql"),
         postgres: include_str!("../migrations/postgres/0002_delivery.sql"),
     },
+    Migration {
+        version: 3,
+        name: "orders",
+        sqlite: include_str!("../migrations/sqlite/0003_orders.sql"),
+        postgres: include_str!("../migrations/postgres/0003_orders.sql"),
+    },
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

@@ -1,0 +1,414 @@
+//! Storefront orders (Threekit's API): the tokens storefronts hold, and the order use cases
+//! they may run. A private token acts with `OrderAdmin`; a public token acts as a shopper that
+//! may create and read orders and change them only while they are carts (`List` / `In Cart`),
+//! and only from its allowed domains.
+
+use crate::auth::refresh_digest as sha256_hex;
+use crate::{App, AppError, Principal};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use cartwire_domain::ApiRole;
+use cartwire_domain::event::{EventKey, NewEvent};
+use cartwire_domain::order::{Order, OrderStatus};
+use cartwire_store::StoreError;
+use cartwire_store::orders::{OrderFilter, StorefrontToken};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+/// Which kind of storefront token called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Browser token, limited to its allowed domains and to carts.
+    Public,
+    /// Server token with full order rights.
+    Private,
+}
+
+impl TokenKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+        }
+    }
+}
+
+/// A verified storefront caller.
+#[derive(Debug, Clone)]
+pub struct StorefrontCaller {
+    /// The token's id (not its secret).
+    pub token_id: String,
+    /// Public or private.
+    pub kind: TokenKind,
+}
+
+impl StorefrontCaller {
+    fn describe(&self) -> String {
+        format!("threekit-{}-token:{}", self.kind.as_str(), self.token_id)
+    }
+}
+
+/// Why a storefront request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StorefrontError {
+    /// No token, or an unknown / revoked one (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The token may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such order (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// Bad input (422).
+    #[error("{0}")]
+    Invalid(String),
+    /// Something broke (500).
+    #[error(transparent)]
+    Internal(#[from] AppError),
+}
+
+impl From<StoreError> for StorefrontError {
+    fn from(e: StoreError) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// True when `host` is allowed by `pattern`: an exact host, or `*.example.com` for its
+/// sub-domains (not the apex), or `*` for any.
+pub fn domain_matches(pattern: &str, host: &str) -> bool {
+    let (pattern, host) = (pattern.trim().to_ascii_lowercase(), host.trim().trim_end_matches('.').to_ascii_lowercase());
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),
+        None => pattern == host,
+    }
+}
+
+/// The host of an `Origin` or `Referer` value (`https://shop.example.com:8443/path` →
+/// `shop.example.com`).
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r)?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit_once('@').map(|(_, a)| a).unwrap_or(authority);
+    let host = if authority.starts_with('[') {
+        authority.split(']').next()?.trim_start_matches('[').to_owned()
+    } else {
+        authority.split(':').next()?.to_owned()
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+fn new_token_secret() -> String {
+    let mut b = [0u8; 16];
+    SystemRandom::new().fill(&mut b).expect("the system RNG works");
+    // A v4 UUID, as Threekit tokens are.
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(b).to_string()
+}
+
+/// A short id: 10 characters of `[A-Za-z0-9]`.
+fn new_short_id() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(10);
+    let rng = SystemRandom::new();
+    while out.len() < 10 {
+        let mut b = [0u8; 1];
+        rng.fill(&mut b).expect("the system RNG works");
+        // Reject the top values so every character is equally likely.
+        if (b[0] as usize) < 256 - 256 % ALPHABET.len() {
+            out.push(ALPHABET[b[0] as usize % ALPHABET.len()] as char);
+        }
+    }
+    out
+}
+
+/// The order as events carry it (cartwire's operator shape).
+pub fn snapshot(o: &Order) -> Value {
+    let iso = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    json!({
+        "id": o.id,
+        "type": "order",
+        "short_id": o.short_id,
+        "name": o.name,
+        "status": o.status.as_str(),
+        "customer_id": o.customer_id,
+        "origin_org_id": o.origin_org_id,
+        "platform": o.platform,
+        "lines": o.lines,
+        "metadata": o.metadata,
+        "created_at": iso(o.created_at),
+        "updated_at": o.updated_at.map(iso),
+        "placed_at": o.placed_at.map(iso),
+        "deleted_at": o.deleted_at.map(iso),
+    })
+}
+
+/// The events a change from `before` (None = creation) to `after` causes.
+fn order_events(before: Option<&Order>, after: &Order, actor: String) -> Vec<NewEvent> {
+    let key = |k: &str| EventKey::parse(k).expect("catalog key");
+    let was_cart = before.is_none_or(|b| b.status.is_cart());
+    let mut keys = Vec::new();
+    if after.deleted_at.is_some() && before.is_some_and(|b| b.deleted_at.is_none()) {
+        keys.push(if after.status.is_cart() { "cart.deleted" } else { "order.updated" });
+    } else if after.status.is_cart() {
+        keys.push("cart.updated");
+    } else if was_cart {
+        keys.push("order.created");
+    } else {
+        keys.push("order.updated");
+    }
+    if after.status == OrderStatus::Completed && before.is_none_or(|b| b.status != OrderStatus::Completed) {
+        keys.push("order.fulfilled");
+    }
+    let payload = snapshot(after);
+    keys.into_iter()
+        .map(|k| NewEvent {
+            key: key(k),
+            resource_type: if after.status.is_cart() { "cart" } else { "order" },
+            resource_id: after.id.clone(),
+            payload: payload.clone(),
+            actor: Some(actor.clone()),
+            dialect: "threekit",
+        })
+        .collect()
+}
+
+impl App {
+    /// Issues a storefront token; the secret is returned once.
+    pub async fn issue_storefront_token(
+        &self,
+        p: &Principal,
+        kind: TokenKind,
+        name: String,
+        allowed_domains: Vec<String>,
+    ) -> Result<(StorefrontToken, String), AppError> {
+        p.require_any(&[ApiRole::FullAccess])?;
+        if name.trim().is_empty() || name.chars().count() > 255 {
+            return Err(AppError::invalid("name", "name is required, at most 255 characters"));
+        }
+        if kind == TokenKind::Public && allowed_domains.is_empty() {
+            return Err(AppError::invalid("allowed_domains", "a public token needs at least one allowed domain"));
+        }
+        for d in &allowed_domains {
+            let bare = d.strip_prefix("*.").unwrap_or(d);
+            let ok = d == "*"
+                || (!bare.is_empty()
+                    && bare.len() <= 253
+                    && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+            if !ok {
+                return Err(AppError::invalid(
+                    "allowed_domains",
+                    format!("'{d}' is not a host name or *.host pattern"),
+                ));
+            }
+        }
+        let secret = new_token_secret();
+        let token = StorefrontToken {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: kind.as_str().to_owned(),
+            name,
+            allowed_domains,
+            created_at: OffsetDateTime::now_utc(),
+            revoked_at: None,
+        };
+        let mut tx = self.store().begin().await?;
+        tx.insert_storefront_token(&token, &sha256_hex(&secret)).await?;
+        tx.commit().await?;
+        Ok((token, secret))
+    }
+
+    /// Lists live storefront tokens (never their secrets).
+    pub async fn storefront_tokens(&self, p: &Principal) -> Result<Vec<StorefrontToken>, AppError> {
+        p.require_any(&[ApiRole::FullAccess])?;
+        let mut tx = self.store().read().await?;
+        let all = tx.storefront_tokens().await?;
+        tx.commit().await?;
+        Ok(all)
+    }
+
+    /// Revokes a storefront token.
+    pub async fn revoke_storefront_token(&self, p: &Principal, id: &str) -> Result<(), AppError> {
+        p.require_any(&[ApiRole::FullAccess])?;
+        let mut tx = self.store().begin().await?;
+        if !tx.revoke_storefront_token(id).await? {
+            return Err(AppError::not_found("token", id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Verifies a storefront token; a public one must be used from one of its domains
+    /// (`Origin`, else the host of `Referer`).
+    pub async fn storefront_caller(
+        &self,
+        secret: Option<&str>,
+        origin: Option<&str>,
+        referer: Option<&str>,
+    ) -> Result<StorefrontCaller, StorefrontError> {
+        let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
+            StorefrontError::Unauthorized("A token is required: ?bearer_token= or Authorization: Bearer".into())
+        })?;
+        let mut tx = self.store().read().await?;
+        let token = tx.storefront_token_by_digest(&sha256_hex(secret)).await?;
+        tx.commit().await?;
+        let token = token.ok_or_else(|| StorefrontError::Unauthorized("Invalid or revoked token".into()))?;
+        let kind = if token.kind == "private" { TokenKind::Private } else { TokenKind::Public };
+        if kind == TokenKind::Public {
+            let host = origin.and_then(host_of).or_else(|| referer.and_then(host_of)).ok_or_else(|| {
+                StorefrontError::Forbidden("A public token needs an Origin or Referer from an allowed domain".into())
+            })?;
+            if !token.allowed_domains.iter().any(|d| domain_matches(d, &host)) {
+                return Err(StorefrontError::Forbidden(format!("{host} is not an allowed domain of this token")));
+            }
+        }
+        Ok(StorefrontCaller { token_id: token.id, kind })
+    }
+
+    /// The deployment's org id (Threekit's `orgId`).
+    pub async fn org_id(&self) -> Result<String, AppError> {
+        let mut tx = self.store().begin().await?;
+        let (d, _) = tx
+            .ensure_deployment(cartwire_store::deployment::Deployment {
+                store_id: uuid::Uuid::new_v4().to_string(),
+                org_id: uuid::Uuid::new_v4().to_string(),
+                created_at: OffsetDateTime::now_utc(),
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(d.org_id)
+    }
+
+    /// Creates an order from a draft (id, short id and timestamps are assigned here).
+    pub async fn create_storefront_order(
+        &self,
+        caller: &StorefrontCaller,
+        mut order: Order,
+    ) -> Result<Order, StorefrontError> {
+        order.created_by = Some(caller.describe());
+        let now = OffsetDateTime::now_utc();
+        order.created_at = now;
+        order.placed_at = (!order.status.is_cart()).then_some(now);
+        let mut tx = self.store().begin().await?;
+        // Short ids are random: on the rare collision, draw again.
+        let mut tries = 0;
+        loop {
+            order.id = uuid::Uuid::new_v4().to_string();
+            order.short_id = new_short_id();
+            match tx.insert_order(&order).await {
+                Ok(()) => break,
+                Err(StoreError::Duplicate(_)) if tries < 5 => {
+                    tries += 1;
+                    // The failed insert aborted the transaction (PostgreSQL): start over.
+                    drop(tx);
+                    tx = self.store().begin().await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.append_events(&order_events(None, &order, caller.describe())).await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+
+    /// An order by id or short id (not deleted).
+    pub async fn storefront_order(&self, _caller: &StorefrontCaller, id: &str) -> Result<Order, StorefrontError> {
+        let mut tx = self.store().read().await?;
+        let order = tx.order(id).await?;
+        tx.commit().await?;
+        order
+            .filter(|o| o.deleted_at.is_none())
+            .ok_or_else(|| StorefrontError::NotFound(format!("Order {id} not found")))
+    }
+
+    /// Orders matching `filter`, one page.
+    pub async fn storefront_orders(
+        &self,
+        _caller: &StorefrontCaller,
+        filter: &OrderFilter,
+        sort: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Order>, i64), StorefrontError> {
+        let mut tx = self.store().read().await?;
+        let page = tx.orders(filter, sort, offset, limit).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// Changes an order: `change` edits a copy of the current one. A public token may change
+    /// only orders whose current status is a cart status.
+    pub async fn update_storefront_order(
+        &self,
+        caller: &StorefrontCaller,
+        id: &str,
+        change: impl FnOnce(&mut Order) -> Result<(), StorefrontError>,
+    ) -> Result<Order, StorefrontError> {
+        let mut tx = self.store().begin().await?;
+        let current = tx
+            .order(id)
+            .await?
+            .filter(|o| o.deleted_at.is_none())
+            .ok_or_else(|| StorefrontError::NotFound(format!("Order {id} not found")))?;
+        if caller.kind == TokenKind::Public && !current.status.is_cart() {
+            return Err(StorefrontError::Forbidden(format!(
+                "A public token may change only List or In Cart orders; this one is {}",
+                current.status.threekit()
+            )));
+        }
+        let mut next = current.clone();
+        change(&mut next)?;
+        let now = OffsetDateTime::now_utc();
+        next.updated_at = Some(now);
+        if current.status.is_cart() && !next.status.is_cart() {
+            next.placed_at = Some(now);
+        }
+        tx.update_order(&next).await?;
+        tx.append_events(&order_events(Some(&current), &next, caller.describe())).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// Soft-deletes an order (private tokens only).
+    pub async fn delete_storefront_order(&self, caller: &StorefrontCaller, id: &str) -> Result<Order, StorefrontError> {
+        if caller.kind != TokenKind::Private {
+            return Err(StorefrontError::Forbidden("Deleting an order needs a private token".into()));
+        }
+        self.update_storefront_order(caller, id, |o| {
+            o.deleted_at = Some(OffsetDateTime::now_utc());
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_and_hosts() {
+        assert!(domain_matches("shop.example.com", "SHOP.example.com"));
+        assert!(domain_matches("*.example.com", "a.b.example.com"));
+        assert!(!domain_matches("*.example.com", "example.com"), "wildcards match sub-domains only");
+        assert!(!domain_matches("*.example.com", "badexample.com"));
+        assert!(!domain_matches("example.com", "example.com.evil.net"));
+        assert!(domain_matches("*", "anything.test"));
+        assert_eq!(host_of("https://shop.example.com:8443/p?q").as_deref(), Some("shop.example.com"));
+        assert_eq!(host_of("http://user@[::1]:80/").as_deref(), Some("::1"));
+        assert_eq!(host_of("null"), None);
+    }
+
+    #[test]
+    fn short_ids_and_token_secrets() {
+        let a = new_short_id();
+        assert_eq!(a.len(), 10);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, new_short_id());
+        let t = uuid::Uuid::parse_str(&new_token_secret()).unwrap();
+        assert_eq!(t.get_version_num(), 4);
+    }
+}

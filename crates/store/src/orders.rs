@@ -1,0 +1,265 @@
+//! Orders and storefront tokens.
+
+use crate::codec::{corrupt, get_json, get_opt_str, get_opt_ts, get_str, get_ts, json, ts};
+use crate::{StoreError, Tx};
+use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+/// A storefront token (Threekit's public or private token).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorefrontToken {
+    /// Identifier (not the secret).
+    pub id: String,
+    /// `public` or `private`.
+    pub kind: String,
+    /// Display name.
+    pub name: String,
+    /// Domains a public token may be used from (`*.example.com` = sub-domains).
+    pub allowed_domains: Vec<String>,
+    /// When it was issued.
+    pub created_at: OffsetDateTime,
+    /// When it was revoked.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// Filters of an order listing.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// Exact short id.
+    pub short_id: Option<String>,
+    /// Exact origin org.
+    pub origin_org_id: Option<String>,
+    /// Exact customer.
+    pub customer_id: Option<String>,
+    /// Exact statuses (any of).
+    pub statuses: Vec<OrderStatus>,
+    /// Platform fields that must match.
+    pub platform: Option<Platform>,
+}
+
+fn order_from(row: &AnyRow) -> Result<Order, StoreError> {
+    Ok(Order {
+        id: get_str(row, "id")?,
+        short_id: get_str(row, "short_id")?,
+        org_id: get_str(row, "org_id")?,
+        origin_org_id: get_opt_str(row, "origin_org_id")?,
+        name: get_opt_str(row, "name")?,
+        customer_id: get_opt_str(row, "customer_id")?,
+        platform: get_json(row, "platform")?,
+        lines: get_json::<Vec<LineItem>>(row, "lines")?,
+        legacy_items: get_json(row, "legacy_items")?,
+        metadata: get_json(row, "metadata")?,
+        derivative: get_json(row, "derivative")?,
+        status: OrderStatus::parse(&get_str(row, "status")?).map_err(|e| corrupt("status", e))?,
+        created_by: get_opt_str(row, "created_by")?,
+        created_at: get_ts(row, "created_at")?,
+        updated_at: get_opt_ts(row, "updated_at")?,
+        placed_at: get_opt_ts(row, "placed_at")?,
+        deleted_at: get_opt_ts(row, "deleted_at")?,
+    })
+}
+
+fn token_from(row: &AnyRow) -> Result<StorefrontToken, StoreError> {
+    Ok(StorefrontToken {
+        id: get_str(row, "id")?,
+        kind: get_str(row, "kind")?,
+        name: get_str(row, "name")?,
+        allowed_domains: get_json(row, "allowed_domains")?,
+        created_at: get_ts(row, "created_at")?,
+        revoked_at: get_opt_ts(row, "revoked_at")?,
+    })
+}
+
+impl Tx {
+    /// Inserts an order; [`StoreError::Duplicate`] when the id or short id is taken.
+    pub async fn insert_order(&mut self, o: &Order) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO orders (id, short_id, org_id, origin_org_id, name, customer_id, platform, platform_name, lines, \
+             legacy_items, metadata, derivative, status, created_by, created_at, updated_at, placed_at, deleted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(&o.id)
+        .bind(&o.short_id)
+        .bind(&o.org_id)
+        .bind(o.origin_org_id.as_deref())
+        .bind(o.name.as_deref())
+        .bind(o.customer_id.as_deref())
+        .bind(json(&o.platform))
+        .bind(o.platform.platform.as_deref())
+        .bind(json(&o.lines))
+        .bind(json(&o.legacy_items))
+        .bind(json(&o.metadata))
+        .bind(json(&o.derivative))
+        .bind(o.status.as_str())
+        .bind(o.created_by.as_deref())
+        .bind(ts(o.created_at))
+        .bind(o.updated_at.map(ts))
+        .bind(o.placed_at.map(ts))
+        .bind(o.deleted_at.map(ts))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Overwrites an order's mutable fields.
+    pub async fn update_order(&mut self, o: &Order) -> Result<bool, StoreError> {
+        let n = sqlx::query(
+            "UPDATE orders SET origin_org_id = $1, name = $2, customer_id = $3, platform = $4, platform_name = $5, \
+             lines = $6, legacy_items = $7, metadata = $8, derivative = $9, status = $10, updated_at = $11, \
+             placed_at = $12, deleted_at = $13 WHERE id = $14",
+        )
+        .bind(o.origin_org_id.as_deref())
+        .bind(o.name.as_deref())
+        .bind(o.customer_id.as_deref())
+        .bind(json(&o.platform))
+        .bind(o.platform.platform.as_deref())
+        .bind(json(&o.lines))
+        .bind(json(&o.legacy_items))
+        .bind(json(&o.metadata))
+        .bind(json(&o.derivative))
+        .bind(o.status.as_str())
+        .bind(o.updated_at.map(ts))
+        .bind(o.placed_at.map(ts))
+        .bind(o.deleted_at.map(ts))
+        .bind(&o.id)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// The order with this id or short id (deleted ones included).
+    pub async fn order(&mut self, id_or_short: &str) -> Result<Option<Order>, StoreError> {
+        let row = sqlx::query("SELECT * FROM orders WHERE id = $1 OR short_id = $1")
+            .bind(id_or_short)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(order_from).transpose()
+    }
+
+    /// Orders that are not deleted and match `f`, sorted by `sort` (`createdAt`, `-createdAt`,
+    /// `name`, `-name`, `updatedAt`, `-updatedAt`), one page; and the total.
+    pub async fn orders(
+        &mut self,
+        f: &OrderFilter,
+        sort: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Order>, i64), StoreError> {
+        let mut clauses = vec!["deleted_at IS NULL".to_owned()];
+        let mut binds: Vec<String> = Vec::new();
+        let mut eq = |col: &str, v: &Option<String>, clauses: &mut Vec<String>| {
+            if let Some(v) = v {
+                binds.push(v.clone());
+                clauses.push(format!("{col} = ${}", binds.len()));
+            }
+        };
+        eq("short_id", &f.short_id, &mut clauses);
+        eq("origin_org_id", &f.origin_org_id, &mut clauses);
+        eq("customer_id", &f.customer_id, &mut clauses);
+        if let Some(p) = &f.platform {
+            eq("platform_name", &p.platform, &mut clauses);
+        }
+        if !f.statuses.is_empty() {
+            let mut parts = Vec::new();
+            for s in &f.statuses {
+                binds.push(s.as_str().to_owned());
+                parts.push(format!("${}", binds.len()));
+            }
+            clauses.push(format!("status IN ({})", parts.join(", ")));
+        }
+        let order_by = match sort {
+            "createdAt" => "created_at ASC, id ASC",
+            "name" => "name ASC, id ASC",
+            "-name" => "name DESC, id DESC",
+            "updatedAt" => "updated_at ASC, id ASC",
+            "-updatedAt" => "updated_at DESC, id DESC",
+            _ => "created_at DESC, id DESC",
+        };
+        let where_sql = clauses.join(" AND ");
+        let in_memory = f.platform.as_ref().is_some_and(|p| p.id.is_some() || p.store_name.is_some());
+        if !in_memory {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM orders WHERE {where_sql}")));
+            for b in &binds {
+                q = q.bind(b.clone());
+            }
+            let total = crate::codec::get_i64(&q.fetch_one(self.conn()).await?, "n")?;
+            let n = binds.len();
+            let sql = format!(
+                "SELECT * FROM orders WHERE {where_sql} ORDER BY {order_by} LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for b in &binds {
+                q = q.bind(b.clone());
+            }
+            let rows = q.bind(limit).bind(offset).fetch_all(self.conn()).await?;
+            return Ok((rows.iter().map(order_from).collect::<Result<_, _>>()?, total));
+        }
+        // The platform's id and store name live in the JSON column: those filters run here,
+        // after the indexed ones have narrowed the rows.
+        let mut q =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM orders WHERE {where_sql} ORDER BY {order_by}")));
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let rows = q.fetch_all(self.conn()).await?;
+        let mut all: Vec<Order> = rows.iter().map(order_from).collect::<Result<_, _>>()?;
+        if let Some(p) = &f.platform {
+            all.retain(|o| {
+                (p.id.is_none() || o.platform.id == p.id)
+                    && (p.store_name.is_none() || o.platform.store_name == p.store_name)
+            });
+        }
+        let total = all.len() as i64;
+        let page = all.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
+        Ok((page, total))
+    }
+
+    /// Stores a storefront token under the digest of its secret.
+    pub async fn insert_storefront_token(&mut self, t: &StorefrontToken, digest: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO storefront_tokens (id, kind, name, allowed_domains, token_digest, created_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        )
+        .bind(&t.id)
+        .bind(&t.kind)
+        .bind(&t.name)
+        .bind(json(&t.allowed_domains))
+        .bind(digest)
+        .bind(ts(t.created_at))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The live token whose secret has this digest.
+    pub async fn storefront_token_by_digest(&mut self, digest: &str) -> Result<Option<StorefrontToken>, StoreError> {
+        let row = sqlx::query("SELECT * FROM storefront_tokens WHERE token_digest = $1 AND revoked_at IS NULL")
+            .bind(digest)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(token_from).transpose()
+    }
+
+    /// Every token that is not revoked, oldest first.
+    pub async fn storefront_tokens(&mut self) -> Result<Vec<StorefrontToken>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM storefront_tokens WHERE revoked_at IS NULL ORDER BY created_at, id")
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter().map(token_from).collect()
+    }
+
+    /// Revokes a token; false when there is no live token with that id.
+    pub async fn revoke_storefront_token(&mut self, id: &str) -> Result<bool, StoreError> {
+        let n = sqlx::query("UPDATE storefront_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(ts(OffsetDateTime::now_utc()))
+            .bind(id)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+}
