@@ -209,6 +209,11 @@ async fn deployment(State(app): State<App>, headers: HeaderMap) -> Result<Json<s
 struct EventsQuery {
     after: Option<i64>,
     limit: Option<i64>,
+    key: Option<String>,
+    resource_type: Option<String>,
+    resource_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 async fn events(
@@ -225,8 +230,20 @@ async fn events(
             detail: "limit must be 1 to 1000".into(),
         });
     }
-    let mut tx = app.store().begin().await.map_err(AppError::from)?;
-    let events = tx.events_after(q.after.unwrap_or(0), limit).await.map_err(AppError::from)?;
+    if let Some(k) = &q.key
+        && cartwire_domain::event::EventKey::parse(k).is_err()
+    {
+        return Err(bad_request(format!("'{k}' is not a key cartwire emits (see /cartwire/v1/event-types)")));
+    }
+    let filter = cartwire_store::outbox::EventFilter {
+        key: q.key,
+        resource_type: q.resource_type,
+        resource_id: q.resource_id,
+        from: q.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
+        to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
+    };
+    let mut tx = app.store().read().await.map_err(AppError::from)?;
+    let events = tx.events(&filter, q.after.unwrap_or(0), limit).await.map_err(AppError::from)?;
     tx.commit().await.map_err(AppError::from)?;
     let next = events.last().map(|e| e.seq);
     let data: Vec<_> = events

@@ -5,6 +5,21 @@ use crate::{StoreError, Tx};
 use cartwire_domain::event::NewEvent;
 use time::OffsetDateTime;
 
+/// Filters of the event log.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Exact key (`order.created`).
+    pub key: Option<String>,
+    /// Exact resource type.
+    pub resource_type: Option<String>,
+    /// Exact resource id.
+    pub resource_id: Option<String>,
+    /// Occurred at or after.
+    pub from: Option<OffsetDateTime>,
+    /// Occurred before.
+    pub to: Option<OffsetDateTime>,
+}
+
 /// An event as stored, with its position in the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEvent {
@@ -57,14 +72,40 @@ impl Tx {
 
     /// Events after `after_seq`, oldest first, at most `limit`.
     pub async fn events_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
-        let rows = sqlx::query(
+        self.events(&EventFilter::default(), after_seq, limit).await
+    }
+
+    /// Events matching `f` after `after_seq` (the cursor), oldest first, at most `limit`.
+    pub async fn events(
+        &mut self,
+        f: &EventFilter,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxEvent>, StoreError> {
+        let mut clauses = vec!["seq > $1".to_owned()];
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |col: &str, op: &str, v: Option<String>| {
+            if let Some(v) = v {
+                binds.push(v);
+                clauses.push(format!("{col} {op} ${}", binds.len() + 1));
+            }
+        };
+        add("key", "=", f.key.clone());
+        add("resource_type", "=", f.resource_type.clone());
+        add("resource_id", "=", f.resource_id.clone());
+        add("occurred_at", ">=", f.from.map(ts));
+        add("occurred_at", "<", f.to.map(ts));
+        let sql = format!(
             "SELECT seq, id, key, occurred_at, resource_type, resource_id, payload, actor, dialect \
-             FROM outbox_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(self.conn())
-        .await?;
+             FROM outbox_events WHERE {} ORDER BY seq LIMIT ${}",
+            clauses.join(" AND "),
+            binds.len() + 2
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after_seq);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.bind(limit).fetch_all(self.conn()).await?;
         rows.iter().map(event_from).collect()
     }
 }
