@@ -33,6 +33,8 @@ pub struct AppConfig {
     pub password_cost: passwords::HashCost,
     /// How events are delivered to integrations.
     pub delivery: dispatcher::DeliveryConfig,
+    /// How long a cart may stay untouched before it is abandoned (default 60 min).
+    pub abandoned_after: std::time::Duration,
 }
 
 /// The use cases, sharing one store and one key ring. Cheap to clone.

@@ -144,6 +144,7 @@ pub fn snapshot(o: &Order) -> Value {
         "updated_at": o.updated_at.map(iso),
         "placed_at": o.placed_at.map(iso),
         "deleted_at": o.deleted_at.map(iso),
+        "abandoned_at": o.abandoned_at.map(iso),
     })
 }
 
@@ -163,6 +164,9 @@ fn order_events(before: Option<&Order>, after: &Order, actor: String) -> Vec<New
     }
     if after.status == OrderStatus::Completed && before.is_none_or(|b| b.status != OrderStatus::Completed) {
         keys.push("order.fulfilled");
+    }
+    if before.is_some_and(|b| b.status.is_cart() && b.abandoned_at.is_some()) && !after.status.is_cart() {
+        keys.push("cart.recovered");
     }
     let payload = snapshot(after);
     keys.into_iter()
@@ -382,6 +386,54 @@ impl App {
             Ok(())
         })
         .await
+    }
+}
+
+impl App {
+    /// Marks carts untouched for `abandoned_after` as abandoned and emits `cart.abandoned` for
+    /// each, in one transaction per batch; returns how many.
+    pub async fn abandon_idle_carts(&self) -> Result<usize, AppError> {
+        let now = OffsetDateTime::now_utc();
+        let cutoff = now - self.config().abandoned_after;
+        let mut total = 0;
+        loop {
+            let mut tx = self.store().begin().await?;
+            let carts = tx.mark_idle_carts_abandoned(cutoff, now, 200).await?;
+            let events: Vec<NewEvent> = carts
+                .iter()
+                .map(|o| NewEvent {
+                    key: EventKey::parse("cart.abandoned").expect("catalog key"),
+                    resource_type: "cart",
+                    resource_id: o.id.clone(),
+                    payload: snapshot(o),
+                    actor: Some("cartwire-abandonment".into()),
+                    dialect: "cartwire",
+                })
+                .collect();
+            tx.append_events(&events).await?;
+            tx.commit().await?;
+            total += carts.len();
+            if carts.len() < 200 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Sweeps for abandoned carts every `every` until `shutdown` turns true.
+    pub async fn run_abandonment(self, every: std::time::Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            if let Err(e) = self.abandon_idle_carts().await {
+                tracing::warn!(error = %e, "abandoned-cart sweep failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                changed = shutdown.changed() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        break;
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -181,7 +181,12 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     };
     let app = App::new(
         store.clone(),
-        AppConfig { public_base_url: "http://bench.invalid".into(), password_cost: HashCost::Test, delivery },
+        AppConfig {
+            public_base_url: "http://bench.invalid".into(),
+            password_cost: HashCost::Test,
+            delivery,
+            abandoned_after: Duration::from_secs(3600),
+        },
     )
     .await?;
     let clock = Arc::new(Mutex::new(Clock::default()));

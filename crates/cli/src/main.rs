@@ -69,6 +69,9 @@ struct ServeArgs {
     /// How long a claimed delivery stays with this node before another may take it over.
     #[arg(long, env = "CARTWIRE_DELIVERY_LEASE", default_value = "60s", value_parser = config::duration)]
     delivery_lease: Duration,
+    /// How long a cart may stay untouched before it is marked abandoned (`cart.abandoned`).
+    #[arg(long, env = "CARTWIRE_ABANDONED_AFTER", default_value = "60m", value_parser = config::duration)]
+    abandoned_after: Duration,
     /// Password hashing cost: `standard`, or `test` for fast test suites only.
     #[arg(long, env = "CARTWIRE_PASSWORD_HASH_COST", default_value = "standard", hide = true)]
     password_hash_cost: String,
@@ -156,8 +159,16 @@ async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()
         lease: args.delivery_lease.max(args.delivery_timeout * 3),
         ..DeliveryConfig::default()
     };
-    let app =
-        App::new(store.clone(), AppConfig { public_base_url: base.clone(), password_cost: cost, delivery }).await?;
+    let app = App::new(
+        store.clone(),
+        AppConfig {
+            public_base_url: base.clone(),
+            password_cost: cost,
+            delivery,
+            abandoned_after: args.abandoned_after,
+        },
+    )
+    .await?;
     let requested = match (args.admin_client_id, args.admin_client_secret) {
         (Some(client_id), Some(client_secret)) => {
             Some(cartwire_app::bootstrap::AdminCredentials { client_id, client_secret })
@@ -184,11 +195,15 @@ async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()
     });
     let (stop_dispatch, dispatch_stopped) = tokio::sync::watch::channel(false);
     let dispatcher = Dispatcher::new(app.clone()).await?;
-    let dispatching = tokio::spawn(dispatcher.run(dispatch_stopped));
+    let dispatching = tokio::spawn(dispatcher.run(dispatch_stopped.clone()));
+    // Sweep often enough that a cart is marked within a quarter of the threshold (at most a minute).
+    let sweep = (args.abandoned_after / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    let abandoning = tokio::spawn(app.clone().run_abandonment(sweep, dispatch_stopped));
     println!("cartwire: listening on http://{bound} (public base URL {base}, {:?} store)", store.backend());
     cartwire_api::serve(listener, app, shutdown_signal()).await?;
     let _ = stop_dispatch.send(true);
     let _ = dispatching.await;
+    let _ = abandoning.await;
     store.close().await;
     Ok(())
 }

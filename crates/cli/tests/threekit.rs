@@ -367,3 +367,75 @@ async fn bad_input_gets_threekit_errors_and_writes_nothing() {
         400
     );
 }
+
+#[tokio::test]
+async fn idle_carts_are_abandoned_once_and_placing_one_recovers_it() {
+    let s = TestServer::start().await;
+    let private = issue(&s, "private", json!([])).await;
+    let p = Auth::Private(&private);
+    let cart = tk(&s, Method::POST, "/api/orders", p, Some(json!({"status": "In Cart"}))).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = tk(&s, Method::POST, "/api/orders", p, Some(json!({"status": "List"}))).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let placed = tk(&s, Method::POST, "/api/orders", p, Some(json!({"status": "New"}))).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The test server abandons carts idle for 200 ms; sweep after that.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let fresh = tk(&s, Method::POST, "/api/orders", p, Some(json!({"status": "In Cart"}))).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(s.app.abandon_idle_carts().await.unwrap(), 2);
+    assert_eq!(s.app.abandon_idle_carts().await.unwrap(), 0, "a cart is abandoned once");
+    let abandoned: Vec<String> =
+        event_keys_all(&s).await.into_iter().filter(|(k, _)| k == "cart.abandoned").map(|(_, id)| id).collect();
+    assert_eq!(abandoned.len(), 2);
+    assert!(abandoned.contains(&cart) && abandoned.contains(&list));
+    assert!(!abandoned.contains(&placed) && !abandoned.contains(&fresh));
+    // Placing the abandoned cart recovers it.
+    let r = tk(&s, Method::PUT, &format!("/api/orders/{cart}"), p, Some(json!({"status": "New"}))).await;
+    assert_eq!(r.status, 200);
+    let keys: Vec<String> =
+        event_keys_all(&s).await.into_iter().filter(|(_, id)| *id == cart).map(|(k, _)| k).collect();
+    assert_eq!(keys, ["cart.updated", "cart.abandoned", "order.created", "cart.recovered"]);
+    // Placing a cart that was never abandoned is just an order.
+    tk(&s, Method::PUT, &format!("/api/orders/{fresh}"), p, Some(json!({"status": "New"}))).await;
+    let keys: Vec<String> =
+        event_keys_all(&s).await.into_iter().filter(|(_, id)| *id == fresh).map(|(k, _)| k).collect();
+    assert_eq!(keys, ["cart.updated", "order.created"]);
+}
+
+async fn event_keys_all(s: &TestServer) -> Vec<(String, String)> {
+    let r = s.get("/cartwire/v1/events?limit=1000").await;
+    r.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["key"].as_str().unwrap().to_owned(), e["resource_id"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn concurrent_sweeps_claim_each_cart_once() {
+    let s = TestServer::start().await;
+    let private = issue(&s, "private", json!([])).await;
+    for _ in 0..30 {
+        tk(&s, Method::POST, "/api/orders", Auth::Private(&private), Some(json!({"status": "In Cart"}))).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (a, b, c, d) = tokio::join!(
+        s.app.abandon_idle_carts(),
+        s.app.abandon_idle_carts(),
+        s.app.abandon_idle_carts(),
+        s.app.abandon_idle_carts()
+    );
+    assert_eq!(a.unwrap() + b.unwrap() + c.unwrap() + d.unwrap(), 30);
+    let abandoned = event_keys_all(&s).await.into_iter().filter(|(k, _)| k == "cart.abandoned").count();
+    assert_eq!(abandoned, 30);
+}

@@ -161,6 +161,8 @@ pub struct Order {
     pub placed_at: Option<OffsetDateTime>,
     /// When it was (soft) deleted.
     pub deleted_at: Option<OffsetDateTime>,
+    /// When the cart was found idle and marked abandoned (once).
+    pub abandoned_at: Option<OffsetDateTime>,
 }
 
 /// Checks an order name: at most 255 characters.

@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_orders.sql"),
         postgres: include_str!("../migrations/postgres/0003_orders.sql"),
     },
+    Migration {
+        version: 4,
+        name: "abandonment",
+        sqlite: include_str!("../migrations/sqlite/0004_abandonment.sql"),
+        postgres: include_str!("../migrations/postgres/0004_abandonment.sql"),
+    },
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

@@ -57,6 +57,7 @@ fn order_from(row: &AnyRow) -> Result<Order, StoreError> {
         updated_at: get_opt_ts(row, "updated_at")?,
         placed_at: get_opt_ts(row, "placed_at")?,
         deleted_at: get_opt_ts(row, "deleted_at")?,
+        abandoned_at: get_opt_ts(row, "abandoned_at")?,
     })
 }
 
@@ -107,7 +108,7 @@ impl Tx {
         let n = sqlx::query(
             "UPDATE orders SET origin_org_id = $1, name = $2, customer_id = $3, platform = $4, platform_name = $5, \
              lines = $6, legacy_items = $7, metadata = $8, derivative = $9, status = $10, updated_at = $11, \
-             placed_at = $12, deleted_at = $13 WHERE id = $14",
+             placed_at = $12, deleted_at = $13, abandoned_at = $15 WHERE id = $14",
         )
         .bind(o.origin_org_id.as_deref())
         .bind(o.name.as_deref())
@@ -123,6 +124,7 @@ impl Tx {
         .bind(o.placed_at.map(ts))
         .bind(o.deleted_at.map(ts))
         .bind(&o.id)
+        .bind(o.abandoned_at.map(ts))
         .execute(self.conn())
         .await?
         .rows_affected();
@@ -216,6 +218,32 @@ impl Tx {
         let total = all.len() as i64;
         let page = all.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
         Ok((page, total))
+    }
+
+    /// Marks up to `limit` carts whose last change is older than `cutoff` as abandoned at `now`
+    /// and returns them. Each cart is marked once: the `abandoned_at IS NULL` condition of the
+    /// one `UPDATE` is the claim, so several nodes sweeping at once never mark a cart twice.
+    pub async fn mark_idle_carts_abandoned(
+        &mut self,
+        cutoff: OffsetDateTime,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<Order>, StoreError> {
+        let lock = if self.backend == crate::Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "UPDATE orders SET abandoned_at = $1 WHERE id IN (\
+               SELECT id FROM orders WHERE status IN ('wishlist', 'cart') AND abandoned_at IS NULL \
+                 AND deleted_at IS NULL AND COALESCE(updated_at, created_at) < $2 \
+               ORDER BY created_at LIMIT $3{lock}) \
+             AND abandoned_at IS NULL RETURNING *"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ts(now))
+            .bind(ts(cutoff))
+            .bind(limit)
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter().map(order_from).collect()
     }
 
     /// Stores a storefront token under the digest of its secret.

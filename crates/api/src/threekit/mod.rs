@@ -248,6 +248,7 @@ async fn create(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Resul
         updated_at: None,
         placed_at: None,
         deleted_at: None,
+        abandoned_at: None,
     };
     Ok(Json(render(&app.create_storefront_order(&c, order).await?)))
 }

@@ -80,9 +80,18 @@ impl TestServer {
         store.migrate().await.expect("migrate");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = App::new(store, AppConfig { public_base_url: base.clone(), password_cost: HashCost::Test, delivery })
-            .await
-            .expect("app");
+        let app = App::new(
+            store,
+            AppConfig {
+                public_base_url: base.clone(),
+                password_cost: HashCost::Test,
+                delivery,
+                // Tests that need abandonment sweep explicitly (App::abandon_idle_carts).
+                abandoned_after: Duration::from_millis(200),
+            },
+        )
+        .await
+        .expect("app");
         app.bootstrap(Some(AdminCredentials { client_id: ADMIN_ID.into(), client_secret: ADMIN_SECRET.into() }))
             .await
             .expect("bootstrap");
