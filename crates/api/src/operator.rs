@@ -186,16 +186,7 @@ async fn replay(
 
 async fn deployment(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {
     operator(&app, &headers).await?;
-    let mut tx = app.store().begin().await.map_err(AppError::from)?;
-    let (d, _) = tx
-        .ensure_deployment(cartwire_store::deployment::Deployment {
-            store_id: String::new(),
-            org_id: String::new(),
-            created_at: time::OffsetDateTime::now_utc(),
-        })
-        .await
-        .map_err(AppError::from)?;
-    tx.commit().await.map_err(AppError::from)?;
+    let d = app.deployment().await?;
     Ok(Json(serde_json::json!({
         "store_id": d.store_id,
         "org_id": d.org_id,

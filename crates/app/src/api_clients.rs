@@ -30,7 +30,7 @@ impl App {
     /// Lists every API client.
     pub async fn list_api_clients(&self, p: &Principal) -> Result<Vec<ApiClientRecord>, AppError> {
         p.require_any(READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let all = tx.api_clients().await?;
         tx.commit().await?;
         Ok(all)
@@ -39,7 +39,7 @@ impl App {
     /// Gets one API client.
     pub async fn get_api_client(&self, p: &Principal, id: &str) -> Result<ApiClientRecord, AppError> {
         p.require_any(READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let found = tx.api_client(id).await?;
         tx.commit().await?;
         found.ok_or_else(|| AppError::not_found(OBJECT, id))

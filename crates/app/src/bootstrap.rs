@@ -35,18 +35,35 @@ pub struct Bootstrap {
     pub created_admin: Option<AdminCredentials>,
 }
 
+/// Ids for a deployment starting for the first time.
+fn fresh_deployment() -> Deployment {
+    Deployment {
+        store_id: uuid::Uuid::new_v4().to_string(),
+        org_id: uuid::Uuid::new_v4().to_string(),
+        created_at: OffsetDateTime::now_utc(),
+    }
+}
+
 impl App {
+    /// The deployment's ids (store id, org id), created on first use.
+    pub async fn deployment(&self) -> Result<Deployment, AppError> {
+        let cached = self
+            .deployment_cell()
+            .get_or_try_init(|| async {
+                let mut tx = self.store().begin().await?;
+                let (deployment, _) = tx.ensure_deployment(fresh_deployment()).await?;
+                tx.commit().await?;
+                Ok::<_, AppError>(deployment)
+            })
+            .await?;
+        Ok(cached.clone())
+    }
+
     /// Creates the deployment ids and, on an empty store, an admin API client holding
     /// `FullAccess` (with `requested` credentials when given). Idempotent.
     pub async fn bootstrap(&self, requested: Option<AdminCredentials>) -> Result<Bootstrap, AppError> {
         let mut tx = self.store().begin().await?;
-        let (deployment, _) = tx
-            .ensure_deployment(Deployment {
-                store_id: uuid::Uuid::new_v4().to_string(),
-                org_id: uuid::Uuid::new_v4().to_string(),
-                created_at: OffsetDateTime::now_utc(),
-            })
-            .await?;
+        let (deployment, _) = tx.ensure_deployment(fresh_deployment()).await?;
         if !tx.api_clients().await?.is_empty() {
             tx.commit().await?;
             return Ok(Bootstrap { deployment, created_admin: None });

@@ -80,15 +80,7 @@ impl Dispatcher {
     /// A dispatcher for `app`'s store and delivery settings.
     pub async fn new(app: App) -> Result<Arc<Self>, AppError> {
         let cfg = app.config().delivery.clone();
-        let mut tx = app.store().begin().await?;
-        let (deployment, _) = tx
-            .ensure_deployment(cartwire_store::deployment::Deployment {
-                store_id: uuid::Uuid::new_v4().to_string(),
-                org_id: uuid::Uuid::new_v4().to_string(),
-                created_at: OffsetDateTime::now_utc(),
-            })
-            .await?;
-        tx.commit().await?;
+        let deployment = app.deployment().await?;
         Ok(Arc::new(Self {
             node: format!("node-{}", uuid::Uuid::new_v4().simple()),
             webhook: WebhookTransport::new(cfg.policy, cfg.timeout),

@@ -98,7 +98,7 @@ impl App {
     /// Lists the users of a company.
     pub async fn list_users(&self, p: &Principal, company: &Company) -> Result<Vec<User>, AppError> {
         p.require_any(company.roles(false))?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         self.require_buyer(&mut tx, company).await?;
         let users = tx.users(company.key()).await?;
         tx.commit().await?;
@@ -108,7 +108,7 @@ impl App {
     /// Gets one user of a company.
     pub async fn get_user(&self, p: &Principal, company: &Company, id: &str) -> Result<User, AppError> {
         p.require_any(company.roles(false))?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         self.require_buyer(&mut tx, company).await?;
         let user = tx.user(company.key(), id).await?;
         tx.commit().await?;
@@ -226,7 +226,7 @@ impl App {
     /// Lists buyers.
     pub async fn list_buyers(&self, p: &Principal) -> Result<Vec<Buyer>, AppError> {
         p.require_any(BUYER_READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let all = tx.buyers().await?;
         tx.commit().await?;
         Ok(all)
@@ -235,7 +235,7 @@ impl App {
     /// Gets a buyer.
     pub async fn get_buyer(&self, p: &Principal, id: &str) -> Result<Buyer, AppError> {
         p.require_any(BUYER_READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let b = tx.buyer(id).await?;
         tx.commit().await?;
         b.ok_or_else(|| AppError::not_found("Buyer", id))
@@ -289,7 +289,7 @@ impl App {
     /// Lists security profiles.
     pub async fn list_security_profiles(&self, p: &Principal) -> Result<Vec<SecurityProfile>, AppError> {
         p.require_any(PROFILE_READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let all = tx.security_profiles().await?;
         tx.commit().await?;
         Ok(all)
@@ -298,7 +298,7 @@ impl App {
     /// Gets a security profile.
     pub async fn get_security_profile(&self, p: &Principal, id: &str) -> Result<SecurityProfile, AppError> {
         p.require_any(PROFILE_READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let sp = tx.security_profile(id).await?;
         tx.commit().await?;
         sp.ok_or_else(|| AppError::not_found("SecurityProfile", id))
@@ -356,7 +356,7 @@ impl App {
     /// Lists assignments.
     pub async fn list_assignments(&self, p: &Principal) -> Result<Vec<SecurityProfileAssignment>, AppError> {
         p.require_any(PROFILE_READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let all = tx.assignments().await?;
         tx.commit().await?;
         Ok(all)

@@ -15,7 +15,7 @@ impl App {
     /// Lists every integration event.
     pub async fn list_integration_events(&self, p: &Principal) -> Result<Vec<IntegrationEvent>, AppError> {
         p.require_any(READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let all = tx.integration_events().await?;
         tx.commit().await?;
         Ok(all)
@@ -24,7 +24,7 @@ impl App {
     /// Gets one integration event.
     pub async fn get_integration_event(&self, p: &Principal, id: &str) -> Result<IntegrationEvent, AppError> {
         p.require_any(READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let found = tx.integration_event(id).await?;
         tx.commit().await?;
         found.ok_or_else(|| AppError::not_found(OBJECT, id))

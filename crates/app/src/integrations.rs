@@ -56,7 +56,7 @@ impl App {
     /// Lists integrations.
     pub async fn list_integrations(&self, p: &Principal) -> Result<Vec<Integration>, AppError> {
         p.require_any(READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let all = tx.integrations().await?;
         tx.commit().await?;
         Ok(all)
@@ -65,7 +65,7 @@ impl App {
     /// Gets one integration.
     pub async fn get_integration(&self, p: &Principal, id: &str) -> Result<Integration, AppError> {
         p.require_any(READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         let found = tx.integration(id).await?;
         tx.commit().await?;
         found.ok_or_else(|| AppError::not_found(OBJECT, id))
@@ -141,7 +141,7 @@ impl App {
         limit: i64,
     ) -> Result<(Vec<DeliveryAttempt>, i64), AppError> {
         p.require_any(READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         if let Some(id) = integration_id {
             tx.integration(id).await?.ok_or_else(|| AppError::not_found(OBJECT, id))?;
         }
@@ -163,7 +163,7 @@ impl App {
         limit: i64,
     ) -> Result<(Vec<Delivery>, i64), AppError> {
         p.require_any(READ)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().read().await?;
         if let Some(id) = &filter.integration_id {
             tx.integration(id).await?.ok_or_else(|| AppError::not_found(OBJECT, id.clone()))?;
         }

@@ -48,6 +48,8 @@ struct Inner {
     keys: keys::KeyRing,
     passwords: passwords::PasswordHasher,
     config: AppConfig,
+    /// The deployment's ids never change once created: read them once.
+    deployment: tokio::sync::OnceCell<cartwire_store::deployment::Deployment>,
 }
 
 impl App {
@@ -55,7 +57,7 @@ impl App {
     pub async fn new(store: Store, config: AppConfig) -> Result<Self, AppError> {
         let keys = keys::KeyRing::load_or_create(&store).await?;
         let passwords = passwords::PasswordHasher::new(config.password_cost);
-        Ok(Self { inner: Arc::new(Inner { store, keys, passwords, config }) })
+        Ok(Self { inner: Arc::new(Inner { store, keys, passwords, config, deployment: tokio::sync::OnceCell::new() }) })
     }
 
     /// The store.
@@ -71,6 +73,10 @@ impl App {
     /// The configuration.
     pub fn config(&self) -> &AppConfig {
         &self.inner.config
+    }
+
+    pub(crate) fn deployment_cell(&self) -> &tokio::sync::OnceCell<cartwire_store::deployment::Deployment> {
+        &self.inner.deployment
     }
 
     pub(crate) fn passwords(&self) -> &passwords::PasswordHasher {

@@ -274,16 +274,7 @@ impl App {
 
     /// The deployment's org id (Threekit's `orgId`).
     pub async fn org_id(&self) -> Result<String, AppError> {
-        let mut tx = self.store().begin().await?;
-        let (d, _) = tx
-            .ensure_deployment(cartwire_store::deployment::Deployment {
-                store_id: uuid::Uuid::new_v4().to_string(),
-                org_id: uuid::Uuid::new_v4().to_string(),
-                created_at: OffsetDateTime::now_utc(),
-            })
-            .await?;
-        tx.commit().await?;
-        Ok(d.org_id)
+        Ok(self.deployment().await?.org_id)
     }
 
     /// Creates an order from a draft (id, short id and timestamps are assigned here).

@@ -82,7 +82,19 @@ impl TargetPolicy {
         Ok(allowed)
     }
 
-    /// Checks a URL's host (literal IPs never reach the DNS resolver, so they are checked here).
+    /// Checks a URL whose host is a literal IP address: those never reach a DNS resolver, so
+    /// [`GuardedResolver`] cannot see them. Host names pass here and are checked on resolution.
+    pub fn check_literal_ip(&self, url: &reqwest::Url) -> Result<(), GuardError> {
+        let Some(host) = url.host_str() else { return Err(GuardError::Unresolvable(url.to_string())) };
+        match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+            Ok(ip) if !self.allow_private && is_private(ip) => Err(GuardError::Private(host.to_owned())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Resolves and checks a URL's host, for clients that do their own resolution (the AWS
+    /// SDK). A name could resolve differently a moment later; the webhook client avoids that
+    /// by resolving through [`GuardedResolver`] instead.
     pub async fn check_url(&self, url: &reqwest::Url) -> Result<(), GuardError> {
         let host = url.host_str().ok_or_else(|| GuardError::Unresolvable(url.to_string()))?;
         let port = url.port_or_known_default().unwrap_or(443);
@@ -150,7 +162,13 @@ mod tests {
         assert!(matches!(strict.resolve("localhost", 80).await, Err(GuardError::Private(_))));
         assert!(strict.check_url(&"http://[::1]:8080/x".parse().unwrap()).await.is_err());
         assert!(strict.check_url(&"http://169.254.169.254/latest/meta-data".parse().unwrap()).await.is_err());
+        assert!(strict.check_literal_ip(&"http://10.0.0.1/x".parse().unwrap()).is_err());
+        assert!(
+            strict.check_literal_ip(&"http://internal.example/x".parse().unwrap()).is_ok(),
+            "names are checked on resolution"
+        );
         let open = TargetPolicy { allow_private: true };
+        assert!(open.check_literal_ip(&"http://127.0.0.1/x".parse().unwrap()).is_ok());
         assert_eq!(open.resolve("127.0.0.1", 80).await.unwrap(), vec!["127.0.0.1:80".parse().unwrap()]);
     }
 }

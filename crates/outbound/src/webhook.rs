@@ -53,7 +53,7 @@ impl WebhookTransport {
                 );
             }
         };
-        if let Err(e) = self.policy.check_url(&url).await {
+        if let Err(e) = self.policy.check_literal_ip(&url) {
             return AttemptResult::failure(FailureKind::Unreachable, e.to_string(), started.elapsed());
         }
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
