@@ -12,9 +12,16 @@ need_apt() {
   fi
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A port nothing listens on (plain bash + coreutils, so a minimal Debian needs nothing more).
+free_port() {
+  local p
+  while :; do
+    p=$(shuf -i 20000-60999 -n 1)
+    port_open "$p" || { echo "$p"; return; }
+  done
+}
 
 cleanup_steps=()
 # Last registered, first undone: a database goes before the cluster that holds it.
