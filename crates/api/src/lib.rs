@@ -4,6 +4,7 @@
 //! structs and its own error body, and calls the use cases of `cartwire-app`. Nothing here
 //! decides a business rule.
 
+pub mod activecampaign;
 pub mod elasticpath;
 pub mod operator;
 pub mod ordercloud;
@@ -28,6 +29,7 @@ pub fn router(app: App) -> Router {
         .merge(ordercloud::routes())
         .merge(elasticpath::routes())
         .merge(threekit::routes())
+        .merge(activecampaign::routes())
         .merge(operator::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

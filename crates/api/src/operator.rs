@@ -22,6 +22,8 @@ pub fn routes() -> Router<App> {
         .route("/cartwire/v1/integrations/{id}/replay", axum::routing::post(replay))
         .route("/cartwire/v1/tokens", get(list_tokens).post(issue_token))
         .route("/cartwire/v1/tokens/{id}", axum::routing::delete(revoke_token))
+        .route("/cartwire/v1/api-keys", get(list_api_keys).post(issue_api_key))
+        .route("/cartwire/v1/api-keys/{id}", axum::routing::delete(revoke_api_key))
 }
 
 /// An RFC 9457 problem.
@@ -296,6 +298,45 @@ async fn list_tokens(State(app): State<App>, headers: HeaderMap) -> Result<Json<
 }
 
 async fn revoke_token(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    let p = caller(&app, &headers).await?;
+    app.revoke_storefront_token(&p, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize)]
+struct ApiKeyBody {
+    name: String,
+}
+
+fn render_api_key(t: &cartwire_store::orders::StorefrontToken) -> serde_json::Value {
+    serde_json::json!({"id": t.id, "name": t.name, "created_at": rfc3339(t.created_at)})
+}
+
+async fn issue_api_key(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    let p = caller(&app, &headers).await?;
+    let b: ApiKeyBody =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("body must be {{\"name\"}}: {e}")))?;
+    let (key, secret) = app.issue_api_key(&p, b.name).await?;
+    let mut v = render_api_key(&key);
+    v["key"] = serde_json::json!(secret);
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+async fn list_api_keys(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {
+    let p = caller(&app, &headers).await?;
+    let keys = app.api_keys(&p).await?;
+    Ok(Json(serde_json::json!({"data": keys.iter().map(render_api_key).collect::<Vec<_>>()})))
+}
+
+async fn revoke_api_key(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,

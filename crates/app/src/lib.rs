@@ -15,6 +15,7 @@ pub mod integration_events;
 pub mod integrations;
 pub mod keys;
 pub mod passwords;
+pub mod shop;
 pub mod storefront;
 
 pub use cartwire_domain::principal::Principal;

@@ -111,7 +111,7 @@ fn new_token_secret() -> String {
 }
 
 /// A short id: 10 characters of `[A-Za-z0-9]`.
-fn new_short_id() -> String {
+pub(crate) fn new_short_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut out = String::with_capacity(10);
     let rng = SystemRandom::new();
@@ -149,7 +149,12 @@ pub fn snapshot(o: &Order) -> Value {
 }
 
 /// The events a change from `before` (None = creation) to `after` causes.
-fn order_events(before: Option<&Order>, after: &Order, actor: String) -> Vec<NewEvent> {
+pub(crate) fn order_events(
+    before: Option<&Order>,
+    after: &Order,
+    actor: String,
+    dialect: &'static str,
+) -> Vec<NewEvent> {
     let key = |k: &str| EventKey::parse(k).expect("catalog key");
     let was_cart = before.is_none_or(|b| b.status.is_cart());
     let mut keys = Vec::new();
@@ -176,7 +181,7 @@ fn order_events(before: Option<&Order>, after: &Order, actor: String) -> Vec<New
             resource_id: after.id.clone(),
             payload: payload.clone(),
             actor: Some(actor.clone()),
-            dialect: "threekit",
+            dialect,
         })
         .collect()
 }
@@ -304,7 +309,7 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
         }
-        tx.append_events(&order_events(None, &order, caller.describe())).await?;
+        tx.append_events(&order_events(None, &order, caller.describe(), "threekit")).await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -362,7 +367,7 @@ impl App {
             next.placed_at = Some(now);
         }
         tx.update_order(&next).await?;
-        tx.append_events(&order_events(Some(&current), &next, caller.describe())).await?;
+        tx.append_events(&order_events(Some(&current), &next, caller.describe(), "threekit")).await?;
         tx.commit().await?;
         Ok(next)
     }

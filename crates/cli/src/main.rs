@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod operator_client;
 
 use anyhow::{Context, Result};
 use cartwire_app::dispatcher::{DeliveryConfig, Dispatcher};
@@ -81,6 +82,20 @@ struct ServeArgs {
 enum AdminCommand {
     /// Generate a new JWT signing key; the old ones keep verifying the tokens they signed.
     RotateSigningKey,
+    /// Storefront (Threekit) tokens, through a running server's operator API.
+    Tokens {
+        #[command(flatten)]
+        server: operator_client::Server,
+        #[command(subcommand)]
+        action: operator_client::TokenAction,
+    },
+    /// ActiveCampaign API keys, through a running server's operator API.
+    ApiKeys {
+        #[command(flatten)]
+        server: operator_client::Server,
+        #[command(subcommand)]
+        action: operator_client::KeyAction,
+    },
 }
 
 #[tokio::main]
@@ -102,6 +117,8 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Bench(args) => bench::run(args).await,
+        Command::Admin(AdminCommand::Tokens { server, action }) => operator_client::tokens(&server, action).await,
+        Command::Admin(AdminCommand::ApiKeys { server, action }) => operator_client::api_keys(&server, action).await,
         Command::Admin(AdminCommand::RotateSigningKey) => {
             let store = open_store(&cli.common, &file).await?;
             store.migrate().await?;

@@ -182,3 +182,51 @@ async fn a_config_file_sets_listen_and_data_dir_and_flags_win() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("parsing config file"));
 }
+
+#[tokio::test]
+async fn the_cli_issues_lists_and_revokes_tokens_and_api_keys_through_the_operator_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = cartwire(dir.path());
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CARTWIRE_ADMIN_CLIENT_ID", "CLI-ADMIN")
+        .env("CARTWIRE_ADMIN_CLIENT_SECRET", "cli-secret");
+    let server = start(cmd).await;
+    let admin = |args: &[&str]| {
+        let mut c = cartwire(dir.path());
+        c.arg("admin")
+            .args(args)
+            .args(["--url", &server.base])
+            .env("CARTWIRE_ADMIN_CLIENT_ID", "CLI-ADMIN")
+            .env("CARTWIRE_ADMIN_CLIENT_SECRET", "cli-secret");
+        c
+    };
+    let run = |mut c: Command| async move {
+        let out = c.output().await.unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if text.trim().is_empty() { Value::Null } else { serde_json::from_str::<Value>(&text).unwrap() }
+    };
+    let created =
+        run(admin(&["tokens", "create", "--kind", "public", "--name", "shop", "--domain", "*.shop.example"])).await;
+    assert_eq!(created["kind"], "public");
+    assert_eq!(created["allowed_domains"], serde_json::json!(["*.shop.example"]));
+    let secret = created["token"].as_str().unwrap();
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/orders?bearer_token={secret}", server.base))
+        .header("origin", "https://www.shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the issued token works");
+    let listed = run(admin(&["tokens", "list"])).await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    run(admin(&["tokens", "revoke", created["id"].as_str().unwrap()])).await;
+    assert_eq!(run(admin(&["tokens", "list"])).await["data"], serde_json::json!([]));
+
+    let key = run(admin(&["api-keys", "create", "--name", "sync"])).await;
+    assert!(key["key"].as_str().is_some_and(|k| k.len() > 20));
+    assert_eq!(run(admin(&["api-keys", "list"])).await["data"][0]["name"], "sync");
+    let out = admin(&["tokens", "create", "--kind", "secret", "--name", "x"]).output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kind must be public or private"));
+}

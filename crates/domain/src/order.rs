@@ -163,6 +163,8 @@ pub struct Order {
     pub deleted_at: Option<OffsetDateTime>,
     /// When the cart was found idle and marked abandoned (once).
     pub abandoned_at: Option<OffsetDateTime>,
+    /// The shop side, for orders that came from an external shop.
+    pub shop: Option<crate::commerce::ShopOrder>,
 }
 
 /// Checks an order name: at most 255 characters.

@@ -16,6 +16,7 @@ mod migrate;
 pub mod orders;
 pub mod outbox;
 pub mod sealer;
+pub mod shop;
 pub mod tokens;
 
 pub use error::StoreError;

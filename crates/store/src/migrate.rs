@@ -37,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_abandonment.sql"),
         postgres: include_str!("../migrations/postgres/0004_abandonment.sql"),
     },
+    Migration {
+        version: 5,
+        name: "shop_orders",
+        sqlite: include_str!("../migrations/sqlite/0005_shop_orders.sql"),
+        postgres: include_str!("../migrations/postgres/0005_shop_orders.sql"),
+    },
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

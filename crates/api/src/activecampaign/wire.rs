@@ -1,0 +1,408 @@
+//! ActiveCampaign wire shapes: parsing request members (numbers or numeric strings) into the
+//! domain, and rendering records back.
+
+use super::{AcError, unprocessable};
+use cartwire_app::App;
+use cartwire_domain::commerce::{Cents, Connection, CurrencyCode, EcomCustomer, ShopOrder, ShopProduct};
+use cartwire_domain::order::{Order, OrderStatus, Platform};
+use cartwire_store::shop::{FilterValue, Filters};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+type Members = Map<String, Value>;
+
+fn missing(field: &str) -> AcError {
+    unprocessable(field, format!("{field} is required"), "field_missing")
+}
+
+fn invalid(field: &str, why: &str) -> AcError {
+    unprocessable(field, format!("{field} {why}"), "field_invalid")
+}
+
+/// A whole number given as a JSON number or a numeric string.
+fn int(m: &Members, field: &str) -> Result<Option<i64>, AcError> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| invalid(field, "must be a whole number")),
+        Some(Value::String(s)) => {
+            s.trim().parse::<i64>().map(Some).map_err(|_| invalid(field, "must be a whole number"))
+        }
+        Some(_) => Err(invalid(field, "must be a whole number")),
+    }
+}
+
+fn cents(m: &Members, field: &str) -> Result<Option<Cents>, AcError> {
+    int(m, field)?.map(|v| Cents::new(v).map_err(|_| invalid(field, "must be whole cents, 0 or more"))).transpose()
+}
+
+fn text(m: &Members, field: &str) -> Result<Option<String>, AcError> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(invalid(field, "must be a string")),
+    }
+}
+
+fn date(m: &Members, field: &str) -> Result<Option<OffsetDateTime>, AcError> {
+    text(m, field)?
+        .map(|s| {
+            OffsetDateTime::parse(&s, &Rfc3339)
+                .map_err(|_| invalid(field, "must be an ISO 8601 date-time with an offset"))
+        })
+        .transpose()
+}
+
+fn flag01(m: &Members, field: &str) -> Result<Option<i64>, AcError> {
+    match int(m, field)? {
+        None => Ok(None),
+        Some(v @ (0 | 1)) => Ok(Some(v)),
+        Some(_) => Err(invalid(field, "must be 0 or 1")),
+    }
+}
+
+/// ISO 8601 with an explicit offset, as ActiveCampaign renders dates.
+pub fn iso(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+fn base(app: &App) -> String {
+    format!("{}/api/3", app.config().public_base_url)
+}
+
+/// Builds a connection from the request, over `current` for an update.
+pub fn connection_from_wire(m: &Members, current: Option<&Connection>) -> Result<Connection, AcError> {
+    let now = OffsetDateTime::now_utc();
+    let req = |field: &str, cur: Option<&String>| -> Result<String, AcError> {
+        match (text(m, field)?, cur) {
+            (Some(v), _) if !v.trim().is_empty() => Ok(v),
+            (Some(_), _) => Err(missing(field)),
+            (None, Some(c)) => Ok(c.clone()),
+            (None, None) => Err(missing(field)),
+        }
+    };
+    let c = Connection {
+        id: current.map(|c| c.id).unwrap_or(0),
+        service: req("service", current.map(|c| &c.service))?,
+        external_id: req("externalid", current.map(|c| &c.external_id))?,
+        name: req("name", current.map(|c| &c.name))?,
+        logo_url: req("logoUrl", current.map(|c| &c.logo_url))?,
+        link_url: req("linkUrl", current.map(|c| &c.link_url))?,
+        list_id: text(m, "listId")?.or_else(|| current.and_then(|c| c.list_id.clone())),
+        status: flag01(m, "status")?.or(current.map(|c| c.status)).unwrap_or(1),
+        sync_status: flag01(m, "syncStatus")?.or(current.map(|c| c.sync_status)).unwrap_or(0),
+        created_at: current.map(|c| c.created_at).unwrap_or(now),
+        updated_at: now,
+    };
+    for (field, value) in [("service", &c.service), ("externalid", &c.external_id), ("name", &c.name)] {
+        if value.chars().count() > 255 {
+            return Err(invalid(field, "must be at most 255 characters"));
+        }
+    }
+    Ok(c)
+}
+
+/// Renders a connection.
+pub fn render_connection(app: &App, c: &Connection) -> Value {
+    let id = c.id.to_string();
+    json!({
+        "service": c.service,
+        "externalid": c.external_id,
+        "name": c.name,
+        "isInternal": "0",
+        "connectionType": "ecommerce",
+        "status": c.status.to_string(),
+        "syncStatus": c.sync_status.to_string(),
+        "listId": c.list_id,
+        "logoUrl": c.logo_url,
+        "linkUrl": c.link_url,
+        "cdate": iso(c.created_at),
+        "udate": iso(c.updated_at),
+        "links": {"customers": format!("{}/connections/{id}/customers", base(app))},
+        "id": id,
+    })
+}
+
+fn valid_email(e: &str) -> bool {
+    let (local, domain) = e.split_once('@').unwrap_or(("", ""));
+    !local.is_empty() && domain.contains('.') && !e.contains(char::is_whitespace) && e.len() <= 255
+}
+
+/// Builds a customer from the request, over `current` for an update.
+pub fn customer_from_wire(m: &Members, current: Option<&EcomCustomer>) -> Result<EcomCustomer, AcError> {
+    let now = OffsetDateTime::now_utc();
+    let connection_id = match (int(m, "connectionid")?, current) {
+        (Some(v), _) => v,
+        (None, Some(c)) => c.connection_id,
+        (None, None) => return Err(missing("connectionid")),
+    };
+    let external_id = match (text(m, "externalid")?, current) {
+        (Some(v), _) if !v.is_empty() => v,
+        (None, Some(c)) => c.external_id.clone(),
+        _ => return Err(missing("externalid")),
+    };
+    let email = match (text(m, "email")?, current) {
+        (Some(v), _) => v,
+        (None, Some(c)) => c.email.clone(),
+        (None, None) => return Err(missing("email")),
+    };
+    if !valid_email(&email) {
+        return Err(invalid("email", "must be an e-mail address"));
+    }
+    Ok(EcomCustomer {
+        id: current.map(|c| c.id).unwrap_or(0),
+        connection_id,
+        external_id,
+        email,
+        accepts_marketing: flag01(m, "acceptsMarketing")?.or(current.map(|c| c.accepts_marketing)).unwrap_or(0),
+        created_at: current.map(|c| c.created_at).unwrap_or(now),
+        updated_at: now,
+    })
+}
+
+/// Renders a customer with the aggregates the server keeps from the customer's placed orders.
+pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, AcError> {
+    let id = c.id.to_string();
+    let filters: Filters = vec![("customer_id", FilterValue::Text(id.clone()))];
+    let (orders, _) = app.shop_orders(&filters, 0, 10_000).await.map_err(AcError::from)?;
+    let placed: Vec<&Order> = orders.iter().filter(|o| !o.status.is_cart()).collect();
+    let revenue: i64 = placed.iter().filter_map(|o| o.shop.as_ref()).map(|s| s.total_price.get()).sum();
+    let products: i64 =
+        placed.iter().filter_map(|o| o.shop.as_ref()).map(|s| s.products.iter().map(|p| p.quantity).sum::<i64>()).sum();
+    let count = placed.len() as i64;
+    Ok(json!({
+        "connectionid": c.connection_id.to_string(),
+        "externalid": c.external_id,
+        "email": c.email,
+        "acceptsMarketing": c.accepts_marketing.to_string(),
+        "totalRevenue": revenue,
+        "totalOrders": count,
+        "totalProducts": products,
+        "avgRevenuePerOrder": if count > 0 { revenue / count } else { 0 },
+        "tstamp": iso(c.updated_at),
+        "links": {"connection": format!("{}/ecomCustomers/{id}/connection", base(app)), "orders": format!("{}/ecomCustomers/{id}/orders", base(app))},
+        "id": id,
+        "connection": c.connection_id.to_string(),
+    }))
+}
+
+fn products(v: &Value) -> Result<Vec<ShopProduct>, AcError> {
+    let items = v.as_array().ok_or_else(|| invalid("orderProducts", "must be an array"))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let m = item.as_object().ok_or_else(|| invalid(&format!("orderProducts/{i}"), "must be an object"))?;
+            let f = |name: &str| format!("orderProducts/{i}/{name}");
+            let name = text(m, "name")
+                .map_err(|_| invalid(&f("name"), "must be a string"))?
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| missing(&f("name")))?;
+            let price = cents(m, "price")
+                .map_err(|_| invalid(&f("price"), "must be whole cents, 0 or more"))?
+                .ok_or_else(|| missing(&f("price")))?;
+            let quantity = int(m, "quantity")
+                .map_err(|_| invalid(&f("quantity"), "must be a whole number"))?
+                .ok_or_else(|| missing(&f("quantity")))?;
+            if quantity < 1 {
+                return Err(invalid(&f("quantity"), "must be 1 or more"));
+            }
+            Ok(ShopProduct {
+                name,
+                price,
+                quantity,
+                external_id: text(m, "externalid")?,
+                category: text(m, "category")?,
+                sku: text(m, "sku")?,
+                description: text(m, "description")?,
+                image_url: text(m, "imageUrl")?,
+                product_url: text(m, "productUrl")?,
+            })
+        })
+        .collect()
+}
+
+/// Builds an order from the request (over `current` for an update); also returns the
+/// `abandonedDate` of a cart.
+pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, Option<OffsetDateTime>), AcError> {
+    let cur = current.and_then(|o| o.shop.as_ref());
+    let external_id =
+        text(m, "externalid")?.filter(|s| !s.is_empty()).or_else(|| cur.and_then(|s| s.external_id.clone()));
+    let external_checkout_id = text(m, "externalcheckoutid")?
+        .filter(|s| !s.is_empty())
+        .or_else(|| cur.and_then(|s| s.external_checkout_id.clone()));
+    if external_id.is_none() && external_checkout_id.is_none() {
+        return Err(unprocessable("externalid", "externalid or externalcheckoutid is required", "field_missing"));
+    }
+    let abandoned = match date(m, "abandonedDate")? {
+        Some(d) => Some(d),
+        None => date(m, "abandoned_date")?,
+    };
+    let is_new_cart = current.is_none() && external_id.is_none();
+    if is_new_cart && abandoned.is_none() {
+        return Err(missing("abandonedDate"));
+    }
+    let email = text(m, "email")?.or_else(|| cur.map(|s| s.email.clone())).ok_or_else(|| missing("email"))?;
+    if !valid_email(&email) {
+        return Err(invalid("email", "must be an e-mail address"));
+    }
+    let currency_text = text(m, "currency")?
+        .or_else(|| cur.map(|s| s.currency.as_str().to_owned()))
+        .ok_or_else(|| missing("currency"))?;
+    let currency =
+        CurrencyCode::parse(&currency_text).map_err(|e| unprocessable("currency", e.to_string(), "field_invalid"))?;
+    let source = flag01(m, "source")?.or(cur.map(|s| s.source)).unwrap_or(1);
+    let total_price = cents(m, "totalPrice")?.or(cur.map(|s| s.total_price)).ok_or_else(|| missing("totalPrice"))?;
+    let connection_id =
+        int(m, "connectionid")?.or(cur.map(|s| s.connection_id)).ok_or_else(|| missing("connectionid"))?;
+    let customer_id = int(m, "customerid")?.or(cur.map(|s| s.customer_id)).ok_or_else(|| missing("customerid"))?;
+    let external_created_at = date(m, "externalCreatedDate")?
+        .or(date(m, "orderDate")?)
+        .or(cur.map(|s| s.external_created_at))
+        .ok_or_else(|| missing("externalCreatedDate"))?;
+    let products = match m.get("orderProducts") {
+        None | Some(Value::Null) => cur.map(|s| s.products.clone()).unwrap_or_default(),
+        // On update the products replace the order's lines.
+        Some(v) => products(v)?,
+    };
+    let keep = |field: &str, old: Option<Option<String>>| -> Result<Option<String>, AcError> {
+        Ok(text(m, field)?.or(old.flatten()))
+    };
+    let shop = ShopOrder {
+        connection_id,
+        customer_id,
+        email: email.clone(),
+        external_id,
+        external_checkout_id,
+        source,
+        currency,
+        total_price,
+        shipping_amount: cents(m, "shippingAmount")?.or(cur.and_then(|s| s.shipping_amount)),
+        tax_amount: cents(m, "taxAmount")?.or(cur.and_then(|s| s.tax_amount)),
+        discount_amount: cents(m, "discountAmount")?.or(cur.and_then(|s| s.discount_amount)),
+        order_url: keep("orderUrl", cur.map(|s| s.order_url.clone()))?,
+        order_number: keep("orderNumber", cur.map(|s| s.order_number.clone()))?,
+        shipping_method: keep("shippingMethod", cur.map(|s| s.shipping_method.clone()))?,
+        external_created_at,
+        external_updated_at: date(m, "externalUpdatedDate")?.or(cur.and_then(|s| s.external_updated_at)),
+        products,
+    };
+    let order = match current {
+        Some(o) => Order { customer_id: Some(customer_id.to_string()), shop: Some(shop), ..o.clone() },
+        None => Order {
+            id: String::new(),
+            short_id: String::new(),
+            org_id: String::new(),
+            origin_org_id: None,
+            name: shop.order_number.clone(),
+            customer_id: Some(customer_id.to_string()),
+            platform: Platform {
+                id: shop.external_id.clone(),
+                platform: Some("activecampaign".into()),
+                store_name: None,
+            },
+            lines: vec![],
+            legacy_items: json!([]),
+            metadata: json!({}),
+            derivative: json!({}),
+            status: OrderStatus::Cart,
+            created_by: None,
+            created_at: OffsetDateTime::now_utc(),
+            updated_at: None,
+            placed_at: None,
+            deleted_at: None,
+            abandoned_at: None,
+            shop: Some(shop),
+        },
+    };
+    Ok((order, abandoned))
+}
+
+/// ActiveCampaign's `state`: 1 completed, 2 abandoned, 3 recovered.
+fn state(o: &Order) -> i64 {
+    match (o.status.is_cart(), o.abandoned_at.is_some()) {
+        (true, _) => 2,
+        (false, true) => 3,
+        (false, false) => 1,
+    }
+}
+
+/// Renders the order's products.
+pub fn render_products(app: &App, o: &Order) -> Vec<Value> {
+    let Some(shop) = &o.shop else { return vec![] };
+    shop.products
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            json!({
+                "orderid": o.id,
+                "connectionid": shop.connection_id.to_string(),
+                "externalid": p.external_id,
+                "sku": p.sku,
+                "name": p.name,
+                "description": p.description,
+                "price": p.price.get(),
+                "quantity": p.quantity,
+                "category": p.category,
+                "imageUrl": p.image_url,
+                "productUrl": p.product_url,
+                "createdDate": iso(o.created_at),
+                "updatedDate": iso(o.updated_at.unwrap_or(o.created_at)),
+                "links": {"ecomOrder": format!("{}/ecomOrders/{}", base(app), o.id)},
+                "id": format!("{}-{}", o.id, n + 1),
+                "ecomOrder": o.id,
+            })
+        })
+        .collect()
+}
+
+/// Renders an order.
+pub fn render_order(app: &App, o: &Order) -> Value {
+    let Some(s) = &o.shop else { return Value::Null };
+    let id = &o.id;
+    json!({
+        "externalid": s.external_id,
+        "externalcheckoutid": s.external_checkout_id,
+        "source": s.source.to_string(),
+        "email": s.email,
+        "currency": s.currency.as_str(),
+        "connectionid": s.connection_id.to_string(),
+        "customerid": s.customer_id.to_string(),
+        "orderUrl": s.order_url,
+        "orderNumber": s.order_number,
+        "shippingMethod": s.shipping_method,
+        "totalPrice": s.total_price.get(),
+        "shippingAmount": s.shipping_amount.map(Cents::get),
+        "taxAmount": s.tax_amount.map(Cents::get),
+        "discountAmount": s.discount_amount.map(Cents::get),
+        "totalProducts": s.products.len(),
+        "externalCreatedDate": iso(s.external_created_at),
+        "externalUpdatedDate": s.external_updated_at.map(iso),
+        "abandonedDate": o.abandoned_at.map(iso),
+        "createdDate": iso(o.created_at),
+        "updatedDate": iso(o.updated_at.unwrap_or(o.created_at)),
+        "orderDate": iso(s.external_created_at),
+        "state": state(o),
+        "connection": s.connection_id.to_string(),
+        "customer": s.customer_id.to_string(),
+        "orderProducts": (1..=s.products.len()).map(|n| format!("{id}-{n}")).collect::<Vec<_>>(),
+        "orderDiscounts": [],
+        "tstamp": iso(o.updated_at.unwrap_or(o.created_at)),
+        "links": {
+            "connection": format!("{}/ecomOrders/{id}/connection", base(app)),
+            "customer": format!("{}/ecomOrders/{id}/customer", base(app)),
+            "orderProducts": format!("{}/ecomOrders/{id}/orderProducts", base(app)),
+        },
+        "id": id,
+    })
+}

@@ -1,0 +1,430 @@
+//! Orders from external shops (ActiveCampaign's e-commerce API): API keys, connections,
+//! customers and orders / abandoned carts, on the one order model. An API key acts with
+//! `OrderAdmin` on these resources.
+
+use crate::auth::refresh_digest as sha256_hex;
+use crate::storefront::{order_events, snapshot as order_snapshot};
+use crate::{App, AppError, Principal};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use base64::Engine;
+use cartwire_domain::ApiRole;
+use cartwire_domain::commerce::{Connection, EcomCustomer};
+use cartwire_domain::event::{Change, NewEvent};
+use cartwire_domain::order::{Order, OrderStatus};
+use cartwire_store::StoreError;
+use cartwire_store::orders::StorefrontToken;
+use cartwire_store::shop::Filters;
+use serde_json::json;
+use time::OffsetDateTime;
+
+const KEY_KIND: &str = "api-key";
+
+/// A verified API-key holder.
+#[derive(Debug, Clone)]
+pub struct ApiKeyCaller {
+    /// The key's id.
+    pub key_id: String,
+}
+
+impl ApiKeyCaller {
+    fn describe(&self) -> String {
+        format!("activecampaign-api-key:{}", self.key_id)
+    }
+}
+
+/// Why a shop request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ShopError {
+    /// Missing or unknown key.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// No such record.
+    #[error("No Result found for {resource} with id {id}")]
+    NotFound {
+        /// `Connection`, `EcomCustomer`, `EcomOrder`, …
+        resource: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// A field is missing or wrong (422).
+    #[error("{title}")]
+    Invalid {
+        /// The wire field.
+        field: String,
+        /// What is wrong.
+        title: String,
+    },
+    /// A record with the same key exists (422 `duplicate`).
+    #[error("{title}")]
+    Duplicate {
+        /// The wire field.
+        field: String,
+        /// What is wrong.
+        title: String,
+    },
+    /// Something broke.
+    #[error(transparent)]
+    Internal(#[from] AppError),
+}
+
+impl From<StoreError> for ShopError {
+    fn from(e: StoreError) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl ShopError {
+    /// A 422 on `field`.
+    pub fn invalid(field: &str, title: impl Into<String>) -> Self {
+        Self::Invalid { field: field.to_owned(), title: title.into() }
+    }
+}
+
+fn customer_snapshot(c: &EcomCustomer) -> serde_json::Value {
+    json!({"id": c.id.to_string(), "type": "customer", "connection_id": c.connection_id.to_string(),
+           "external_id": c.external_id, "email": c.email, "accepts_marketing": c.accepts_marketing})
+}
+
+impl App {
+    /// Issues an API key for the ActiveCampaign dialect; the key is returned once.
+    pub async fn issue_api_key(&self, p: &Principal, name: String) -> Result<(StorefrontToken, String), AppError> {
+        p.require_any(&[ApiRole::FullAccess])?;
+        if name.trim().is_empty() || name.chars().count() > 255 {
+            return Err(AppError::invalid("name", "name is required, at most 255 characters"));
+        }
+        let mut raw = [0u8; 32];
+        SystemRandom::new().fill(&mut raw).expect("the system RNG works");
+        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let key = StorefrontToken {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: KEY_KIND.into(),
+            name,
+            allowed_domains: vec![],
+            created_at: OffsetDateTime::now_utc(),
+            revoked_at: None,
+        };
+        let mut tx = self.store().begin().await?;
+        tx.insert_storefront_token(&key, &sha256_hex(&secret)).await?;
+        tx.commit().await?;
+        Ok((key, secret))
+    }
+
+    /// Lists live API keys (never the keys themselves).
+    pub async fn api_keys(&self, p: &Principal) -> Result<Vec<StorefrontToken>, AppError> {
+        p.require_any(&[ApiRole::FullAccess])?;
+        let mut tx = self.store().read().await?;
+        let all = tx.storefront_tokens().await?;
+        tx.commit().await?;
+        Ok(all.into_iter().filter(|t| t.kind == KEY_KIND).collect())
+    }
+
+    /// Verifies an `Api-Token`.
+    pub async fn api_key_caller(&self, key: Option<&str>) -> Result<ApiKeyCaller, ShopError> {
+        let key = key
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| ShopError::Unauthorized("The Api-Token header is required".into()))?;
+        let mut tx = self.store().read().await?;
+        let found = tx.storefront_token_by_digest(&sha256_hex(key)).await?;
+        tx.commit().await?;
+        match found {
+            Some(t) if t.kind == KEY_KIND => Ok(ApiKeyCaller { key_id: t.id }),
+            _ => Err(ShopError::Unauthorized("Invalid or revoked Api-Token".into())),
+        }
+    }
+
+    /// Creates a connection.
+    pub async fn create_connection(&self, mut c: Connection) -> Result<Connection, ShopError> {
+        let mut tx = self.store().begin().await?;
+        c.id = match tx.insert_connection(&c).await {
+            Ok(id) => id,
+            Err(StoreError::Duplicate(_)) => {
+                return Err(ShopError::Duplicate {
+                    field: "externalid".into(),
+                    title: format!(
+                        "A connection for service {} and externalid {} already exists",
+                        c.service, c.external_id
+                    ),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// One connection.
+    pub async fn connection(&self, id: &str) -> Result<Connection, ShopError> {
+        let not_found = || ShopError::NotFound { resource: "Connection", id: id.to_owned() };
+        let n: i64 = id.parse().map_err(|_| not_found())?;
+        let mut tx = self.store().read().await?;
+        let c = tx.connection(n).await?;
+        tx.commit().await?;
+        c.ok_or_else(not_found)
+    }
+
+    /// Connections, one page.
+    pub async fn connections(
+        &self,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Connection>, i64), ShopError> {
+        let mut tx = self.store().read().await?;
+        let page = tx.connections(filters, offset, limit).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// Updates a connection through `change`.
+    pub async fn update_connection(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Connection) -> Result<(), ShopError>,
+    ) -> Result<Connection, ShopError> {
+        let mut c = self.connection(id).await?;
+        change(&mut c)?;
+        c.updated_at = OffsetDateTime::now_utc();
+        let mut tx = self.store().begin().await?;
+        match tx.update_connection(&c).await {
+            Err(StoreError::Duplicate(_)) => {
+                return Err(ShopError::Duplicate {
+                    field: "externalid".into(),
+                    title: "Another connection has this service and externalid".into(),
+                });
+            }
+            other => other?,
+        }
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Deletes a connection and its customers.
+    pub async fn delete_connection(&self, id: &str) -> Result<(), ShopError> {
+        let c = self.connection(id).await?;
+        let mut tx = self.store().begin().await?;
+        tx.delete_connection(c.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates a customer of an existing connection.
+    pub async fn create_customer(&self, caller: &ApiKeyCaller, mut c: EcomCustomer) -> Result<EcomCustomer, ShopError> {
+        let mut tx = self.store().begin().await?;
+        if tx.connection(c.connection_id).await?.is_none() {
+            return Err(ShopError::invalid("connectionid", format!("Connection {} does not exist", c.connection_id)));
+        }
+        c.id = match tx.insert_customer(&c).await {
+            Ok(id) => id,
+            Err(StoreError::Duplicate(_)) => {
+                return Err(ShopError::Duplicate {
+                    field: "email".into(),
+                    title: format!(
+                        "A customer with email {} already exists on connection {}",
+                        c.email, c.connection_id
+                    ),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.append_events(&[NewEvent::change("customer", Change::Created, c.id.to_string(), customer_snapshot(&c))
+            .by(caller.describe(), "activecampaign")])
+            .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// One customer.
+    pub async fn customer(&self, id: &str) -> Result<EcomCustomer, ShopError> {
+        let not_found = || ShopError::NotFound { resource: "EcomCustomer", id: id.to_owned() };
+        let n: i64 = id.parse().map_err(|_| not_found())?;
+        let mut tx = self.store().read().await?;
+        let c = tx.customer(n).await?;
+        tx.commit().await?;
+        c.ok_or_else(not_found)
+    }
+
+    /// Customers, one page.
+    pub async fn customers(
+        &self,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<EcomCustomer>, i64), ShopError> {
+        let mut tx = self.store().read().await?;
+        let page = tx.customers(filters, offset, limit).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// Updates a customer through `change`.
+    pub async fn update_customer(
+        &self,
+        caller: &ApiKeyCaller,
+        id: &str,
+        change: impl FnOnce(&mut EcomCustomer) -> Result<(), ShopError>,
+    ) -> Result<EcomCustomer, ShopError> {
+        let mut c = self.customer(id).await?;
+        change(&mut c)?;
+        c.updated_at = OffsetDateTime::now_utc();
+        let mut tx = self.store().begin().await?;
+        if tx.connection(c.connection_id).await?.is_none() {
+            return Err(ShopError::invalid("connectionid", format!("Connection {} does not exist", c.connection_id)));
+        }
+        match tx.update_customer(&c).await {
+            Err(StoreError::Duplicate(_)) => {
+                return Err(ShopError::Duplicate {
+                    field: "email".into(),
+                    title: "Another customer of this connection has this email".into(),
+                });
+            }
+            other => other?,
+        }
+        tx.append_events(&[NewEvent::change("customer", Change::Updated, c.id.to_string(), customer_snapshot(&c))
+            .by(caller.describe(), "activecampaign")])
+            .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Deletes a customer.
+    pub async fn delete_customer(&self, caller: &ApiKeyCaller, id: &str) -> Result<(), ShopError> {
+        let c = self.customer(id).await?;
+        let mut tx = self.store().begin().await?;
+        tx.delete_customer(c.id).await?;
+        tx.append_events(&[NewEvent::change(
+            "customer",
+            Change::Deleted,
+            c.id.to_string(),
+            json!({"id": c.id.to_string(), "type": "customer"}),
+        )
+        .by(caller.describe(), "activecampaign")])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn check_shop_refs(&self, tx: &mut cartwire_store::Tx, o: &Order) -> Result<(), ShopError> {
+        let shop = o.shop.as_ref().expect("shop orders carry their shop side");
+        if tx.connection(shop.connection_id).await?.is_none() {
+            return Err(ShopError::invalid(
+                "connectionid",
+                format!("Connection {} does not exist", shop.connection_id),
+            ));
+        }
+        match tx.customer(shop.customer_id).await? {
+            Some(c) if c.connection_id == shop.connection_id => Ok(()),
+            Some(_) => Err(ShopError::invalid(
+                "customerid",
+                format!("Customer {} belongs to another connection", shop.customer_id),
+            )),
+            None => Err(ShopError::invalid("customerid", format!("Customer {} does not exist", shop.customer_id))),
+        }
+    }
+
+    fn duplicate_order(e: StoreError) -> ShopError {
+        match e {
+            StoreError::Duplicate(msg) => {
+                let field = if msg.contains("checkout") { "externalcheckoutid" } else { "externalid" };
+                ShopError::Duplicate {
+                    field: field.into(),
+                    title: format!("An order with this {field} already exists on this connection"),
+                }
+            }
+            other => other.into(),
+        }
+    }
+
+    /// Creates a shop order or abandoned cart. `externalid` makes a completed order (state 1);
+    /// `externalcheckoutid` alone an abandoned cart (state 2), abandoned at `abandoned_at`.
+    pub async fn create_shop_order(
+        &self,
+        caller: &ApiKeyCaller,
+        mut order: Order,
+        abandoned_at: Option<OffsetDateTime>,
+    ) -> Result<Order, ShopError> {
+        let now = OffsetDateTime::now_utc();
+        let shop = order.shop.as_ref().expect("shop order");
+        order.status = if shop.external_id.is_some() { OrderStatus::Placed } else { OrderStatus::Cart };
+        order.abandoned_at = if order.status.is_cart() { abandoned_at } else { None };
+        order.placed_at = (!order.status.is_cart()).then_some(now);
+        order.created_at = now;
+        order.id = uuid::Uuid::new_v4().to_string();
+        order.short_id = crate::storefront::new_short_id();
+        order.created_by = Some(caller.describe());
+        order.org_id = self.org_id().await?;
+        let mut tx = self.store().begin().await?;
+        self.check_shop_refs(&mut tx, &order).await?;
+        tx.insert_order(&order).await.map_err(Self::duplicate_order)?;
+        let mut events = order_events(None, &order, caller.describe(), "activecampaign");
+        if order.abandoned_at.is_some() {
+            events.push(NewEvent {
+                key: cartwire_domain::event::EventKey::parse("cart.abandoned").expect("catalog key"),
+                resource_type: "cart",
+                resource_id: order.id.clone(),
+                payload: order_snapshot(&order),
+                actor: Some(caller.describe()),
+                dialect: "activecampaign",
+            });
+        }
+        tx.append_events(&events).await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+
+    /// One shop order (not deleted).
+    pub async fn shop_order(&self, id: &str) -> Result<Order, ShopError> {
+        let mut tx = self.store().read().await?;
+        let o = tx.order(id).await?;
+        tx.commit().await?;
+        o.filter(|o| o.shop.is_some() && o.deleted_at.is_none() && o.id == id)
+            .ok_or_else(|| ShopError::NotFound { resource: "EcomOrder", id: id.to_owned() })
+    }
+
+    /// Shop orders, one page.
+    pub async fn shop_orders(
+        &self,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Order>, i64), ShopError> {
+        let mut tx = self.store().read().await?;
+        let page = tx.shop_orders(filters, offset, limit).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// Updates a shop order through `change`; adding an `externalid` to a cart places it
+    /// (state 3, recovered, when it had been abandoned).
+    pub async fn update_shop_order(
+        &self,
+        caller: &ApiKeyCaller,
+        id: &str,
+        change: impl FnOnce(&mut Order) -> Result<(), ShopError>,
+    ) -> Result<Order, ShopError> {
+        let current = self.shop_order(id).await?;
+        let mut next = current.clone();
+        change(&mut next)?;
+        let now = OffsetDateTime::now_utc();
+        if current.status.is_cart() && next.shop.as_ref().is_some_and(|s| s.external_id.is_some()) {
+            next.status = OrderStatus::Placed;
+            next.placed_at = Some(now);
+        }
+        next.updated_at = Some(now);
+        let mut tx = self.store().begin().await?;
+        self.check_shop_refs(&mut tx, &next).await?;
+        tx.update_order(&next).await.map_err(Self::duplicate_order)?;
+        tx.append_events(&order_events(Some(&current), &next, caller.describe(), "activecampaign")).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// Soft-deletes a shop order.
+    pub async fn delete_shop_order(&self, caller: &ApiKeyCaller, id: &str) -> Result<(), ShopError> {
+        self.update_shop_order(caller, id, |o| {
+            o.deleted_at = Some(OffsetDateTime::now_utc());
+            Ok(())
+        })
+        .await
+        .map(|_| ())
+    }
+}

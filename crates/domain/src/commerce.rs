@@ -1,0 +1,181 @@
+//! E-commerce records from external shops (ActiveCampaign's "deep data"): connections to a
+//! store, the store's customers, money in minor units with an ISO 4217 currency, and the
+//! shop-side details of an order.
+
+use crate::DomainError;
+use time::OffsetDateTime;
+
+/// An amount in the currency's minor unit (cents): never negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Cents(i64);
+
+impl Cents {
+    /// Accepts 0 and up.
+    pub fn new(v: i64) -> Result<Self, DomainError> {
+        if v < 0 {
+            return Err(DomainError::invalid("amounts are whole cents, 0 or more"));
+        }
+        Ok(Self(v))
+    }
+    /// The amount.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// Active ISO 4217 codes.
+const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN \
+BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD \
+HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA \
+MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF \
+SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES \
+VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL";
+
+/// A three-letter upper-case ISO 4217 currency code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct CurrencyCode(String);
+
+impl CurrencyCode {
+    /// Accepts an active ISO 4217 code written in upper case.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        if s.len() == 3 && s.chars().all(|c| c.is_ascii_uppercase()) && ISO_4217.split_whitespace().any(|c| c == s) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(DomainError::invalid(format!(
+                "currency must be a three-letter ISO 4217 code in upper case such as USD, not '{s}'"
+            )))
+        }
+    }
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A link between this deployment and one external store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connection {
+    /// Numeric id (rendered as a string).
+    pub id: i64,
+    /// The service (`shopify`, …).
+    pub service: String,
+    /// The store's id in that service.
+    pub external_id: String,
+    /// The store's name.
+    pub name: String,
+    /// Logo URL.
+    pub logo_url: String,
+    /// Where the integration is managed.
+    pub link_url: String,
+    /// The list new contacts go to.
+    pub list_id: Option<String>,
+    /// 0 error, 1 connected.
+    pub status: i64,
+    /// 0 stopped, 1 running.
+    pub sync_status: i64,
+    /// When created.
+    pub created_at: OffsetDateTime,
+    /// When changed.
+    pub updated_at: OffsetDateTime,
+}
+
+/// A store's customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EcomCustomer {
+    /// Numeric id.
+    pub id: i64,
+    /// Its connection.
+    pub connection_id: i64,
+    /// The customer's id in the store.
+    pub external_id: String,
+    /// E-mail (ties the customer to a contact).
+    pub email: String,
+    /// 0 or 1.
+    pub accepts_marketing: i64,
+    /// When created.
+    pub created_at: OffsetDateTime,
+    /// When changed.
+    pub updated_at: OffsetDateTime,
+}
+
+/// One product line of a shop order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShopProduct {
+    /// Product name (required).
+    pub name: String,
+    /// Unit price.
+    pub price: Cents,
+    /// Quantity (≥ 1).
+    pub quantity: i64,
+    /// Product id in the store.
+    pub external_id: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// SKU.
+    pub sku: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Image URL.
+    pub image_url: Option<String>,
+    /// Product page URL.
+    pub product_url: Option<String>,
+}
+
+/// The shop side of an order: where it came from and what it cost.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShopOrder {
+    /// The connection.
+    pub connection_id: i64,
+    /// The store customer.
+    pub customer_id: i64,
+    /// The customer's e-mail.
+    pub email: String,
+    /// The completed order's id in the store.
+    pub external_id: Option<String>,
+    /// The cart's id in the store.
+    pub external_checkout_id: Option<String>,
+    /// 0 historical sync, 1 real time.
+    pub source: i64,
+    /// Currency of every amount.
+    pub currency: CurrencyCode,
+    /// Total including tax and shipping.
+    pub total_price: Cents,
+    /// Shipping.
+    pub shipping_amount: Option<Cents>,
+    /// Tax.
+    pub tax_amount: Option<Cents>,
+    /// Discount.
+    pub discount_amount: Option<Cents>,
+    /// Order page, or where the shopper resumes checkout.
+    pub order_url: Option<String>,
+    /// Human order number.
+    pub order_number: Option<String>,
+    /// Shipping method.
+    pub shipping_method: Option<String>,
+    /// When the store created it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub external_created_at: OffsetDateTime,
+    /// When the store last changed it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub external_updated_at: Option<OffsetDateTime>,
+    /// The lines.
+    pub products: Vec<ShopProduct>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_currency() {
+        assert!(Cents::new(0).is_ok());
+        assert!(Cents::new(-1).is_err());
+        assert!(CurrencyCode::parse("USD").is_ok());
+        assert!(CurrencyCode::parse("usd").is_err());
+        assert!(CurrencyCode::parse("US").is_err());
+        assert!(CurrencyCode::parse("XYZ").is_err());
+        assert!(CurrencyCode::parse("EUR").is_ok());
+    }
+}
