@@ -139,6 +139,7 @@ pub fn snapshot(o: &Order) -> Value {
         "origin_org_id": o.origin_org_id,
         "platform": o.platform,
         "lines": o.lines,
+        "totals": o.totals,
         "metadata": o.metadata,
         "created_at": iso(o.created_at),
         "updated_at": o.updated_at.map(iso),

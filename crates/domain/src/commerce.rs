@@ -123,7 +123,7 @@ pub struct ShopProduct {
     pub product_url: Option<String>,
 }
 
-/// The shop side of an order: where it came from and what it cost.
+/// The shop side of an order: where it came from (what it cost is [`crate::order::Totals`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ShopOrder {
     /// The connection.
@@ -138,16 +138,6 @@ pub struct ShopOrder {
     pub external_checkout_id: Option<String>,
     /// 0 historical sync, 1 real time.
     pub source: i64,
-    /// Currency of every amount.
-    pub currency: CurrencyCode,
-    /// Total including tax and shipping.
-    pub total_price: Cents,
-    /// Shipping.
-    pub shipping_amount: Option<Cents>,
-    /// Tax.
-    pub tax_amount: Option<Cents>,
-    /// Discount.
-    pub discount_amount: Option<Cents>,
     /// Order page, or where the shopper resumes checkout.
     pub order_url: Option<String>,
     /// Human order number.

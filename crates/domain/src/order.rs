@@ -163,8 +163,25 @@ pub struct Order {
     pub deleted_at: Option<OffsetDateTime>,
     /// When the cart was found idle and marked abandoned (once).
     pub abandoned_at: Option<OffsetDateTime>,
+    /// What it costs, when a dialect prices it (ActiveCampaign now, OrderCloud checkout next).
+    pub totals: Option<Totals>,
     /// The shop side, for orders that came from an external shop.
     pub shop: Option<crate::commerce::ShopOrder>,
+}
+
+/// What an order costs, in the currency's minor units.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Totals {
+    /// The currency of every amount.
+    pub currency: crate::commerce::CurrencyCode,
+    /// Total including tax and shipping, less discounts.
+    pub total: crate::commerce::Cents,
+    /// Shipping.
+    pub shipping: Option<crate::commerce::Cents>,
+    /// Tax.
+    pub tax: Option<crate::commerce::Cents>,
+    /// Discounts.
+    pub discount: Option<crate::commerce::Cents>,
 }
 
 /// Checks an order name: at most 255 characters.

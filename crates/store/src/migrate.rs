@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_shop_orders.sql"),
         postgres: include_str!("../migrations/postgres/0005_shop_orders.sql"),
     },
+    Migration {
+        version: 6,
+        name: "order_totals",
+        sqlite: include_str!("../migrations/sqlite/0006_order_totals.sql"),
+        postgres: include_str!("../migrations/postgres/0006_order_totals.sql"),
+    },
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

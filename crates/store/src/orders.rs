@@ -58,6 +58,10 @@ pub(crate) fn order_from(row: &AnyRow) -> Result<Order, StoreError> {
         placed_at: get_opt_ts(row, "placed_at")?,
         deleted_at: get_opt_ts(row, "deleted_at")?,
         abandoned_at: get_opt_ts(row, "abandoned_at")?,
+        totals: get_opt_str(row, "totals")?
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|e| corrupt("totals", e))?,
         shop: get_opt_str(row, "shop")?
             .map(|s| serde_json::from_str(&s))
             .transpose()
@@ -82,8 +86,8 @@ impl Tx {
         sqlx::query(
             "INSERT INTO orders (id, short_id, org_id, origin_org_id, name, customer_id, platform, platform_name, lines, \
              legacy_items, metadata, derivative, status, created_by, created_at, updated_at, placed_at, deleted_at, \
-             abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
+             abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email, totals) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
         )
         .bind(&o.id)
         .bind(&o.short_id)
@@ -116,7 +120,7 @@ impl Tx {
             "UPDATE orders SET origin_org_id = $1, name = $2, customer_id = $3, platform = $4, platform_name = $5, \
              lines = $6, legacy_items = $7, metadata = $8, derivative = $9, status = $10, updated_at = $11, \
              placed_at = $12, deleted_at = $13, abandoned_at = $15, shop = $16, shop_connection_id = $17, \
-             shop_external_id = $18, shop_external_checkout_id = $19, shop_email = $20 WHERE id = $14",
+             shop_external_id = $18, shop_external_checkout_id = $19, shop_email = $20, totals = $21 WHERE id = $14",
         )
         .bind(o.origin_org_id.as_deref())
         .bind(o.name.as_deref())
@@ -306,7 +310,7 @@ trait BindShop {
 }
 
 impl<'q> BindShop for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    /// Binds `shop` and the columns copied out of it for filtering and uniqueness.
+    /// Binds `shop`, the columns copied out of it for filtering and uniqueness, and `totals`.
     fn bind_shop(self, o: &Order) -> Self {
         let shop = o.shop.as_ref();
         self.bind(shop.map(json))
@@ -314,5 +318,6 @@ impl<'q> BindShop for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>
             .bind(shop.and_then(|s| s.external_id.clone()))
             .bind(shop.and_then(|s| s.external_checkout_id.clone()))
             .bind(shop.map(|s| s.email.clone()))
+            .bind(o.totals.as_ref().map(json))
     }
 }

@@ -4,7 +4,7 @@
 use super::{AcError, unprocessable};
 use cartwire_app::App;
 use cartwire_domain::commerce::{Cents, Connection, CurrencyCode, EcomCustomer, ShopOrder, ShopProduct};
-use cartwire_domain::order::{Order, OrderStatus, Platform};
+use cartwire_domain::order::{Order, OrderStatus, Platform, Totals};
 use cartwire_store::shop::{FilterValue, Filters};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -176,7 +176,7 @@ pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, AcErr
     let filters: Filters = vec![("customer_id", FilterValue::Text(id.clone()))];
     let (orders, _) = app.shop_orders(&filters, 0, 10_000).await.map_err(AcError::from)?;
     let placed: Vec<&Order> = orders.iter().filter(|o| !o.status.is_cart()).collect();
-    let revenue: i64 = placed.iter().filter_map(|o| o.shop.as_ref()).map(|s| s.total_price.get()).sum();
+    let revenue: i64 = placed.iter().filter_map(|o| o.totals.as_ref()).map(|t| t.total.get()).sum();
     let products: i64 =
         placed.iter().filter_map(|o| o.shop.as_ref()).map(|s| s.products.iter().map(|p| p.quantity).sum::<i64>()).sum();
     let count = placed.len() as i64;
@@ -256,13 +256,14 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
     if !valid_email(&email) {
         return Err(invalid("email", "must be an e-mail address"));
     }
+    let cur_totals = current.and_then(|o| o.totals.as_ref());
     let currency_text = text(m, "currency")?
-        .or_else(|| cur.map(|s| s.currency.as_str().to_owned()))
+        .or_else(|| cur_totals.map(|t| t.currency.as_str().to_owned()))
         .ok_or_else(|| missing("currency"))?;
     let currency =
         CurrencyCode::parse(&currency_text).map_err(|e| unprocessable("currency", e.to_string(), "field_invalid"))?;
     let source = flag01(m, "source")?.or(cur.map(|s| s.source)).unwrap_or(1);
-    let total_price = cents(m, "totalPrice")?.or(cur.map(|s| s.total_price)).ok_or_else(|| missing("totalPrice"))?;
+    let total_price = cents(m, "totalPrice")?.or(cur_totals.map(|t| t.total)).ok_or_else(|| missing("totalPrice"))?;
     let connection_id =
         int(m, "connectionid")?.or(cur.map(|s| s.connection_id)).ok_or_else(|| missing("connectionid"))?;
     let customer_id = int(m, "customerid")?.or(cur.map(|s| s.customer_id)).ok_or_else(|| missing("customerid"))?;
@@ -285,11 +286,6 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
         external_id,
         external_checkout_id,
         source,
-        currency,
-        total_price,
-        shipping_amount: cents(m, "shippingAmount")?.or(cur.and_then(|s| s.shipping_amount)),
-        tax_amount: cents(m, "taxAmount")?.or(cur.and_then(|s| s.tax_amount)),
-        discount_amount: cents(m, "discountAmount")?.or(cur.and_then(|s| s.discount_amount)),
         order_url: keep("orderUrl", cur.map(|s| s.order_url.clone()))?,
         order_number: keep("orderNumber", cur.map(|s| s.order_number.clone()))?,
         shipping_method: keep("shippingMethod", cur.map(|s| s.shipping_method.clone()))?,
@@ -297,8 +293,17 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
         external_updated_at: date(m, "externalUpdatedDate")?.or(cur.and_then(|s| s.external_updated_at)),
         products,
     };
+    let totals = Totals {
+        currency,
+        total: total_price,
+        shipping: cents(m, "shippingAmount")?.or(cur_totals.and_then(|t| t.shipping)),
+        tax: cents(m, "taxAmount")?.or(cur_totals.and_then(|t| t.tax)),
+        discount: cents(m, "discountAmount")?.or(cur_totals.and_then(|t| t.discount)),
+    };
     let order = match current {
-        Some(o) => Order { customer_id: Some(customer_id.to_string()), shop: Some(shop), ..o.clone() },
+        Some(o) => {
+            Order { customer_id: Some(customer_id.to_string()), totals: Some(totals), shop: Some(shop), ..o.clone() }
+        }
         None => Order {
             id: String::new(),
             short_id: String::new(),
@@ -322,6 +327,7 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
             placed_at: None,
             deleted_at: None,
             abandoned_at: None,
+            totals: Some(totals),
             shop: Some(shop),
         },
     };
@@ -368,23 +374,23 @@ pub fn render_products(app: &App, o: &Order) -> Vec<Value> {
 
 /// Renders an order.
 pub fn render_order(app: &App, o: &Order) -> Value {
-    let Some(s) = &o.shop else { return Value::Null };
+    let (Some(s), Some(t)) = (&o.shop, &o.totals) else { return Value::Null };
     let id = &o.id;
     json!({
         "externalid": s.external_id,
         "externalcheckoutid": s.external_checkout_id,
         "source": s.source.to_string(),
         "email": s.email,
-        "currency": s.currency.as_str(),
+        "currency": t.currency.as_str(),
         "connectionid": s.connection_id.to_string(),
         "customerid": s.customer_id.to_string(),
         "orderUrl": s.order_url,
         "orderNumber": s.order_number,
         "shippingMethod": s.shipping_method,
-        "totalPrice": s.total_price.get(),
-        "shippingAmount": s.shipping_amount.map(Cents::get),
-        "taxAmount": s.tax_amount.map(Cents::get),
-        "discountAmount": s.discount_amount.map(Cents::get),
+        "totalPrice": t.total.get(),
+        "shippingAmount": t.shipping.map(Cents::get),
+        "taxAmount": t.tax.map(Cents::get),
+        "discountAmount": t.discount.map(Cents::get),
         "totalProducts": s.products.len(),
         "externalCreatedDate": iso(s.external_created_at),
         "externalUpdatedDate": s.external_updated_at.map(iso),

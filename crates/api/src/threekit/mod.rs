@@ -249,6 +249,7 @@ async fn create(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Resul
         placed_at: None,
         deleted_at: None,
         abandoned_at: None,
+        totals: None,
         shop: None,
     };
     Ok(Json(render(&app.create_storefront_order(&c, order).await?)))
