@@ -209,7 +209,8 @@ impl Dispatcher {
         let events: HashMap<i64, _> = tx.events_by_seq(&seqs).await?.into_iter().map(|e| (e.seq, e)).collect();
         tx.commit().await?;
         let Some(integration) = integration.filter(|i| i.enabled) else {
-            // Disabled (or deleted meanwhile): hold the deliveries without spending attempts.
+            // Disabled or deleted between the claim and now: hand the deliveries back unspent
+            // (the claim skips disabled integrations, so they wait until it is enabled again).
             let mut tx = self.app.store().begin().await?;
             for d in &deliveries {
                 tx.release_delivery(&d.id, &self.node).await?;

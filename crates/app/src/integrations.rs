@@ -12,7 +12,8 @@ const READ: &[ApiRole] = &[ApiRole::WebhookAdmin, ApiRole::WebhookReader];
 const WRITE: &[ApiRole] = &[ApiRole::WebhookAdmin];
 const OBJECT: &str = "integration";
 
-/// The integration as events carry it: Elastic Path's attributes, secrets masked.
+/// The integration as events carry it: Elastic Path's attributes, every secret masked — the
+/// webhook `secret_key` too, since these events go to *other* integrations' receivers.
 pub fn snapshot(i: &Integration) -> Value {
     json!({
         "id": i.id,
@@ -22,7 +23,12 @@ pub fn snapshot(i: &Integration) -> Value {
         "enabled": i.enabled,
         "observes": i.observes.keys(),
         "integration_type": i.config.integration_type().as_str(),
-        "configuration": masked_configuration(&i.config),
+        "configuration": match &i.config {
+            IntegrationConfig::Webhook { url, secret_key } => {
+                json!({"url": url, "secret_key": secret_key.as_ref().map(|s| s.masked())})
+            }
+            other => masked_configuration(other),
+        },
     })
 }
 

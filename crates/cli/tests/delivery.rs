@@ -295,3 +295,41 @@ async fn replay_resends_a_time_range_and_disabled_integrations_receive_nothing()
     assert_eq!(rx.accepted().len(), 4, "a disabled integration gets no new deliveries");
     assert_eq!(deliveries(&s, &format!("integration_id={integration}")).await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_disabled_integration_holds_its_pending_deliveries_until_enabled_again() {
+    let mut cfg = support::fast_delivery();
+    cfg.retry.delays = vec![Duration::from_millis(100); 30];
+    let s = TestServer::start_with(cfg).await;
+    let rx = Receiver::start(None).await;
+    rx.set_mode(Mode::Fail);
+    let integration =
+        webhook(&s, &rx.url, Some("whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM="), &["api-client.created"], json!({})).await;
+    emit(&s, "held").await;
+    eventually(10, "a failed attempt", || async { (!rx.received().is_empty()).then_some(()) }).await;
+    let disable = json!({"data": {"type": "integration", "enabled": false}});
+    assert_eq!(
+        s.send(Method::PUT, &format!("/v2/integrations/{integration}"), Some(&s.admin_token), Some(disable))
+            .await
+            .status,
+        200
+    );
+    let attempts_then = rx.received().len();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // At most one attempt that was already in flight when the integration was disabled.
+    assert!(rx.received().len() <= attempts_then + 1, "a disabled integration is not attempted");
+    assert_eq!(deliveries(&s, "status=pending").await.len(), 1, "the delivery waits, unspent");
+    rx.set_mode(Mode::Ok);
+    let enable = json!({"data": {"type": "integration", "enabled": true}});
+    assert_eq!(
+        s.send(Method::PUT, &format!("/v2/integrations/{integration}"), Some(&s.admin_token), Some(enable))
+            .await
+            .status,
+        200
+    );
+    eventually(10, "delivery after re-enabling", || async { (rx.accepted().len() == 1).then_some(()) }).await;
+    // Integration events carry the webhook secret masked: they go to other receivers.
+    let events = s.get("/cartwire/v1/events?key=integration.created").await;
+    let secret = events.body["data"][0]["payload"]["configuration"]["secret_key"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("****") && !secret.contains("c2VjcmV0"), "{secret}");
+}

@@ -275,8 +275,9 @@ impl Tx {
     }
 
     /// Leases up to `limit` due deliveries to `node` until `lease_until` (epoch ms), skipping
-    /// integrations in `exclude` (at their concurrency limit) and, for ordered integrations,
-    /// deliveries with an earlier undelivered event for the same resource.
+    /// disabled integrations (their deliveries wait, spending no attempts), integrations in
+    /// `exclude` (at their concurrency limit) and, for ordered integrations, deliveries with an
+    /// earlier undelivered event for the same resource.
     pub async fn claim_deliveries(
         &mut self,
         node: &str,
@@ -299,6 +300,7 @@ impl Tx {
                SELECT d.id FROM deliveries d \
                WHERE d.status = 'pending' AND d.next_attempt_at <= $3 \
                  AND (d.lease_until IS NULL OR d.lease_until < $3){excluded} \
+                 AND EXISTS (SELECT 1 FROM integrations i WHERE i.id = d.integration_id AND i.enabled = 1) \
                  AND (d.ordered = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e \
                       WHERE e.integration_id = d.integration_id AND e.resource_id = d.resource_id \
                         AND e.event_seq < d.event_seq AND e.status = 'pending')) \
