@@ -107,3 +107,16 @@ pub trait Transport {
         messages: &[Message],
     ) -> impl std::future::Future<Output = Vec<AttemptResult>> + Send;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_stop_at_4_kib_on_a_character_boundary() {
+        assert_eq!(excerpt(b"short"), "short");
+        let long = "é".repeat(3000); // 6000 bytes
+        let cut = excerpt(long.as_bytes());
+        assert!(cut.len() <= EXCERPT_BYTES && cut.chars().all(|c| c == 'é'), "{}", cut.len());
+    }
+}

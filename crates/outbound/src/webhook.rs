@@ -79,10 +79,16 @@ impl WebhookTransport {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse::<u64>().ok())
                     .map(Duration::from_secs);
-                let body = match res.bytes().await {
-                    Ok(b) => Some(excerpt(&b)),
-                    Err(_) => None,
-                };
+                // Keep only what the log keeps: a receiver cannot make us buffer a huge answer.
+                let mut res = res;
+                let mut kept = Vec::new();
+                while kept.len() < crate::EXCERPT_BYTES {
+                    match res.chunk().await {
+                        Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
+                        _ => break,
+                    }
+                }
+                let body = Some(excerpt(&kept));
                 let duration = started.elapsed();
                 if status.is_success() {
                     AttemptResult::success(Some(status.as_u16()), body, duration)
