@@ -16,6 +16,7 @@ use axum::http::{Request, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use cartwire_app::App;
+use metrics_exporter_prometheus::PrometheusHandle;
 use tower::ServiceExt as _;
 
 /// Largest request body accepted (1 MiB): far above any documented payload.
@@ -23,14 +24,22 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The router (without path normalisation; see [`normalize_path`]).
 pub fn router(app: App) -> Router {
+    router_with_metrics(app, None)
+}
+
+/// The router, serving `/metrics` from `metrics` when a Prometheus recorder is installed.
+pub fn router_with_metrics(app: App, metrics: Option<PrometheusHandle>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(operator::metrics))
         .merge(ordercloud::routes())
         .merge(elasticpath::routes())
         .merge(threekit::routes())
         .merge(activecampaign::routes())
         .merge(operator::routes())
+        .layer(axum::Extension(metrics))
+        .layer(axum::middleware::from_fn(record_request))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
@@ -45,7 +54,17 @@ pub async fn serve(
     app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router(app);
+    serve_with_metrics(listener, app, None, shutdown).await
+}
+
+/// Like [`serve`], with a Prometheus handle for `/metrics`.
+pub async fn serve_with_metrics(
+    listener: tokio::net::TcpListener,
+    app: App,
+    metrics: Option<PrometheusHandle>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router_with_metrics(app, metrics);
     let svc = tower::service_fn(move |req: Request<axum::body::Body>| {
         let router = router.clone();
         async move { router.oneshot(normalize_path(req)).await }
@@ -82,6 +101,25 @@ pub fn normalize_path(mut req: Request<axum::body::Body>) -> Request<axum::body:
         }
     }
     req
+}
+
+/// Counts requests and their latency per route and status (the route template, never the
+/// concrete path, so ids do not explode the label space).
+async fn record_request(req: Request<axum::body::Body>, next: axum::middleware::Next) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("cartwire_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("cartwire_http_request_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    res
 }
 
 async fn readyz(State(app): State<App>) -> impl IntoResponse {

@@ -345,3 +345,21 @@ async fn revoke_api_key(
     app.revoke_storefront_token(&p, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Prometheus metrics, for a caller holding `FullAccess` (Prometheus sends the bearer token
+/// from `authorization.credentials_file`).
+pub async fn metrics(
+    State(app): State<App>,
+    headers: HeaderMap,
+    axum::Extension(handle): axum::Extension<Option<metrics_exporter_prometheus::PrometheusHandle>>,
+) -> Result<Response, Problem> {
+    operator(&app, &headers).await?;
+    match handle {
+        Some(h) => Ok(([("content-type", "text/plain; version=0.0.4")], h.render()).into_response()),
+        None => Err(Problem {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            title: "Service Unavailable",
+            detail: "metrics are not enabled in this process".into(),
+        }),
+    }
+}

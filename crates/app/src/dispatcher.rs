@@ -255,6 +255,14 @@ impl Dispatcher {
         }
         let batch: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
         let results = self.send(&integration, &batch).await;
+        let kind = integration.config.integration_type().as_str();
+        for r in &results {
+            let outcome = if r.succeeded { "succeeded" } else { "failed" };
+            metrics::counter!("cartwire_delivery_attempts_total", "integration_type" => kind, "outcome" => outcome)
+                .increment(1);
+            metrics::histogram!("cartwire_delivery_attempt_seconds", "integration_type" => kind)
+                .record(r.duration.as_secs_f64());
+        }
         let mut logs: Vec<(DeliveryAttempt, AttemptOutcome)> = messages
             .iter()
             .zip(results)
@@ -326,6 +334,7 @@ impl Dispatcher {
                 tracing::info!(job_id = %d.id, attempt, error = ?result.error_detail, status = ?result.status_code, "delivery failed; will retry")
             }
             AttemptOutcome::Dead => {
+                metrics::counter!("cartwire_deliveries_dead_total").increment(1);
                 tracing::warn!(job_id = %d.id, attempt, error = ?result.error_detail, "delivery dead-lettered")
             }
         }

@@ -217,7 +217,11 @@ async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()
     let sweep = (args.abandoned_after / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
     let abandoning = tokio::spawn(app.clone().run_abandonment(sweep, dispatch_stopped));
     println!("cartwire: listening on http://{bound} (public base URL {base}, {:?} store)", store.backend());
-    cartwire_api::serve(listener, app, shutdown_signal()).await?;
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .map_err(|e| tracing::warn!(error = %e, "metrics disabled"))
+        .ok();
+    cartwire_api::serve_with_metrics(listener, app, metrics, shutdown_signal()).await?;
     let _ = stop_dispatch.send(true);
     let _ = dispatching.await;
     let _ = abandoning.await;

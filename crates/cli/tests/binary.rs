@@ -230,3 +230,35 @@ async fn the_cli_issues_lists_and_revokes_tokens_and_api_keys_through_the_operat
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("kind must be public or private"));
 }
+
+#[tokio::test]
+async fn metrics_are_served_to_full_access_callers_in_prometheus_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = cartwire(dir.path());
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CARTWIRE_ADMIN_CLIENT_ID", "M-ADMIN")
+        .env("CARTWIRE_ADMIN_CLIENT_SECRET", "m-secret");
+    let server = start(cmd).await;
+    assert_eq!(token(&server.base, "M-ADMIN", "m-secret").await, 200);
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("{}/oauth/token", server.base))
+        .form(&[("grant_type", "client_credentials"), ("client_id", "M-ADMIN"), ("client_secret", "m-secret")])
+        .send()
+        .await
+        .unwrap();
+    let admin = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        http.get(format!("{}/v1/apiclients", server.base)).bearer_auth(&admin).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(http.get(format!("{}/metrics", server.base)).send().await.unwrap().status(), 401);
+    let res = http.get(format!("{}/metrics", server.base)).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(r#"cartwire_http_requests_total{method="GET",route="/v1/apiclients",status="200"}"#),
+        "{text}"
+    );
+    assert!(text.contains("cartwire_http_request_seconds"), "{text}");
+}
