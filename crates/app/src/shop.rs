@@ -181,16 +181,16 @@ impl App {
         id: &str,
         change: impl FnOnce(&mut Connection) -> Result<(), ShopError>,
     ) -> Result<Connection, ShopError> {
-        let mut c = self.connection(id).await?;
+        let not_found = || ShopError::NotFound { resource: "Connection", id: id.to_owned() };
+        let n: i64 = id.parse().map_err(|_| not_found())?;
+        // Read and write in one transaction: two concurrent PUTs must not lose each other.
+        let mut tx = self.store().begin().await?;
+        let mut c = tx.connection(n).await?.ok_or_else(not_found)?;
         change(&mut c)?;
         c.updated_at = OffsetDateTime::now_utc();
-        let mut tx = self.store().begin().await?;
         match tx.update_connection(&c).await {
             Err(StoreError::Duplicate(_)) => {
-                return Err(ShopError::Duplicate {
-                    field: "externalid".into(),
-                    title: "Another connection has this service and externalid".into(),
-                });
+                return Err(ShopError::Duplicate { field: "externalid".into(), title: "Another connection has this service and externalid".into() });
             }
             other => other?,
         }
@@ -263,24 +263,22 @@ impl App {
         id: &str,
         change: impl FnOnce(&mut EcomCustomer) -> Result<(), ShopError>,
     ) -> Result<EcomCustomer, ShopError> {
-        let mut c = self.customer(id).await?;
+        let not_found = || ShopError::NotFound { resource: "EcomCustomer", id: id.to_owned() };
+        let n: i64 = id.parse().map_err(|_| not_found())?;
+        let mut tx = self.store().begin().await?;
+        let mut c = tx.customer(n).await?.ok_or_else(not_found)?;
         change(&mut c)?;
         c.updated_at = OffsetDateTime::now_utc();
-        let mut tx = self.store().begin().await?;
         if tx.connection(c.connection_id).await?.is_none() {
             return Err(ShopError::invalid("connectionid", format!("Connection {} does not exist", c.connection_id)));
         }
         match tx.update_customer(&c).await {
             Err(StoreError::Duplicate(_)) => {
-                return Err(ShopError::Duplicate {
-                    field: "email".into(),
-                    title: "Another customer of this connection has this email".into(),
-                });
+                return Err(ShopError::Duplicate { field: "email".into(), title: "Another customer of this connection has this email".into() });
             }
             other => other?,
         }
-        tx.append_events(&[NewEvent::change("customer", Change::Updated, c.id.to_string(), customer_snapshot(&c))
-            .by(caller.describe(), "activecampaign")])
+        tx.append_events(&[NewEvent::change("customer", Change::Updated, c.id.to_string(), customer_snapshot(&c)).by(caller.describe(), "activecampaign")])
             .await?;
         tx.commit().await?;
         Ok(c)
@@ -401,7 +399,12 @@ impl App {
         id: &str,
         change: impl FnOnce(&mut Order) -> Result<(), ShopError>,
     ) -> Result<Order, ShopError> {
-        let current = self.shop_order(id).await?;
+        let mut tx = self.store().begin().await?;
+        let current = tx
+            .order(id)
+            .await?
+            .filter(|o| o.shop.is_some() && o.deleted_at.is_none() && o.id == id)
+            .ok_or_else(|| ShopError::NotFound { resource: "EcomOrder", id: id.to_owned() })?;
         let mut next = current.clone();
         change(&mut next)?;
         let now = OffsetDateTime::now_utc();
@@ -410,7 +413,6 @@ impl App {
             next.placed_at = Some(now);
         }
         next.updated_at = Some(now);
-        let mut tx = self.store().begin().await?;
         self.check_shop_refs(&mut tx, &next).await?;
         tx.update_order(&next).await.map_err(Self::duplicate_order)?;
         tx.append_events(&order_events(Some(&current), &next, caller.describe(), "activecampaign")).await?;
