@@ -190,7 +190,10 @@ impl App {
         c.updated_at = OffsetDateTime::now_utc();
         match tx.update_connection(&c).await {
             Err(StoreError::Duplicate(_)) => {
-                return Err(ShopError::Duplicate { field: "externalid".into(), title: "Another connection has this service and externalid".into() });
+                return Err(ShopError::Duplicate {
+                    field: "externalid".into(),
+                    title: "Another connection has this service and externalid".into(),
+                });
             }
             other => other?,
         }
@@ -274,11 +277,15 @@ impl App {
         }
         match tx.update_customer(&c).await {
             Err(StoreError::Duplicate(_)) => {
-                return Err(ShopError::Duplicate { field: "email".into(), title: "Another customer of this connection has this email".into() });
+                return Err(ShopError::Duplicate {
+                    field: "email".into(),
+                    title: "Another customer of this connection has this email".into(),
+                });
             }
             other => other?,
         }
-        tx.append_events(&[NewEvent::change("customer", Change::Updated, c.id.to_string(), customer_snapshot(&c)).by(caller.describe(), "activecampaign")])
+        tx.append_events(&[NewEvent::change("customer", Change::Updated, c.id.to_string(), customer_snapshot(&c))
+            .by(caller.describe(), "activecampaign")])
             .await?;
         tx.commit().await?;
         Ok(c)

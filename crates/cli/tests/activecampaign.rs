@@ -173,9 +173,14 @@ async fn completed_orders_duplicates_and_connections() {
         json!({"ecomOrder": {"externalid": ext, "source": 1, "email": "alice@example.com", "orderProducts": [{"name": "Pogo", "price": 4900, "quantity": 2}],
                "totalPrice": 9800, "currency": "EUR", "connectionid": 1, "customerid": 1, "externalCreatedDate": "2026-11-01T10:00:00+01:00"}})
     };
-    let r = ac.post("/api/3/ecomOrders", order("A-1")).await;
+    let mut first = order("A-1");
+    first["ecomOrder"]["orderDiscounts"] = json!([{"name": "1OFF", "type": "order", "discountAmount": "100"}]);
+    let r = ac.post("/api/3/ecomOrders", first).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["ecomOrder"]["state"], 1);
+    assert_eq!(r.body["ecomOrderDiscounts"][0]["discountAmount"], 100);
+    assert_eq!(r.body["ecomOrderDiscounts"][0]["type"], "order");
+    assert_eq!(r.body["ecomOrder"]["orderDiscounts"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["ecomOrder"]["abandonedDate"], Value::Null);
     let id = r.body["ecomOrder"]["id"].as_str().unwrap().to_owned();
     assert_eq!(keys_for(&s, &id).await, ["order.created"]);
@@ -269,6 +274,11 @@ async fn bad_input_gets_422_with_a_pointer_and_writes_nothing() {
         (with("orderProducts.0.price", json!("abc")), "orderProducts/0/price"),
         (with("orderProducts.1.quantity", json!(0)), "orderProducts/1/quantity"),
         (with("orderProducts.0.name", Value::Null), "orderProducts/0/name"),
+        (
+            with("orderDiscounts", json!([{"name": "x", "type": "everything", "discountAmount": 1}])),
+            "orderDiscounts/0/type",
+        ),
+        (with("orderDiscounts", json!([{"name": "x", "discountAmount": -1}])), "orderDiscounts/0/discountAmount"),
     ];
     for (body, field) in cases {
         let r = ac.post("/api/3/ecomOrders", body.clone()).await;

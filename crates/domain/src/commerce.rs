@@ -123,6 +123,17 @@ pub struct ShopProduct {
     pub product_url: Option<String>,
 }
 
+/// A discount on a shop order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShopDiscount {
+    /// Name or code.
+    pub name: String,
+    /// `order` or `shipping`.
+    pub kind: String,
+    /// Amount off.
+    pub amount: Cents,
+}
+
 /// The shop side of an order: where it came from (what it cost is [`crate::order::Totals`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ShopOrder {
@@ -152,6 +163,9 @@ pub struct ShopOrder {
     pub external_updated_at: Option<OffsetDateTime>,
     /// The lines.
     pub products: Vec<ShopProduct>,
+    /// Discounts.
+    #[serde(default)]
+    pub discounts: Vec<ShopDiscount>,
 }
 
 #[cfg(test)]

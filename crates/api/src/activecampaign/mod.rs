@@ -280,7 +280,7 @@ async fn create_order(State(app): State<App>, Caller(c): Caller, body: Bytes) ->
         Json(json!({
             "connections": [render_connection(&app, &connection)],
             "ecomOrderProducts": render_products(&app, &saved),
-            "ecomOrderDiscounts": [],
+            "ecomOrderDiscounts": render_discounts(&saved),
             "ecomOrder": render_order(&app, &saved),
         })),
     )
@@ -335,7 +335,7 @@ async fn update_order(
     match (result, rejected) {
         (Ok(o), _) => Ok(Json(json!({
             "ecomOrderProducts": render_products(&app, &o),
-            "ecomOrderDiscounts": [],
+            "ecomOrderDiscounts": render_discounts(&o),
             "ecomOrder": render_order(&app, &o),
         }))),
         (Err(_), Some(e)) => Err(e),

@@ -3,7 +3,7 @@
 
 use super::{AcError, unprocessable};
 use cartwire_app::App;
-use cartwire_domain::commerce::{Cents, Connection, CurrencyCode, EcomCustomer, ShopOrder, ShopProduct};
+use cartwire_domain::commerce::{Cents, Connection, CurrencyCode, EcomCustomer, ShopDiscount, ShopOrder, ShopProduct};
 use cartwire_domain::order::{Order, OrderStatus, Platform, Totals};
 use cartwire_store::shop::{FilterValue, Filters};
 use serde_json::{Map, Value, json};
@@ -232,6 +232,31 @@ fn products(v: &Value) -> Result<Vec<ShopProduct>, AcError> {
         .collect()
 }
 
+fn discounts(v: &Value) -> Result<Vec<ShopDiscount>, AcError> {
+    let items = v.as_array().ok_or_else(|| invalid("orderDiscounts", "must be an array"))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let m = item.as_object().ok_or_else(|| invalid(&format!("orderDiscounts/{i}"), "must be an object"))?;
+            let f = |name: &str| format!("orderDiscounts/{i}/{name}");
+            let name = text(m, "name")
+                .map_err(|_| invalid(&f("name"), "must be a string"))?
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| missing(&f("name")))?;
+            let kind =
+                text(m, "type").map_err(|_| invalid(&f("type"), "must be a string"))?.unwrap_or_else(|| "order".into());
+            if kind != "order" && kind != "shipping" {
+                return Err(invalid(&f("type"), "must be order or shipping"));
+            }
+            let amount = cents(m, "discountAmount")
+                .map_err(|_| invalid(&f("discountAmount"), "must be whole cents, 0 or more"))?
+                .ok_or_else(|| missing(&f("discountAmount")))?;
+            Ok(ShopDiscount { name, kind, amount })
+        })
+        .collect()
+}
+
 /// Builds an order from the request (over `current` for an update); also returns the
 /// `abandonedDate` of a cart.
 pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, Option<OffsetDateTime>), AcError> {
@@ -276,6 +301,10 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
         // On update the products replace the order's lines.
         Some(v) => products(v)?,
     };
+    let discounts = match m.get("orderDiscounts") {
+        None | Some(Value::Null) => cur.map(|s| s.discounts.clone()).unwrap_or_default(),
+        Some(v) => discounts(v)?,
+    };
     let keep = |field: &str, old: Option<Option<String>>| -> Result<Option<String>, AcError> {
         Ok(text(m, field)?.or(old.flatten()))
     };
@@ -292,6 +321,7 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
         external_created_at,
         external_updated_at: date(m, "externalUpdatedDate")?.or(cur.and_then(|s| s.external_updated_at)),
         products,
+        discounts,
     };
     let totals = Totals {
         currency,
@@ -372,6 +402,26 @@ pub fn render_products(app: &App, o: &Order) -> Vec<Value> {
         .collect()
 }
 
+/// Renders the order's discounts.
+pub fn render_discounts(o: &Order) -> Vec<Value> {
+    let Some(shop) = &o.shop else { return vec![] };
+    shop.discounts
+        .iter()
+        .enumerate()
+        .map(|(n, d)| {
+            json!({
+                "name": d.name,
+                "type": d.kind,
+                "orderid": o.id,
+                "discountAmount": d.amount.get(),
+                "id": format!("{}-d{}", o.id, n + 1),
+                "createdDate": iso(o.created_at),
+                "updatedDate": iso(o.updated_at.unwrap_or(o.created_at)),
+            })
+        })
+        .collect()
+}
+
 /// Renders an order.
 pub fn render_order(app: &App, o: &Order) -> Value {
     let (Some(s), Some(t)) = (&o.shop, &o.totals) else { return Value::Null };
@@ -402,7 +452,7 @@ pub fn render_order(app: &App, o: &Order) -> Value {
         "connection": s.connection_id.to_string(),
         "customer": s.customer_id.to_string(),
         "orderProducts": (1..=s.products.len()).map(|n| format!("{id}-{n}")).collect::<Vec<_>>(),
-        "orderDiscounts": [],
+        "orderDiscounts": (1..=s.discounts.len()).map(|n| format!("{id}-d{n}")).collect::<Vec<_>>(),
         "tstamp": iso(o.updated_at.unwrap_or(o.created_at)),
         "links": {
             "connection": format!("{}/ecomOrders/{id}/connection", base(app)),
