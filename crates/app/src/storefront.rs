@@ -126,23 +126,63 @@ pub(crate) fn new_short_id() -> String {
     out
 }
 
-/// The order as events carry it (cartwire's operator shape).
+/// The order as events carry it: Elastic Path's order shape as far as the order has the data
+/// (`type`, `id`, `status`, `payment`, `shipping`, `customer`, `meta.display_price`,
+/// `meta.timestamps`, `relationships.items`, and `included.items`, which the webhook body moves
+/// next to `data`), so a receiver written for Elastic Path reads it unchanged; cartwire's own
+/// fields (`cartwire_status`, `short_id`, `lines`, …) ride along.
 pub fn snapshot(o: &Order) -> Value {
     let iso = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let currency = o.totals.as_ref().map(|t| t.currency.as_str().to_owned());
+    let money = |amount: i64| json!({"amount": amount, "currency": currency, "formatted": format!("{}.{:02}", amount / 100, amount % 100)});
+    // Items: priced shop products when the order has them, otherwise the configured lines.
+    let items: Vec<Value> = match &o.shop {
+        Some(shop) => shop
+            .products
+            .iter()
+            .enumerate()
+            .map(|(n, p)| {
+                json!({"type": "order_item", "id": format!("{}-{}", o.id, n + 1), "name": p.name, "sku": p.sku,
+                       "product_id": p.external_id, "quantity": p.quantity,
+                       "unit_price": money(p.price.get()), "value": money(p.price.get() * p.quantity)})
+            })
+            .collect(),
+        None => o
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(n, l)| {
+                json!({"type": "order_item", "id": format!("{}-{}", o.id, n + 1), "product_id": l.configuration_id,
+                       "quantity": l.count, "metadata": l.metadata})
+            })
+            .collect(),
+    };
+    let display_price = o.totals.as_ref().map(|t| {
+        let total = t.total.get();
+        let tax = t.tax.map(|c| c.get()).unwrap_or(0);
+        json!({"with_tax": money(total), "without_tax": money(total - tax), "tax": money(tax)})
+    });
     json!({
-        "id": o.id,
         "type": "order",
+        "id": o.id,
+        "status": if o.status == OrderStatus::Completed { "complete" } else { "incomplete" },
+        "payment": "unpaid",
+        "shipping": if o.status == OrderStatus::Completed { "fulfilled" } else { "unfulfilled" },
+        "customer": {"id": o.customer_id, "email": o.shop.as_ref().map(|s| s.email.clone())},
+        "meta": {
+            "display_price": display_price,
+            "timestamps": {"created_at": iso(o.created_at), "updated_at": iso(o.updated_at.unwrap_or(o.created_at))},
+        },
+        "relationships": {"items": {"data": items.iter().map(|i| json!({"type": "item", "id": i["id"]})).collect::<Vec<_>>()}},
+        "included": {"items": items},
+        "cartwire_status": o.status.as_str(),
         "short_id": o.short_id,
         "name": o.name,
-        "status": o.status.as_str(),
-        "customer_id": o.customer_id,
         "origin_org_id": o.origin_org_id,
         "platform": o.platform,
         "lines": o.lines,
         "totals": o.totals,
         "metadata": o.metadata,
-        "created_at": iso(o.created_at),
-        "updated_at": o.updated_at.map(iso),
         "placed_at": o.placed_at.map(iso),
         "deleted_at": o.deleted_at.map(iso),
         "abandoned_at": o.abandoned_at.map(iso),

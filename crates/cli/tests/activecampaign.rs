@@ -319,3 +319,39 @@ async fn bad_input_gets_422_with_a_pointer_and_writes_nothing() {
     assert_eq!(s.delete(&format!("/cartwire/v1/api-keys/{key_id}")).await.status, 204);
     assert_eq!(ac.get("/api/3/connections").await.status, 403, "a revoked key stops working");
 }
+
+#[tokio::test]
+async fn order_events_reach_webhooks_in_elastic_paths_order_shape() {
+    let s = TestServer::start().await;
+    let ac = setup(&s).await;
+    let rx = support::receiver::Receiver::start(None).await;
+    let hook = json!({"data": {"type": "integration", "name": "orders", "enabled": true, "observes": ["order.created"],
+                               "integration_type": "webhook", "configuration": {"url": rx.url}}});
+    assert_eq!(s.send(Method::POST, "/v2/integrations", Some(&s.admin_token), Some(hook)).await.status, 201);
+    let r = ac
+        .post("/api/3/ecomOrders", json!({"ecomOrder": {"externalid": "E-1", "email": "alice@example.com", "currency": "USD",
+              "orderProducts": [{"name": "Pogo", "sku": "POGO", "price": 4900, "quantity": 2}], "totalPrice": 10300, "taxAmount": 500,
+              "connectionid": 1, "customerid": 1, "externalCreatedDate": "2026-11-01T10:00:00Z"}}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["ecomOrder"]["id"].as_str().unwrap().to_owned();
+    let got = support::eventually(10, "the order webhook", || async { rx.accepted().into_iter().next() }).await;
+    let data = &got.body["payload"]["data"];
+    assert_eq!(data["type"], "order");
+    assert_eq!(data["id"], id.as_str());
+    assert_eq!(
+        (data["status"].as_str(), data["payment"].as_str(), data["shipping"].as_str()),
+        (Some("incomplete"), Some("unpaid"), Some("unfulfilled"))
+    );
+    assert_eq!(data["customer"]["email"], "alice@example.com");
+    assert_eq!(
+        data["meta"]["display_price"]["with_tax"],
+        json!({"amount": 10300, "currency": "USD", "formatted": "103.00"})
+    );
+    assert_eq!(data["meta"]["display_price"]["without_tax"]["amount"], 9800);
+    assert_eq!(data["relationships"]["items"]["data"], json!([{"type": "item", "id": format!("{id}-1")}]));
+    assert!(data.get("included").is_none(), "included sits next to data");
+    let item = &got.body["payload"]["included"]["items"][0];
+    assert_eq!((item["quantity"].as_i64(), item["sku"].as_str()), (Some(2), Some("POGO")));
+    assert_eq!(item["unit_price"]["amount"], 4900);
+}
