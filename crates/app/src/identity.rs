@@ -421,7 +421,7 @@ pub enum SaveMode {
 }
 
 impl SaveMode {
-    fn check(self, exists: bool, object_type: &'static str, id: &ObjectId) -> Result<(), AppError> {
+    pub(crate) fn check(self, exists: bool, object_type: &'static str, id: &ObjectId) -> Result<(), AppError> {
         match (self, exists) {
             (SaveMode::Create, true) => Err(AppError::IdExists { object_type, object_id: id.to_string() }),
             (SaveMode::Patch, false) => Err(AppError::not_found(object_type, id.as_str())),

@@ -8,6 +8,7 @@
 pub mod api_clients;
 pub mod auth;
 pub mod bootstrap;
+pub mod catalog;
 pub mod dispatcher;
 pub mod error;
 pub mod identity;

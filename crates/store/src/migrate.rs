@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_order_totals.sql"),
         postgres: include_str!("../migrations/postgres/0006_order_totals.sql"),
     },
+    Migration {
+        version: 7,
+        name: "catalog",
+        sqlite: include_str!("../migrations/sqlite/0007_catalog.sql"),
+        postgres: include_str!("../migrations/postgres/0007_catalog.sql"),
+    },
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

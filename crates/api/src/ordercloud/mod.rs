@@ -2,6 +2,7 @@
 //! `{Meta, Items}` list pages.
 
 pub mod api_clients;
+pub mod catalog;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -19,8 +20,18 @@ use error::OcError;
 
 /// Fixed route segments under `/v1`, lower-cased; requests are matched case-insensitively
 /// on these (see `normalize_path`).
-pub const FIXED_SEGMENTS: &[&str] =
-    &["v1", "apiclients", "integrationevents", "adminusers", "buyers", "users", "securityprofiles", "assignments"];
+pub const FIXED_SEGMENTS: &[&str] = &[
+    "v1",
+    "apiclients",
+    "integrationevents",
+    "adminusers",
+    "buyers",
+    "users",
+    "securityprofiles",
+    "assignments",
+    "products",
+    "priceschedules",
+];
 
 /// The dialect's routes.
 pub fn routes() -> Router<App> {
@@ -61,6 +72,22 @@ pub fn routes() -> Router<App> {
             get(id::profile_get).put(id::profile_put).patch(id::profile_patch).delete(id::profile_delete),
         )
         .route("/v1/securityprofiles/{id}/assignments", axum::routing::delete(id::assignment_delete))
+        .route("/v1/products", get(catalog::products_list).post(catalog::product_create))
+        .route(
+            "/v1/products/{id}",
+            get(catalog::product_get)
+                .put(catalog::product_put)
+                .patch(catalog::product_patch)
+                .delete(catalog::product_delete),
+        )
+        .route("/v1/priceschedules", get(catalog::schedules_list).post(catalog::schedule_create))
+        .route(
+            "/v1/priceschedules/{id}",
+            get(catalog::schedule_get)
+                .put(catalog::schedule_put)
+                .patch(catalog::schedule_patch)
+                .delete(catalog::schedule_delete),
+        )
         .route("/v1/{*rest}", axum::routing::any(unknown_route))
 }
 
