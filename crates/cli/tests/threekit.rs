@@ -385,8 +385,8 @@ async fn idle_carts_are_abandoned_once_and_placing_one_recovers_it() {
         .as_str()
         .unwrap()
         .to_owned();
-    // The test server abandons carts idle for 200 ms; sweep after that.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The test server abandons carts idle for 1 s; sweep after that.
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
     let fresh = tk(&s, Method::POST, "/api/orders", p, Some(json!({"status": "In Cart"}))).await.body["id"]
         .as_str()
         .unwrap()
@@ -428,7 +428,7 @@ async fn concurrent_sweeps_claim_each_cart_once() {
     for _ in 0..30 {
         tk(&s, Method::POST, "/api/orders", Auth::Private(&private), Some(json!({"status": "In Cart"}))).await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
     let (a, b, c, d) = tokio::join!(
         s.app.abandon_idle_carts(),
         s.app.abandon_idle_carts(),

@@ -87,7 +87,7 @@ impl TestServer {
                 password_cost: HashCost::Test,
                 delivery,
                 // Tests that need abandonment sweep explicitly (App::abandon_idle_carts).
-                abandoned_after: Duration::from_millis(200),
+                abandoned_after: Duration::from_millis(1000),
             },
         )
         .await
