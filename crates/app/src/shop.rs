@@ -46,7 +46,13 @@ pub enum ShopError {
         /// The id asked for.
         id: String,
     },
-    /// A field is missing or wrong (422).
+    /// A required field is missing (422).
+    #[error("{field} is required")]
+    Missing {
+        /// The wire field.
+        field: String,
+    },
+    /// A field is wrong (422).
     #[error("{title}")]
     Invalid {
         /// The wire field.
@@ -74,6 +80,11 @@ impl From<StoreError> for ShopError {
 }
 
 impl ShopError {
+    /// A 422 for a missing `field`.
+    pub fn missing(field: &str) -> Self {
+        Self::Missing { field: field.to_owned() }
+    }
+
     /// A 422 on `field`.
     pub fn invalid(field: &str, title: impl Into<String>) -> Self {
         Self::Invalid { field: field.to_owned(), title: title.into() }

@@ -56,6 +56,7 @@ impl From<ShopError> for AcError {
         match e {
             ShopError::Unauthorized(m) => AcError(StatusCode::FORBIDDEN, json!({"message": m})),
             ShopError::NotFound { .. } => AcError(StatusCode::NOT_FOUND, json!({"message": e.to_string()})),
+            ShopError::Missing { field } => unprocessable(&field, format!("{field} is required"), "field_missing"),
             ShopError::Invalid { field, title } => unprocessable(&field, title, "field_invalid"),
             ShopError::Duplicate { field, title } => unprocessable(&field, title, "duplicate"),
             ShopError::Internal(e) => {
@@ -170,24 +171,13 @@ async fn update_connection(
     body: Bytes,
 ) -> Result<Json<Value>, AcError> {
     let m = envelope(&body, "connection")?;
-    let mut rejected = None;
-    let result = app
-        .update_connection(&id, |c| match connection_from_wire(&m, Some(c)) {
-            Ok(next) => {
-                *c = next;
-                Ok(())
-            }
-            Err(e) => {
-                rejected = Some(e);
-                Err(ShopError::invalid("", "rejected"))
-            }
+    let c = app
+        .update_connection(&id, |c| {
+            *c = connection_from_wire(&m, Some(c))?;
+            Ok(())
         })
-        .await;
-    match (result, rejected) {
-        (Ok(c), _) => Ok(Json(json!({"connection": render_connection(&app, &c)}))),
-        (Err(_), Some(e)) => Err(e),
-        (Err(e), None) => Err(e.into()),
-    }
+        .await?;
+    Ok(Json(json!({"connection": render_connection(&app, &c)})))
 }
 
 async fn delete_connection(
@@ -240,24 +230,13 @@ async fn update_customer(
     body: Bytes,
 ) -> Result<Json<Value>, AcError> {
     let m = envelope(&body, "ecomCustomer")?;
-    let mut rejected = None;
-    let result = app
-        .update_customer(&caller, &id, |c| match customer_from_wire(&m, Some(c)) {
-            Ok(next) => {
-                *c = next;
-                Ok(())
-            }
-            Err(e) => {
-                rejected = Some(e);
-                Err(ShopError::invalid("", "rejected"))
-            }
+    let c = app
+        .update_customer(&caller, &id, |c| {
+            *c = customer_from_wire(&m, Some(c))?;
+            Ok(())
         })
-        .await;
-    match (result, rejected) {
-        (Ok(c), _) => Ok(Json(json!({"ecomCustomer": render_customer(&app, &c).await?}))),
-        (Err(_), Some(e)) => Err(e),
-        (Err(e), None) => Err(e.into()),
-    }
+        .await?;
+    Ok(Json(json!({"ecomCustomer": render_customer(&app, &c).await?})))
 }
 
 async fn delete_customer(
@@ -319,28 +298,17 @@ async fn update_order(
     body: Bytes,
 ) -> Result<Json<Value>, AcError> {
     let m = envelope(&body, "ecomOrder")?;
-    let mut rejected = None;
-    let result = app
-        .update_shop_order(&c, &id, |o| match order_from_wire(&m, Some(o)) {
-            Ok((next, _)) => {
-                *o = next;
-                Ok(())
-            }
-            Err(e) => {
-                rejected = Some(e);
-                Err(ShopError::invalid("", "rejected"))
-            }
+    let o = app
+        .update_shop_order(&c, &id, |o| {
+            *o = order_from_wire(&m, Some(o))?.0;
+            Ok(())
         })
-        .await;
-    match (result, rejected) {
-        (Ok(o), _) => Ok(Json(json!({
-            "ecomOrderProducts": render_products(&app, &o),
-            "ecomOrderDiscounts": render_discounts(&o),
-            "ecomOrder": render_order(&app, &o),
-        }))),
-        (Err(_), Some(e)) => Err(e),
-        (Err(e), None) => Err(e.into()),
-    }
+        .await?;
+    Ok(Json(json!({
+        "ecomOrderProducts": render_products(&app, &o),
+        "ecomOrderDiscounts": render_discounts(&o),
+        "ecomOrder": render_order(&app, &o),
+    })))
 }
 
 async fn delete_order(

@@ -1,8 +1,8 @@
 //! ActiveCampaign wire shapes: parsing request members (numbers or numeric strings) into the
 //! domain, and rendering records back.
 
-use super::{AcError, unprocessable};
 use cartwire_app::App;
+use cartwire_app::shop::ShopError;
 use cartwire_domain::commerce::{Cents, Connection, CurrencyCode, EcomCustomer, ShopDiscount, ShopOrder, ShopProduct};
 use cartwire_domain::order::{Order, OrderStatus, Platform, Totals};
 use cartwire_store::shop::{FilterValue, Filters};
@@ -12,16 +12,16 @@ use time::format_description::well_known::Rfc3339;
 
 type Members = Map<String, Value>;
 
-fn missing(field: &str) -> AcError {
-    unprocessable(field, format!("{field} is required"), "field_missing")
+fn missing(field: &str) -> ShopError {
+    ShopError::missing(field)
 }
 
-fn invalid(field: &str, why: &str) -> AcError {
-    unprocessable(field, format!("{field} {why}"), "field_invalid")
+fn invalid(field: &str, why: &str) -> ShopError {
+    ShopError::invalid(field, format!("{field} {why}"))
 }
 
 /// A whole number given as a JSON number or a numeric string.
-fn int(m: &Members, field: &str) -> Result<Option<i64>, AcError> {
+fn int(m: &Members, field: &str) -> Result<Option<i64>, ShopError> {
     match m.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| invalid(field, "must be a whole number")),
@@ -32,11 +32,11 @@ fn int(m: &Members, field: &str) -> Result<Option<i64>, AcError> {
     }
 }
 
-fn cents(m: &Members, field: &str) -> Result<Option<Cents>, AcError> {
+fn cents(m: &Members, field: &str) -> Result<Option<Cents>, ShopError> {
     int(m, field)?.map(|v| Cents::new(v).map_err(|_| invalid(field, "must be whole cents, 0 or more"))).transpose()
 }
 
-fn text(m: &Members, field: &str) -> Result<Option<String>, AcError> {
+fn text(m: &Members, field: &str) -> Result<Option<String>, ShopError> {
     match m.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -45,7 +45,7 @@ fn text(m: &Members, field: &str) -> Result<Option<String>, AcError> {
     }
 }
 
-fn date(m: &Members, field: &str) -> Result<Option<OffsetDateTime>, AcError> {
+fn date(m: &Members, field: &str) -> Result<Option<OffsetDateTime>, ShopError> {
     text(m, field)?
         .map(|s| {
             OffsetDateTime::parse(&s, &Rfc3339)
@@ -54,7 +54,7 @@ fn date(m: &Members, field: &str) -> Result<Option<OffsetDateTime>, AcError> {
         .transpose()
 }
 
-fn flag01(m: &Members, field: &str) -> Result<Option<i64>, AcError> {
+fn flag01(m: &Members, field: &str) -> Result<Option<i64>, ShopError> {
     match int(m, field)? {
         None => Ok(None),
         Some(v @ (0 | 1)) => Ok(Some(v)),
@@ -81,9 +81,9 @@ fn base(app: &App) -> String {
 }
 
 /// Builds a connection from the request, over `current` for an update.
-pub fn connection_from_wire(m: &Members, current: Option<&Connection>) -> Result<Connection, AcError> {
+pub fn connection_from_wire(m: &Members, current: Option<&Connection>) -> Result<Connection, ShopError> {
     let now = OffsetDateTime::now_utc();
-    let req = |field: &str, cur: Option<&String>| -> Result<String, AcError> {
+    let req = |field: &str, cur: Option<&String>| -> Result<String, ShopError> {
         match (text(m, field)?, cur) {
             (Some(v), _) if !v.trim().is_empty() => Ok(v),
             (Some(_), _) => Err(missing(field)),
@@ -139,7 +139,7 @@ fn valid_email(e: &str) -> bool {
 }
 
 /// Builds a customer from the request, over `current` for an update.
-pub fn customer_from_wire(m: &Members, current: Option<&EcomCustomer>) -> Result<EcomCustomer, AcError> {
+pub fn customer_from_wire(m: &Members, current: Option<&EcomCustomer>) -> Result<EcomCustomer, ShopError> {
     let now = OffsetDateTime::now_utc();
     let connection_id = match (int(m, "connectionid")?, current) {
         (Some(v), _) => v,
@@ -171,10 +171,10 @@ pub fn customer_from_wire(m: &Members, current: Option<&EcomCustomer>) -> Result
 }
 
 /// Renders a customer with the aggregates the server keeps from the customer's placed orders.
-pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, AcError> {
+pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, ShopError> {
     let id = c.id.to_string();
     let filters: Filters = vec![("customer_id", FilterValue::Text(id.clone()))];
-    let (orders, _) = app.shop_orders(&filters, 0, 10_000).await.map_err(AcError::from)?;
+    let (orders, _) = app.shop_orders(&filters, 0, 10_000).await?;
     let placed: Vec<&Order> = orders.iter().filter(|o| !o.status.is_cart()).collect();
     let revenue: i64 = placed.iter().filter_map(|o| o.totals.as_ref()).map(|t| t.total.get()).sum();
     let products: i64 =
@@ -196,7 +196,7 @@ pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, AcErr
     }))
 }
 
-fn products(v: &Value) -> Result<Vec<ShopProduct>, AcError> {
+fn products(v: &Value) -> Result<Vec<ShopProduct>, ShopError> {
     let items = v.as_array().ok_or_else(|| invalid("orderProducts", "must be an array"))?;
     items
         .iter()
@@ -232,7 +232,7 @@ fn products(v: &Value) -> Result<Vec<ShopProduct>, AcError> {
         .collect()
 }
 
-fn discounts(v: &Value) -> Result<Vec<ShopDiscount>, AcError> {
+fn discounts(v: &Value) -> Result<Vec<ShopDiscount>, ShopError> {
     let items = v.as_array().ok_or_else(|| invalid("orderDiscounts", "must be an array"))?;
     items
         .iter()
@@ -259,7 +259,7 @@ fn discounts(v: &Value) -> Result<Vec<ShopDiscount>, AcError> {
 
 /// Builds an order from the request (over `current` for an update); also returns the
 /// `abandonedDate` of a cart.
-pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, Option<OffsetDateTime>), AcError> {
+pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, Option<OffsetDateTime>), ShopError> {
     let cur = current.and_then(|o| o.shop.as_ref());
     let external_id =
         text(m, "externalid")?.filter(|s| !s.is_empty()).or_else(|| cur.and_then(|s| s.external_id.clone()));
@@ -267,7 +267,7 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
         .filter(|s| !s.is_empty())
         .or_else(|| cur.and_then(|s| s.external_checkout_id.clone()));
     if external_id.is_none() && external_checkout_id.is_none() {
-        return Err(unprocessable("externalid", "externalid or externalcheckoutid is required", "field_missing"));
+        return Err(ShopError::Missing { field: "externalid".into() });
     }
     let abandoned = match date(m, "abandonedDate")? {
         Some(d) => Some(d),
@@ -285,8 +285,7 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
     let currency_text = text(m, "currency")?
         .or_else(|| cur_totals.map(|t| t.currency.as_str().to_owned()))
         .ok_or_else(|| missing("currency"))?;
-    let currency =
-        CurrencyCode::parse(&currency_text).map_err(|e| unprocessable("currency", e.to_string(), "field_invalid"))?;
+    let currency = CurrencyCode::parse(&currency_text).map_err(|e| ShopError::invalid("currency", e.to_string()))?;
     let source = flag01(m, "source")?.or(cur.map(|s| s.source)).unwrap_or(1);
     let total_price = cents(m, "totalPrice")?.or(cur_totals.map(|t| t.total)).ok_or_else(|| missing("totalPrice"))?;
     let connection_id =
@@ -305,7 +304,7 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
         None | Some(Value::Null) => cur.map(|s| s.discounts.clone()).unwrap_or_default(),
         Some(v) => discounts(v)?,
     };
-    let keep = |field: &str, old: Option<Option<String>>| -> Result<Option<String>, AcError> {
+    let keep = |field: &str, old: Option<Option<String>>| -> Result<Option<String>, ShopError> {
         Ok(text(m, field)?.or(old.flatten()))
     };
     let shop = ShopOrder {
