@@ -88,8 +88,24 @@ async fn seed_create_then_read_update_list_delete() {
     assert_eq!(r.body["data"]["enabled"], false);
     assert_eq!(r.body["data"]["name"], "Order shipping notification");
 
+    // An update is validated like a create, with the same error body.
+    let six = r#"{"data":{"type":"integration","observes":["order.created","order.updated","order.paid","order.fulfilled","order.cancelled","order.refunded"]}}"#;
+    let r = ep(&s, &token, Method::PUT, &format!("/v2/integrations/{id}"), Some(six)).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["detail"], "You have reached the integration event limit of 5");
+    assert_eq!(r.body["errors"][0]["source"], "observes");
+    let r = ep(
+        &s,
+        &token,
+        Method::PUT,
+        &format!("/v2/integrations/{id}"),
+        Some(r#"{"data":{"type":"integration","integration_type":"stomp"}}"#),
+    )
+    .await;
+    assert_eq!((r.status.as_u16(), r.body["errors"][0]["source"].as_str()), (422, Some("configuration")));
     let r = ep(&s, &token, Method::GET, &format!("/v2/integrations/{id}"), None).await;
     assert_eq!(r.body["data"]["id"], id.as_str());
+    assert_eq!(r.body["data"]["observes"], json!(["order.fulfilled"]), "a rejected update changed nothing");
     for n in 0..3 {
         let body = SEED.replace("Order shipping notification", &format!("extra {n}"));
         assert_eq!(ep(&s, &token, Method::POST, "/v2/integrations", Some(&body)).await.status, 201);

@@ -42,6 +42,14 @@ impl EpError {
     }
 }
 
+impl EpError {
+    /// A validation error raised inside a use-case closure, carried as the use case's error
+    /// (it renders back to the same 422 body).
+    pub fn into_app(self) -> AppError {
+        AppError::Validation { field: self.source.unwrap_or_default(), message: self.detail.unwrap_or_default() }
+    }
+}
+
 impl From<AppError> for EpError {
     fn from(e: AppError) -> Self {
         match e {

@@ -272,51 +272,39 @@ pub(super) async fn update(
     body: Bytes,
 ) -> Result<Json<Value>, EpError> {
     let input = parse_body(&body)?;
-    let mut rejected: Option<EpError> = None;
-    let result = app
+    let saved = app
         .update_integration(&p, &id, |current| {
-            let build = || -> Result<Integration, EpError> {
-                let name = input.name.clone().unwrap_or_else(|| current.name.clone());
-                let description = input.description.clone().unwrap_or_else(|| current.description.clone());
-                Integration::validate_text(&name, &description).map_err(|(f, why)| EpError::validation(f, why))?;
-                let new_kind = match &input.integration_type {
-                    Some(k) => kind(k)?,
-                    None => current.config.integration_type(),
-                };
-                let config = match &input.configuration {
-                    Some(c) => parse_config(new_kind, c, Some(&current.config))?,
-                    None if new_kind == current.config.integration_type() => current.config.clone(),
-                    None => {
-                        return Err(EpError::validation(
-                            "configuration",
-                            "a new integration_type needs its configuration",
-                        ));
-                    }
-                };
-                Ok(Integration {
-                    name,
-                    description,
-                    enabled: input.enabled.unwrap_or(current.enabled),
-                    observes: match &input.observes {
-                        Some(o) => observes(o)?,
-                        None => current.observes.clone(),
-                    },
-                    config,
-                    ordered_delivery: input.ordered_delivery.unwrap_or(current.ordered_delivery),
-                    ..current.clone()
-                })
+            let name = input.name.clone().unwrap_or_else(|| current.name.clone());
+            let description = input.description.clone().unwrap_or_else(|| current.description.clone());
+            Integration::validate_text(&name, &description)
+                .map_err(|(f, why)| EpError::validation(f, why).into_app())?;
+            let new_kind = match &input.integration_type {
+                Some(k) => kind(k).map_err(EpError::into_app)?,
+                None => current.config.integration_type(),
             };
-            build().map_err(|e| {
-                rejected = Some(e);
-                AppError::Validation { field: String::new(), message: "rejected".into() }
+            let config = match &input.configuration {
+                Some(c) => parse_config(new_kind, c, Some(&current.config)).map_err(EpError::into_app)?,
+                None if new_kind == current.config.integration_type() => current.config.clone(),
+                None => {
+                    return Err(EpError::validation("configuration", "a new integration_type needs its configuration")
+                        .into_app());
+                }
+            };
+            Ok(Integration {
+                name,
+                description,
+                enabled: input.enabled.unwrap_or(current.enabled),
+                observes: match &input.observes {
+                    Some(o) => observes(o).map_err(EpError::into_app)?,
+                    None => current.observes.clone(),
+                },
+                config,
+                ordered_delivery: input.ordered_delivery.unwrap_or(current.ordered_delivery),
+                ..current.clone()
             })
         })
-        .await;
-    match (result, rejected) {
-        (Ok(saved), _) => Ok(Json(json!({"data": render(&app, &saved)}))),
-        (Err(_), Some(e)) => Err(e),
-        (Err(e), None) => Err(e.into()),
-    }
+        .await?;
+    Ok(Json(json!({"data": render(&app, &saved)})))
 }
 
 pub(super) async fn get(
