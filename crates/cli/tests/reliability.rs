@@ -15,6 +15,11 @@ use tokio::process::{Child, Command};
 const ADMIN: &str = "CRASH-ADMIN";
 const SECRET: &str = "crash-admin-secret";
 
+/// GETs a JSON document with a bearer token.
+async fn get_json(http: &reqwest::Client, url: String, token: &str) -> Value {
+    http.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -119,15 +124,7 @@ async fn deliveries_survive_sigkill_of_the_server_twice() {
         assert_eq!(res.status(), 201);
     }
     // The outbox is the truth: every api-client.created event it holds must reach both receivers.
-    let events: Value = http
-        .get(format!("{base}/cartwire/v1/events?limit=1000"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = get_json(&http, format!("{base}/cartwire/v1/events?limit=1000"), &admin).await;
     let created: HashSet<String> = events["data"]
         .as_array()
         .unwrap()
@@ -146,15 +143,7 @@ async fn deliveries_survive_sigkill_of_the_server_twice() {
     }
     // Every delivery ended succeeded, with a succeeded attempt in its log.
     let all: Value = eventually(30, "no pending deliveries", || async {
-        let v: Value = http
-            .get(format!("{base}/cartwire/v1/deliveries?limit=1000"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = get_json(&http, format!("{base}/cartwire/v1/deliveries?limit=1000"), &admin).await;
         v["data"].as_array().unwrap().iter().all(|d| d["status"] == "succeeded").then_some(v)
     })
     .await;
@@ -164,29 +153,13 @@ async fn deliveries_survive_sigkill_of_the_server_twice() {
         m
     });
     assert!(created.iter().all(|id| by_event.get(id.as_str()) == Some(&2)), "one delivery per event and integration");
-    let logs: Value = http
-        .get(format!("{base}/v2/integrations/logs?page[limit]=100"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let logs: Value = get_json(&http, format!("{base}/v2/integrations/logs?page[limit]=100"), &admin).await;
     let total_logs = logs["results"]["total"].as_i64().unwrap();
     assert!(total_logs >= (2 * N) as i64, "at least one logged attempt per delivery, got {total_logs}");
     for d in deliveries {
         let job = d["id"].as_str().unwrap();
         let integration = d["integration_id"].as_str().unwrap();
-        let l: Value = http
-            .get(format!("{base}/v2/integrations/{integration}/jobs/{job}/logs"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let l: Value = get_json(&http, format!("{base}/v2/integrations/{integration}/jobs/{job}/logs"), &admin).await;
         assert!(
             l["data"].as_array().unwrap().iter().any(|a| a["succeeded"] == true),
             "job {job} has a succeeded attempt logged"
@@ -282,27 +255,11 @@ async fn two_nodes_on_one_postgres_share_the_work_and_take_over_from_a_killed_on
     let base_b = format!("http://127.0.0.1:{port_b}");
     // Deliveries node A made but could not record are taken over by B once A's leases expire.
     eventually(60, "every delivery succeeded", || async {
-        let v: Value = http
-            .get(format!("{base_b}/cartwire/v1/deliveries?limit=1000"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = get_json(&http, format!("{base_b}/cartwire/v1/deliveries?limit=1000"), &admin).await;
         (v["total"] == 40 && v["data"].as_array().unwrap().iter().all(|d| d["status"] == "succeeded")).then_some(())
     })
     .await;
-    let logs: Value = http
-        .get(format!("{base_b}/v2/integrations/logs?page[limit]=100"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let logs: Value = get_json(&http, format!("{base_b}/v2/integrations/logs?page[limit]=100"), &admin).await;
     assert!(logs["results"]["total"].as_i64().unwrap() >= 40);
     drop(b);
 }

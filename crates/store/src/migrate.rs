@@ -12,49 +12,26 @@ struct Migration {
     postgres: &'static str,
 }
 
+/// A numbered migration whose two files (SQLite, PostgreSQL) share one name.
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file)),
+            postgres: include_str!(concat!("../migrations/postgres/", $file)),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "foundation",
-        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "delivery",
-        sqlite: include_str!("../migrations/sqlite/0002_delivery.sql"),
-        postgres: include_str!("../migrations/postgres/0002_delivery.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "orders",
-        sqlite: include_str!("../migrations/sqlite/0003_orders.sql"),
-        postgres: include_str!("../migrations/postgres/0003_orders.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "abandonment",
-        sqlite: include_str!("../migrations/sqlite/0004_abandonment.sql"),
-        postgres: include_str!("../migrations/postgres/0004_abandonment.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "shop_orders",
-        sqlite: include_str!("../migrations/sqlite/0005_shop_orders.sql"),
-        postgres: include_str!("../migrations/postgres/0005_shop_orders.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "order_totals",
-        sqlite: include_str!("../migrations/sqlite/0006_order_totals.sql"),
-        postgres: include_str!("../migrations/postgres/0006_order_totals.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "catalog",
-        sqlite: include_str!("../migrations/sqlite/0007_catalog.sql"),
-        postgres: include_str!("../migrations/postgres/0007_catalog.sql"),
-    },
+    migration!(1, "foundation", "0001_foundation.sql"),
+    migration!(2, "delivery", "0002_delivery.sql"),
+    migration!(3, "orders", "0003_orders.sql"),
+    migration!(4, "abandonment", "0004_abandonment.sql"),
+    migration!(5, "shop_orders", "0005_shop_orders.sql"),
+    migration!(6, "order_totals", "0006_order_totals.sql"),
+    migration!(7, "catalog", "0007_catalog.sql"),
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.
