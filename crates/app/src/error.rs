@@ -23,6 +23,22 @@ pub enum RuleCode {
     ApiClientCannotDeleteLastFullAccess,
     /// The username is taken.
     UsernameMustBeUnique,
+    /// A callout failed: non-2xx, timeout, unreachable or an unusable answer.
+    IntegrationEventBadRequest,
+    /// The caller's API client has no OrderCheckout integration event.
+    ApiClientNotConfiguredForOrderCalculate,
+    /// Ship methods selected before shipping was estimated.
+    MustCalculateShipping,
+    /// The shipping estimate has no ship estimates.
+    MustHaveShipEstimates,
+    /// Submitting without a fresh calculation through a client with an OrderCheckout event.
+    OrderCannotSubmitUncalculated,
+    /// Submitting an order without line items.
+    OrderCannotSubmitEmpty,
+    /// The order's status does not allow the action.
+    OrderInvalidStatus,
+    /// The order changed while a callout for it was running (HTTP 409).
+    OrderChangedDuringCallout,
 }
 
 /// Why a use case did not succeed.

@@ -9,6 +9,7 @@ pub mod api_clients;
 pub mod auth;
 pub mod bootstrap;
 pub mod catalog;
+pub mod checkout;
 pub mod dispatcher;
 pub mod error;
 pub mod identity;
@@ -37,6 +38,8 @@ pub struct AppConfig {
     pub delivery: dispatcher::DeliveryConfig,
     /// How long a cart may stay untouched before it is abandoned (default 60 min).
     pub abandoned_after: std::time::Duration,
+    /// How integration events are called.
+    pub callouts: checkout::CalloutConfig,
 }
 
 /// The use cases, sharing one store and one key ring. Cheap to clone.
@@ -50,6 +53,8 @@ struct Inner {
     keys: keys::KeyRing,
     passwords: passwords::PasswordHasher,
     config: AppConfig,
+    /// The HTTP client of integration-event callouts (behind the same SSRF policy as delivery).
+    callouts: cartwire_outbound::callout::CalloutClient,
     /// The deployment's ids never change once created: read them once.
     deployment: tokio::sync::OnceCell<cartwire_store::deployment::Deployment>,
 }
@@ -59,7 +64,17 @@ impl App {
     pub async fn new(store: Store, config: AppConfig) -> Result<Self, AppError> {
         let keys = keys::KeyRing::load_or_create(&store).await?;
         let passwords = passwords::PasswordHasher::new(config.password_cost);
-        Ok(Self { inner: Arc::new(Inner { store, keys, passwords, config, deployment: tokio::sync::OnceCell::new() }) })
+        let callouts = cartwire_outbound::callout::CalloutClient::new(config.delivery.policy, config.callouts.deadline);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                keys,
+                passwords,
+                config,
+                callouts,
+                deployment: tokio::sync::OnceCell::new(),
+            }),
+        })
     }
 
     /// The store.
@@ -79,6 +94,10 @@ impl App {
 
     pub(crate) fn deployment_cell(&self) -> &tokio::sync::OnceCell<cartwire_store::deployment::Deployment> {
         &self.inner.deployment
+    }
+
+    pub(crate) fn callout_client(&self) -> &cartwire_outbound::callout::CalloutClient {
+        &self.inner.callouts
     }
 
     pub(crate) fn passwords(&self) -> &passwords::PasswordHasher {

@@ -152,11 +152,29 @@ pub fn snapshot(o: &Order) -> Value {
             .iter()
             .enumerate()
             .map(|(n, l)| {
-                json!({"type": "order_item", "id": format!("{}-{}", o.id, n + 1), "product_id": l.configuration_id,
-                       "quantity": l.count, "metadata": l.metadata})
+                let mut item = json!({"type": "order_item",
+                       "id": l.id.clone().unwrap_or_else(|| format!("{}-{}", o.id, n + 1)),
+                       "product_id": l.configuration_id, "quantity": l.count, "metadata": l.metadata});
+                if let Some(price) = l.unit_price {
+                    item["unit_price"] = money(price.get());
+                    item["value"] = money(price.get().saturating_mul(i64::from(l.count)));
+                }
+                if let Some(line) =
+                    o.checkout.as_ref().and_then(|c| c.lines.iter().find(|c| Some(&c.id) == l.id.as_ref()))
+                {
+                    item["name"] = json!(line.product.name);
+                }
+                item
             })
             .collect(),
     };
+    // EP's address shape, for orders that have addresses (OrderCloud checkout).
+    let address = |a: &cartwire_domain::checkout::Address| {
+        json!({"first_name": a.first_name, "last_name": a.last_name, "company_name": a.company_name,
+               "line_1": a.street1, "line_2": a.street2, "city": a.city, "region": a.state,
+               "postcode": a.zip, "country": a.country, "phone_number": a.phone})
+    };
+    let checkout = o.checkout.as_ref();
     let display_price = o.totals.as_ref().map(|t| {
         let total = t.total.get();
         let tax = t.tax.map(|c| c.get()).unwrap_or(0);
@@ -168,7 +186,10 @@ pub fn snapshot(o: &Order) -> Value {
         "status": if o.status == OrderStatus::Completed { "complete" } else { "incomplete" },
         "payment": "unpaid",
         "shipping": if o.status == OrderStatus::Completed { "fulfilled" } else { "unfulfilled" },
-        "customer": {"id": o.customer_id, "email": o.shop.as_ref().map(|s| s.email.clone())},
+        "customer": {"id": o.customer_id, "email": o.shop.as_ref().map(|s| s.email.clone())
+            .or_else(|| checkout.and_then(|c| c.from_user.get("Email").and_then(|e| e.as_str()).map(str::to_owned)))},
+        "shipping_address": checkout.and_then(|c| c.shipping_address.as_ref()).map(address),
+        "billing_address": checkout.and_then(|c| c.billing_address.as_ref()).map(address),
         "meta": {
             "display_price": display_price,
             "timestamps": {"created_at": iso(o.created_at), "updated_at": iso(o.updated_at.unwrap_or(o.created_at))},
@@ -210,6 +231,9 @@ pub(crate) fn order_events(
     }
     if after.status == OrderStatus::Completed && before.is_none_or(|b| b.status != OrderStatus::Completed) {
         keys.push("order.fulfilled");
+    }
+    if after.status == OrderStatus::Canceled && before.is_none_or(|b| b.status != OrderStatus::Canceled) {
+        keys.push("order.cancelled");
     }
     if before.is_some_and(|b| b.status.is_cart() && b.abandoned_at.is_some()) && !after.status.is_cart() {
         keys.push("cart.recovered");

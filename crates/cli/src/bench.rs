@@ -186,6 +186,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             password_cost: HashCost::Test,
             delivery,
             abandoned_after: Duration::from_secs(3600),
+            callouts: Default::default(),
         },
     )
     .await?;

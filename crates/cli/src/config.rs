@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct Common {
     /// A TOML configuration file (keys: listen, data_dir, database_url, public_base_url,
-    /// master_key, environment).
+    /// master_key).
     #[arg(long, env = "CARTWIRE_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// Directory for the embedded database and the generated master key.

@@ -73,6 +73,13 @@ struct ServeArgs {
     /// How long a cart may stay untouched before it is marked abandoned (`cart.abandoned`).
     #[arg(long, env = "CARTWIRE_ABANDONED_AFTER", default_value = "60m", value_parser = config::duration)]
     abandoned_after: Duration,
+    /// Deadline of one integration-event callout (the API caller waits for it; no retries).
+    #[arg(long, env = "CARTWIRE_CALLOUT_TIMEOUT", default_value = "10s", value_parser = config::duration)]
+    callout_timeout: Duration,
+    /// The `Environment` integration-event callouts carry.
+    #[arg(long, env = "CARTWIRE_ENVIRONMENT", default_value = "Sandbox",
+          value_parser = ["Sandbox", "Staging", "Production"])]
+    environment: String,
     /// Password hashing cost: `standard`, or `test` for fast test suites only.
     #[arg(long, env = "CARTWIRE_PASSWORD_HASH_COST", default_value = "standard", hide = true)]
     password_hash_cost: String,
@@ -183,6 +190,10 @@ async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()
             password_cost: cost,
             delivery,
             abandoned_after: args.abandoned_after,
+            callouts: cartwire_app::checkout::CalloutConfig {
+                deadline: args.callout_timeout,
+                environment: args.environment.clone(),
+            },
         },
     )
     .await?;

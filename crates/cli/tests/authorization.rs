@@ -54,6 +54,12 @@ const ENDPOINTS: &[Endpoint] = &[
     Endpoint { name: "GET assignments", roles: &["SecurityProfileAdmin", "SecurityProfileReader"] },
     Endpoint { name: "POST assignments", roles: &["SecurityProfileAdmin"] },
     Endpoint { name: "DELETE assignment", roles: &["SecurityProfileAdmin"] },
+    Endpoint { name: "GET approvalrules", roles: &["ApprovalRuleAdmin", "ApprovalRuleReader"] },
+    Endpoint { name: "GET approvalrule", roles: &["ApprovalRuleAdmin", "ApprovalRuleReader"] },
+    Endpoint { name: "POST approvalrules", roles: &["ApprovalRuleAdmin"] },
+    Endpoint { name: "PUT approvalrule", roles: &["ApprovalRuleAdmin"] },
+    Endpoint { name: "PATCH approvalrule", roles: &["ApprovalRuleAdmin"] },
+    Endpoint { name: "DELETE approvalrule", roles: &["ApprovalRuleAdmin"] },
     Endpoint { name: "GET deployment", roles: &[] },
     Endpoint { name: "GET events", roles: &[] },
 ];
@@ -153,6 +159,20 @@ async fn prepare(s: &TestServer, name: &str, n: &str) -> (Method, String, Option
                 .await);
             ok(s.post("/v1/securityprofiles/assignments", json!({"SecurityProfileID": format!("dsp-{n}")})).await);
             (method, format!("/v1/securityprofiles/dsp-{n}/assignments"), None)
+        }
+        "approvalrules" | "approvalrule" => {
+            let rule = json!({"ID": format!("ar-{n}"), "Name": "Big", "RuleExpression": "order.Total > 100"});
+            ok(s.post("/v1/buyers", json!({"ID": format!("ab-{n}"), "Name": "B"})).await);
+            if what == "approvalrules" {
+                return (method, format!("/v1/buyers/ab-{n}/approvalrules"), (verb == "POST").then_some(rule));
+            }
+            ok(s.post(&format!("/v1/buyers/ab-{n}/approvalrules"), rule.clone()).await);
+            let body = match verb {
+                "PUT" => Some(rule),
+                "PATCH" => Some(json!({"RuleExpression": "order.LineItemCount >= 10"})),
+                _ => None,
+            };
+            (method, format!("/v1/buyers/ab-{n}/approvalrules/ar-{n}"), body)
         }
         "deployment" => (method, "/cartwire/v1/deployment".into(), None),
         "events" => (method, "/cartwire/v1/events".into(), None),

@@ -7,6 +7,7 @@
 
 pub mod api_client;
 pub mod catalog;
+pub mod checkout;
 pub mod commerce;
 pub mod delivery;
 pub mod error;

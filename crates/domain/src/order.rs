@@ -103,10 +103,16 @@ pub struct Platform {
 /// One line of an order: a configured product and how many.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LineItem {
+    /// The line's own id, when its dialect gives lines ids (OrderCloud).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The saved configuration (Threekit) or product (OrderCloud) it orders.
     pub configuration_id: String,
     /// How many (at least 1).
     pub count: u32,
+    /// Price of one unit in the order's currency, when the dialect prices lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<crate::commerce::Cents>,
     /// Free metadata.
     pub metadata: Option<serde_json::Value>,
 }
@@ -120,7 +126,7 @@ impl LineItem {
         if !(1..=1_000_000).contains(&count) {
             return Err(DomainError::invalid("count must be a whole number from 1 to 1000000"));
         }
-        Ok(Self { configuration_id, count: count as u32, metadata })
+        Ok(Self { id: None, configuration_id, count: count as u32, unit_price: None, metadata })
     }
 }
 
@@ -167,6 +173,8 @@ pub struct Order {
     pub totals: Option<Totals>,
     /// The shop side, for orders that came from an external shop.
     pub shop: Option<crate::commerce::ShopOrder>,
+    /// The checkout side, for orders that came through OrderCloud.
+    pub checkout: Option<crate::checkout::CheckoutOrder>,
 }
 
 /// What an order costs, in the currency's minor units.

@@ -5,6 +5,7 @@
 //! them — [`webhook`], [`sqs`] and [`stomp`] — behind the one [`Transport`] contract:
 //! a batch of messages for one integration in, one [`AttemptResult`] per message out.
 
+pub mod callout;
 pub mod guard;
 pub mod payload;
 pub mod signing;

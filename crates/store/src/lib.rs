@@ -6,6 +6,7 @@
 //! there is one repository code path, not two. Each use case runs in one [`Tx`]: the business
 //! rows and the outbox events they cause commit together or not at all.
 
+pub mod approval;
 pub mod catalog;
 mod codec;
 pub mod delivery;

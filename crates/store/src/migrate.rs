@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "shop_orders", "0005_shop_orders.sql"),
     migration!(6, "order_totals", "0006_order_totals.sql"),
     migration!(7, "catalog", "0007_catalog.sql"),
+    migration!(8, "checkout", "0008_checkout.sql"),
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

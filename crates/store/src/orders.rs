@@ -66,6 +66,10 @@ pub(crate) fn order_from(row: &AnyRow) -> Result<Order, StoreError> {
             .map(|s| serde_json::from_str(&s))
             .transpose()
             .map_err(|e| corrupt("shop", e))?,
+        checkout: get_opt_str(row, "checkout")?
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|e| corrupt("checkout", e))?,
     })
 }
 
@@ -86,8 +90,8 @@ impl Tx {
         sqlx::query(
             "INSERT INTO orders (id, short_id, org_id, origin_org_id, name, customer_id, platform, platform_name, lines, \
              legacy_items, metadata, derivative, status, created_by, created_at, updated_at, placed_at, deleted_at, \
-             abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email, totals) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+             abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email, totals, checkout) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
         )
         .bind(&o.id)
         .bind(&o.short_id)
@@ -120,7 +124,7 @@ impl Tx {
             "UPDATE orders SET origin_org_id = $1, name = $2, customer_id = $3, platform = $4, platform_name = $5, \
              lines = $6, legacy_items = $7, metadata = $8, derivative = $9, status = $10, updated_at = $11, \
              placed_at = $12, deleted_at = $13, abandoned_at = $15, shop = $16, shop_connection_id = $17, \
-             shop_external_id = $18, shop_external_checkout_id = $19, shop_email = $20, totals = $21 WHERE id = $14",
+             shop_external_id = $18, shop_external_checkout_id = $19, shop_email = $20, totals = $21, checkout = $22 WHERE id = $14",
         )
         .bind(o.origin_org_id.as_deref())
         .bind(o.name.as_deref())
@@ -150,6 +154,55 @@ impl Tx {
             .bind(id_or_short)
             .fetch_optional(self.conn())
             .await?;
+        row.as_ref().map(order_from).transpose()
+    }
+
+    /// The live order with this id, locked for the rest of the transaction on PostgreSQL (the
+    /// SQLite writer lock already serializes writers), so read-modify-write cannot lose a
+    /// concurrent change.
+    pub async fn order_for_update(&mut self, id: &str) -> Result<Option<Order>, StoreError> {
+        let lock = if self.backend == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM orders WHERE id = $1 AND deleted_at IS NULL{lock}"
+        )))
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(order_from).transpose()
+    }
+
+    /// The live checkout (OrderCloud) orders, optionally only those from one user, oldest
+    /// first.
+    pub async fn checkout_orders(&mut self, from_user: Option<&str>) -> Result<Vec<Order>, StoreError> {
+        let rows =
+            match from_user {
+                Some(u) => {
+                    sqlx::query(
+                        "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL AND customer_id = $1 \
+                 ORDER BY created_at, id",
+                    )
+                    .bind(u)
+                    .fetch_all(self.conn())
+                    .await?
+                }
+                None => sqlx::query(
+                    "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL ORDER BY created_at, id",
+                )
+                .fetch_all(self.conn())
+                .await?,
+            };
+        rows.iter().map(order_from).collect()
+    }
+
+    /// The user's newest unsubmitted checkout order: their current cart.
+    pub async fn current_cart(&mut self, user: &str) -> Result<Option<Order>, StoreError> {
+        let row = sqlx::query(
+            "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL AND customer_id = $1 \
+             AND status = 'cart' ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(user)
+        .fetch_optional(self.conn())
+        .await?;
         row.as_ref().map(order_from).transpose()
     }
 
@@ -310,7 +363,8 @@ trait BindShop {
 }
 
 impl<'q> BindShop for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    /// Binds `shop`, the columns copied out of it for filtering and uniqueness, and `totals`.
+    /// Binds `shop`, the columns copied out of it for filtering and uniqueness, `totals` and
+    /// `checkout`.
     fn bind_shop(self, o: &Order) -> Self {
         let shop = o.shop.as_ref();
         self.bind(shop.map(json))
@@ -319,5 +373,6 @@ impl<'q> BindShop for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>
             .bind(shop.and_then(|s| s.external_checkout_id.clone()))
             .bind(shop.map(|s| s.email.clone()))
             .bind(o.totals.as_ref().map(json))
+            .bind(o.checkout.as_ref().map(json))
     }
 }

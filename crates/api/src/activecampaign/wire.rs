@@ -358,6 +358,7 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
             abandoned_at: None,
             totals: Some(totals),
             shop: Some(shop),
+            checkout: None,
         },
     };
     Ok((order, abandoned))

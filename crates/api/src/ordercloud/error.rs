@@ -49,6 +49,14 @@ pub fn rule_code(code: RuleCode) -> &'static str {
         RuleCode::ApiClientRequiredNotAnonBuyer => "ApiClient.RequiredNotAnonBuyer",
         RuleCode::ApiClientCannotDeleteLastFullAccess => "ApiClient.CannotDeleteLastFullAccess",
         RuleCode::UsernameMustBeUnique => "User.UsernameMustBeUnique",
+        RuleCode::IntegrationEventBadRequest => "IntegrationEvent.BadRequest",
+        RuleCode::ApiClientNotConfiguredForOrderCalculate => "IntegrationEvent.ApiClientNotConfiguredForOrderCalculate",
+        RuleCode::MustCalculateShipping => "IntegrationEvent.MustCalculateShipping",
+        RuleCode::MustHaveShipEstimates => "IntegrationEvent.MustHaveShipEstimates",
+        RuleCode::OrderCannotSubmitUncalculated => "Order.CannotSubmitUncalculatedOrder",
+        RuleCode::OrderCannotSubmitEmpty => "Order.CannotSubmitEmptyOrder",
+        RuleCode::OrderInvalidStatus => "Order.InvalidStatus",
+        RuleCode::OrderChangedDuringCallout => "Order.ChangedDuringCallout",
     }
 }
 
@@ -76,7 +84,12 @@ impl From<AppError> for OcError {
             }
             AppError::Validation { field, message } => OcError::validation(&field, message),
             AppError::Rule { code, message, data } => {
-                OcError::new(StatusCode::BAD_REQUEST, rule_code(code), message).with_data(data)
+                let status = if code == RuleCode::OrderChangedDuringCallout {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                OcError::new(status, rule_code(code), message).with_data(data)
             }
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %e, "internal error");

@@ -37,6 +37,29 @@ pub struct OcJson<T>(pub T);
 /// A JSON body as a plain value (for PATCH merging).
 pub struct JsonValue(pub serde_json::Value);
 
+/// The body of an action endpoint (`submit`, `calculate`, …): empty — even with a JSON
+/// content type, as the SDK sends it — is `Null`; anything else must be a JSON object.
+pub struct OptionalJson(pub serde_json::Value);
+
+impl FromRequest<App> for OptionalJson {
+    type Rejection = OcError;
+
+    async fn from_request(req: Request, state: &App) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state).await.map_err(|e| {
+            OcError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request.InvalidRequestBody",
+                format!("Request body could not be read: {e}"),
+            )
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(serde_json::Value::Null));
+        }
+        body_value(Request::from_parts(parts, axum::body::Body::from(bytes)), state).await.map(OptionalJson)
+    }
+}
+
 async fn body_value(req: Request, state: &App) -> Result<serde_json::Value, OcError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let bytes = Bytes::from_request(req, state).await.map_err(|e| {

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod integration_events;
 pub mod list;
 pub mod oauth;
+pub mod orders;
 
 use axum::Json;
 use axum::Router;
@@ -31,6 +32,22 @@ pub const FIXED_SEGMENTS: &[&str] = &[
     "assignments",
     "products",
     "priceschedules",
+    "approvalrules",
+    "orders",
+    "lineitems",
+    "cart",
+    "shipto",
+    "billto",
+    "worksheet",
+    "estimateshipping",
+    "shipmethods",
+    "calculate",
+    "validate",
+    "submit",
+    "approve",
+    "decline",
+    "cancel",
+    "complete",
 ];
 
 /// The dialect's routes.
@@ -88,7 +105,44 @@ pub fn routes() -> Router<App> {
                 .patch(catalog::schedule_patch)
                 .delete(catalog::schedule_delete),
         )
+        .route("/v1/buyers/{buyer}/approvalrules", get(orders::rules_list).post(orders::rule_create))
+        .route(
+            "/v1/buyers/{buyer}/approvalrules/{id}",
+            get(orders::rule_get).put(orders::rule_put).patch(orders::rule_patch).delete(orders::rule_delete),
+        )
+        .merge(order_routes())
         .route("/v1/{*rest}", axum::routing::any(unknown_route))
+}
+
+/// `/v1/orders/…` and `/v1/cart/…`.
+fn order_routes() -> Router<App> {
+    use axum::routing::put;
+    use orders as o;
+    Router::new()
+        .route("/v1/orders/{direction}", get(o::orders_list).post(o::order_create))
+        .route(
+            "/v1/orders/{direction}/{id}",
+            get(o::order_get).put(o::order_put).patch(o::order_patch).delete(o::order_delete),
+        )
+        .route("/v1/orders/{direction}/{id}/lineitems", get(o::lines_list).post(o::line_create))
+        .route(
+            "/v1/orders/{direction}/{id}/lineitems/{line}",
+            get(o::line_get).put(o::line_put).patch(o::line_patch).delete(o::line_delete),
+        )
+        .route("/v1/orders/{direction}/{id}/shipto", put(o::shipto_put).patch(o::shipto_patch))
+        .route("/v1/orders/{direction}/{id}/billto", put(o::billto_put).patch(o::billto_patch))
+        .route("/v1/orders/{direction}/{id}/worksheet", get(o::worksheet_get))
+        .route("/v1/orders/{direction}/{id}/{action}", post(o::order_action))
+        .route("/v1/cart", get(o::cart_get).put(o::cart_put).patch(o::cart_patch).delete(o::cart_delete))
+        .route("/v1/cart/lineitems", get(o::cart_lines_list).post(o::cart_line_create))
+        .route(
+            "/v1/cart/lineitems/{line}",
+            get(o::cart_line_get).put(o::cart_line_put).patch(o::cart_line_patch).delete(o::cart_line_delete),
+        )
+        .route("/v1/cart/shipto", put(o::cart_shipto_put).patch(o::cart_shipto_patch))
+        .route("/v1/cart/billto", put(o::cart_billto_put).patch(o::cart_billto_patch))
+        .route("/v1/cart/worksheet", get(o::cart_worksheet))
+        .route("/v1/cart/{action}", post(o::cart_action))
 }
 
 async fn unknown_route(uri: axum::http::Uri) -> OcError {

@@ -251,6 +251,7 @@ async fn create(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Resul
         abandoned_at: None,
         totals: None,
         shop: None,
+        checkout: None,
     };
     Ok(Json(render(&app.create_storefront_order(&c, order).await?)))
 }

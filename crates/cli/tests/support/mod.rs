@@ -88,6 +88,10 @@ impl TestServer {
                 delivery,
                 // Tests that need abandonment sweep explicitly (App::abandon_idle_carts).
                 abandoned_after: Duration::from_millis(1000),
+                callouts: cartwire_app::checkout::CalloutConfig {
+                    deadline: Duration::from_millis(1500),
+                    environment: "Sandbox".into(),
+                },
             },
         )
         .await
@@ -281,4 +285,5 @@ impl Response {
 pub fn database_url_of(s: &TestServer) -> String {
     s.database_url.clone()
 }
+pub mod middleware;
 pub mod receiver;
