@@ -42,6 +42,8 @@ pub trait CheckoutWire: Send + Sync {
     fn worksheet(&self, order: &Order) -> Value;
     /// A user as `GET /v1/buyers/{id}/users/{id}` shows it (AddToCart's `BuyerUser`).
     fn user(&self, user: &User) -> Value;
+    /// An order return (`OrderReturn`) with amounts in `currency`.
+    fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value;
 }
 
 /// A line item as a client asks for it.
@@ -102,11 +104,11 @@ pub fn ordercloud_status(s: OrderStatus) -> &'static str {
     }
 }
 
-fn checkout_of(o: &Order) -> &CheckoutOrder {
+pub(crate) fn checkout_of(o: &Order) -> &CheckoutOrder {
     o.checkout.as_ref().expect("checkout orders carry their checkout side")
 }
 
-fn currency_of(o: &Order) -> CurrencyCode {
+pub(crate) fn currency_of(o: &Order) -> CurrencyCode {
     o.totals.as_ref().map(|t| t.currency.clone()).unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD"))
 }
 
@@ -129,15 +131,15 @@ fn checkout_error(e: CheckoutError) -> AppError {
 
 /// A callout that produced no usable answer.
 #[derive(Debug, Clone)]
-struct CalloutFailure {
+pub(crate) struct CalloutFailure {
     /// The middleware's status; 0 when it never answered.
-    status: u16,
+    pub(crate) status: u16,
     /// Its body (cut to 4 KiB) or why there was none.
-    body: String,
+    pub(crate) body: String,
 }
 
 impl CalloutFailure {
-    fn error(&self) -> AppError {
+    pub(crate) fn error(&self) -> AppError {
         AppError::Rule {
             code: RuleCode::IntegrationEventBadRequest,
             message:
@@ -172,7 +174,7 @@ impl App {
     /// Calls an integration event: builds the envelope (`ConfigData`, `Environment`,
     /// `OrderCloudAccessToken` for the caller with the event's elevated roles) around `fields`,
     /// signs the exact bytes and posts them; a 2xx with a JSON object is the answer.
-    async fn call_middleware(
+    pub(crate) async fn call_middleware(
         &self,
         p: &Principal,
         event: &IntegrationEvent,
@@ -234,7 +236,11 @@ impl App {
     }
 
     /// The integration event of `kind` attached to the caller's API client, if any.
-    async fn attached_event(&self, p: &Principal, kind: EventType) -> Result<Option<IntegrationEvent>, AppError> {
+    pub(crate) async fn attached_event(
+        &self,
+        p: &Principal,
+        kind: EventType,
+    ) -> Result<Option<IntegrationEvent>, AppError> {
         let mut tx = self.store().read().await?;
         let Some(record) = tx.api_client(&p.client_id).await? else {
             tx.commit().await?;
@@ -994,7 +1000,7 @@ impl App {
 
 /// The order if the caller may see it: a checkout order, live, and theirs unless they read
 /// every order.
-fn visible(p: &Principal, found: Option<Order>, id: &str) -> Result<Order, AppError> {
+pub(crate) fn visible(p: &Principal, found: Option<Order>, id: &str) -> Result<Order, AppError> {
     found
         .filter(|o| o.checkout.is_some() && o.deleted_at.is_none())
         .filter(|o| p.roles.satisfies_any(ORDER_ALL) || o.customer_id.as_deref() == Some(p.user_id.as_str()))
@@ -1002,7 +1008,7 @@ fn visible(p: &Principal, found: Option<Order>, id: &str) -> Result<Order, AppEr
 }
 
 /// Whether the caller may change the order: their own as a shopper, any as an OrderAdmin.
-fn check_writer(p: &Principal, o: &Order) -> Result<(), AppError> {
+pub(crate) fn check_writer(p: &Principal, o: &Order) -> Result<(), AppError> {
     if p.roles.satisfies_any(ORDER_ADMIN) {
         return Ok(());
     }

@@ -17,6 +17,7 @@ pub mod integration_events;
 pub mod integrations;
 pub mod keys;
 pub mod passwords;
+pub mod returns;
 pub mod shop;
 pub mod storefront;
 

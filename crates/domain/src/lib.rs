@@ -17,6 +17,7 @@ pub mod integration;
 pub mod integration_event;
 pub mod order;
 pub mod principal;
+pub mod returns;
 pub mod role;
 pub mod user;
 

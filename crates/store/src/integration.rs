@@ -205,11 +205,12 @@ impl Tx {
         rows.iter().map(|r| self.event_from(r)).collect()
     }
 
-    /// Ids of the API clients that reference an integration event.
+    /// Ids of the API clients and OpenID Connect configurations that reference an integration
+    /// event.
     pub async fn clients_using_integration_event(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
             "SELECT id FROM api_clients WHERE order_checkout_ie_id = $1 OR order_return_ie_id = $1 \
-             OR add_to_cart_ie_id = $1 ORDER BY id",
+             OR add_to_cart_ie_id = $1 UNION SELECT id FROM openid_connects WHERE integration_event_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.conn())

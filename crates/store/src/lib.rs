@@ -17,6 +17,7 @@ pub mod integration;
 mod migrate;
 pub mod orders;
 pub mod outbox;
+pub mod returns;
 pub mod sealer;
 pub mod shop;
 pub mod tokens;

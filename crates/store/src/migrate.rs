@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "order_totals", "0006_order_totals.sql"),
     migration!(7, "catalog", "0007_catalog.sql"),
     migration!(8, "checkout", "0008_checkout.sql"),
+    migration!(9, "returns_and_sso", "0009_returns_and_sso.sql"),
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

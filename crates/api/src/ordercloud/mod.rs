@@ -10,6 +10,7 @@ pub mod integration_events;
 pub mod list;
 pub mod oauth;
 pub mod orders;
+pub mod returns;
 
 use axum::Json;
 use axum::Router;
@@ -48,6 +49,7 @@ pub const FIXED_SEGMENTS: &[&str] = &[
     "decline",
     "cancel",
     "complete",
+    "orderreturns",
 ];
 
 /// The dialect's routes.
@@ -110,6 +112,12 @@ pub fn routes() -> Router<App> {
             "/v1/buyers/{buyer}/approvalrules/{id}",
             get(orders::rule_get).put(orders::rule_put).patch(orders::rule_patch).delete(orders::rule_delete),
         )
+        .route("/v1/orderreturns", get(returns::list).post(returns::create))
+        .route(
+            "/v1/orderreturns/{id}",
+            get(returns::get).put(returns::put).patch(returns::patch).delete(returns::delete),
+        )
+        .route("/v1/orderreturns/{id}/{action}", post(returns::action))
         .merge(order_routes())
         .route("/v1/{*rest}", axum::routing::any(unknown_route))
 }

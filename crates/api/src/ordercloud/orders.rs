@@ -66,6 +66,9 @@ impl CheckoutWire for OcWire {
     fn user(&self, user: &User) -> Value {
         render_user(user)
     }
+    fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value {
+        super::returns::render_return(r, currency)
+    }
 }
 
 fn money(amount: Cents, currency: &CurrencyCode) -> f64 {

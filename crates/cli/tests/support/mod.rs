@@ -287,3 +287,4 @@ pub fn database_url_of(s: &TestServer) -> String {
 }
 pub mod middleware;
 pub mod receiver;
+pub mod shop;

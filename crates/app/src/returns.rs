@@ -1,0 +1,405 @@
+//! Order returns, and the OrderReturn integration event that prices them
+//! (`/calculateorderreturn`).
+
+use crate::checkout::{CalloutFailure, CheckoutWire, check_writer, checkout_of, currency_of};
+use crate::{App, AppError, Principal};
+use cartwire_domain::ApiRole;
+use cartwire_domain::ObjectId;
+use cartwire_domain::checkout::amount;
+use cartwire_domain::commerce::{Cents, CurrencyCode};
+use cartwire_domain::event::{EventKey, NewEvent};
+use cartwire_domain::integration_event::EventType;
+use cartwire_domain::order::{Order, OrderStatus};
+use cartwire_domain::returns::{OrderReturn, ReturnItem, ReturnStatus};
+use cartwire_store::StoreError;
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+const RETURN_ANY: &[ApiRole] = &[ApiRole::Shopper, ApiRole::OrderAdmin, ApiRole::OrderReader];
+const RETURN_ALL: &[ApiRole] = &[ApiRole::OrderAdmin, ApiRole::OrderReader];
+
+/// A return as a client writes it; amounts are decimals in the order's currency.
+#[derive(Debug, Clone)]
+pub struct ReturnDraft {
+    /// Requested id (generated when absent).
+    pub id: Option<String>,
+    /// The order.
+    pub order_id: String,
+    /// Items: line item, quantity, refund amount, comments.
+    pub items: Vec<(String, i64, Option<Value>, Option<String>)>,
+    /// The whole refund.
+    pub refund_amount: Option<Value>,
+    /// Comments.
+    pub comments: Option<String>,
+    /// Extended properties.
+    pub xp: Value,
+}
+
+/// The return as events carry it (cartwire's operator shape: snake_case, minor units).
+pub fn return_snapshot(r: &OrderReturn, currency: &CurrencyCode) -> Value {
+    json!({
+        "type": "order-return",
+        "id": r.id,
+        "order_id": r.order_id,
+        "status": r.status.as_str(),
+        "currency": currency.as_str(),
+        "refund_amount": r.refund_amount,
+        "items": r.items.iter().map(|i| json!({"line_item_id": i.line_item_id, "quantity": i.quantity,
+                                               "refund_amount": i.refund_amount, "comments": i.comments})).collect::<Vec<_>>(),
+        "comments": r.comments,
+        "xp": r.xp,
+        "owner_id": r.owner_id,
+    })
+}
+
+fn return_event(key: &str, r: &OrderReturn, currency: &CurrencyCode, p: &Principal) -> NewEvent {
+    NewEvent {
+        key: EventKey::parse(key).expect("catalog key"),
+        resource_type: "order-return",
+        resource_id: r.id.clone(),
+        payload: return_snapshot(r, currency),
+        actor: Some(p.describe()),
+        dialect: "ordercloud",
+    }
+}
+
+fn invalid_status(r: &OrderReturn, action: &str) -> AppError {
+    AppError::rule(
+        crate::RuleCode::OrderInvalidStatus,
+        format!("Cannot {action} order return {} while its status is {}", r.id, r.status.as_str()),
+    )
+}
+
+fn visible_return(p: &Principal, found: Option<OrderReturn>, id: &str) -> Result<OrderReturn, AppError> {
+    found
+        .filter(|r| p.roles.satisfies_any(RETURN_ALL) || r.owner_id == p.user_id)
+        .ok_or_else(|| AppError::not_found("OrderReturn", id))
+}
+
+impl App {
+    /// Returns the caller may see: their own, or all with OrderAdmin / OrderReader.
+    pub async fn list_order_returns(&self, p: &Principal) -> Result<Vec<(OrderReturn, CurrencyCode)>, AppError> {
+        p.require_any(RETURN_ANY)?;
+        let mine = (!p.roles.satisfies_any(RETURN_ALL)).then_some(p.user_id.as_str());
+        let mut tx = self.store().read().await?;
+        let returns = tx.order_returns(mine).await?;
+        let mut out = Vec::with_capacity(returns.len());
+        for r in returns {
+            let currency = match tx.order(&r.order_id).await? {
+                Some(o) => currency_of(&o),
+                None => CurrencyCode::parse("USD").expect("USD"),
+            };
+            out.push((r, currency));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// One return, with its order's currency.
+    pub async fn get_order_return(&self, p: &Principal, id: &str) -> Result<(OrderReturn, CurrencyCode), AppError> {
+        p.require_any(RETURN_ANY)?;
+        let mut tx = self.store().read().await?;
+        let found = visible_return(p, tx.order_return(id).await?, id)?;
+        let order = tx.order(&found.order_id).await?;
+        tx.commit().await?;
+        let currency = order.as_ref().map(currency_of).unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD"));
+        Ok((found, currency))
+    }
+
+    /// Creates (`existing` None) or replaces an unsubmitted return. Without any refund amount,
+    /// the caller's OrderReturn integration event prices it first (`/calculateorderreturn`,
+    /// outside any transaction); a middleware failure writes nothing.
+    pub async fn save_order_return(
+        &self,
+        p: &Principal,
+        wire: &dyn CheckoutWire,
+        existing: Option<&str>,
+        draft: ReturnDraft,
+    ) -> Result<(OrderReturn, CurrencyCode), AppError> {
+        p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?;
+        let current = match existing {
+            Some(id) => {
+                let (r, _) = self.get_order_return(p, id).await?;
+                if r.status != ReturnStatus::Unsubmitted {
+                    return Err(invalid_status(&r, "change"));
+                }
+                Some(r)
+            }
+            None => None,
+        };
+        let order_id = match &current {
+            Some(r) if r.order_id != draft.order_id => {
+                return Err(AppError::invalid("OrderID", "a return's OrderID cannot change"));
+            }
+            _ => draft.order_id.clone(),
+        };
+        let order = self.get_checkout_order(p, &order_id).await?;
+        check_writer(p, &order)?;
+        if !matches!(order.status, OrderStatus::Placed | OrderStatus::InProgress | OrderStatus::Completed) {
+            return Err(AppError::rule(
+                crate::RuleCode::OrderInvalidStatus,
+                format!("Only submitted, open or completed orders can be returned; order {} is not", order.id),
+            ));
+        }
+        let currency = currency_of(&order);
+        let mut candidate = self.candidate_return(p, &order, current.as_ref(), draft, &currency)?;
+        // Amounts sent back as they are stored (GET then PUT, PATCH of the comments) were not
+        // set by this caller.
+        let kept = current.as_ref().is_some_and(|c| {
+            c.refund_amount == candidate.refund_amount
+                && candidate.items.iter().all(|i| {
+                    let was = c.items.iter().find(|o| o.line_item_id == i.line_item_id).and_then(|o| o.refund_amount);
+                    i.refund_amount.is_none() || i.refund_amount == was
+                })
+        });
+        if candidate.has_refund_amounts() && kept {
+            // Nothing to price again.
+        } else if candidate.has_refund_amounts() {
+            // Setting a refund by hand is the seller's call.
+            p.require_any(&[ApiRole::OrderAdmin])?;
+        } else if let Some(event) = self.attached_event(p, EventType::OrderReturn).await? {
+            let others = self.returns_of(&order.id).await?;
+            check_items(&candidate, &order, &others)?;
+            let mut fields = Map::new();
+            fields.insert("OrderReturn".into(), wire.order_return(&candidate, &currency));
+            fields.insert("OrderWorksheet".into(), wire.worksheet(&order));
+            let (answer, status) =
+                self.call_middleware(p, &event, Some("/calculateorderreturn"), fields).await.map_err(|f| f.error())?;
+            apply_refund_answer(&mut candidate, &answer, &currency)
+                .map_err(|why| CalloutFailure { status, body: why }.error())?;
+        }
+        candidate.settle_total();
+        let mut tx = self.store().begin().await?;
+        // Lock the order so two returns of it cannot both take the last units.
+        let locked = tx.order_for_update(&order.id).await?.ok_or_else(|| AppError::not_found("Order", &order.id))?;
+        let others = tx.returns_of_order(&order.id).await?;
+        check_items(&candidate, &locked, &others)?;
+        let key = if current.is_some() {
+            tx.update_order_return(&candidate).await?;
+            "order-return.updated"
+        } else {
+            tx.insert_order_return(&candidate).await.map_err(|e| match e {
+                StoreError::Duplicate(_) => {
+                    AppError::IdExists { object_type: "OrderReturn", object_id: candidate.id.clone() }
+                }
+                other => other.into(),
+            })?;
+            "order-return.created"
+        };
+        tx.append_events(&[return_event(key, &candidate, &currency, p)]).await?;
+        tx.commit().await?;
+        Ok((candidate, currency))
+    }
+
+    fn candidate_return(
+        &self,
+        p: &Principal,
+        order: &Order,
+        current: Option<&OrderReturn>,
+        draft: ReturnDraft,
+        currency: &CurrencyCode,
+    ) -> Result<OrderReturn, AppError> {
+        let now = OffsetDateTime::now_utc();
+        let id = match (current, draft.id.as_deref()) {
+            (Some(r), _) => r.id.clone(),
+            (None, Some(id)) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?.to_string(),
+            (None, None) => uuid::Uuid::new_v4().simple().to_string()[..22].to_owned(),
+        };
+        let money = |v: &Option<Value>, field: String| -> Result<Option<Cents>, AppError> {
+            match v {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => amount(v, currency).map(Some).map_err(|e| AppError::invalid(field, e)),
+            }
+        };
+        let items = draft
+            .items
+            .iter()
+            .enumerate()
+            .map(|(n, (line, qty, refund, comments))| {
+                Ok(ReturnItem {
+                    line_item_id: line.clone(),
+                    quantity: *qty,
+                    refund_amount: money(refund, format!("ItemsToReturn[{n}].RefundAmount"))?,
+                    comments: comments.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        if let Some(c) = &draft.comments {
+            cartwire_domain::id::bounded_text(c, "Comments", 2000).map_err(|e| AppError::invalid("Comments", e))?;
+        }
+        if !draft.xp.is_object() {
+            return Err(AppError::invalid("xp", "xp must be an object"));
+        }
+        Ok(OrderReturn {
+            id,
+            order_id: order.id.clone(),
+            owner_id: current.map(|r| r.owner_id.clone()).unwrap_or_else(|| {
+                // A return belongs to the order's buyer, whoever files it.
+                order.customer_id.clone().unwrap_or_else(|| p.user_id.clone())
+            }),
+            status: ReturnStatus::Unsubmitted,
+            items,
+            refund_amount: money(&draft.refund_amount, "RefundAmount".into())?,
+            comments: draft.comments,
+            xp: draft.xp,
+            created_at: current.map(|r| r.created_at).unwrap_or(now),
+            updated_at: now,
+            date_submitted: None,
+            date_approved: None,
+            date_declined: None,
+            date_canceled: None,
+            date_completed: None,
+        })
+    }
+
+    async fn returns_of(&self, order_id: &str) -> Result<Vec<OrderReturn>, AppError> {
+        let mut tx = self.store().read().await?;
+        let all = tx.returns_of_order(order_id).await?;
+        tx.commit().await?;
+        Ok(all)
+    }
+
+    /// Deletes an unsubmitted return.
+    pub async fn delete_order_return(&self, p: &Principal, id: &str) -> Result<(), AppError> {
+        p.require_any(RETURN_ANY)?;
+        let mut tx = self.store().begin().await?;
+        let r = visible_return(p, tx.order_return(id).await?, id)?;
+        writer(p, &r)?;
+        if r.status != ReturnStatus::Unsubmitted {
+            return Err(invalid_status(&r, "delete"));
+        }
+        tx.delete_order_return(id).await?;
+        let currency = tx.order(&r.order_id).await?.map(|o| currency_of(&o));
+        let mut event = return_event(
+            "order-return.updated",
+            &r,
+            &currency.unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD")),
+            p,
+        );
+        event.payload["deleted"] = Value::Bool(true);
+        tx.append_events(&[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a return along: `submit` (Unsubmitted → AwaitingApproval, or Open when an
+    /// OrderAdmin submits), `approve` / `decline` (OrderAdmin), `cancel` (owner or OrderAdmin),
+    /// `complete` (OrderAdmin; also `order.refunded` on the order when there is a refund).
+    pub async fn order_return_action(
+        &self,
+        p: &Principal,
+        id: &str,
+        action: &str,
+        comments: Option<String>,
+    ) -> Result<(OrderReturn, CurrencyCode), AppError> {
+        use ReturnStatus::*;
+        p.require_any(RETURN_ANY)?;
+        let admin = p.roles.satisfies_any(&[ApiRole::OrderAdmin]);
+        let (from, to, needs_admin): (&[ReturnStatus], ReturnStatus, bool) = match action {
+            "submit" => (&[Unsubmitted], if admin { Open } else { AwaitingApproval }, false),
+            "approve" => (&[AwaitingApproval], Open, true),
+            "decline" => (&[AwaitingApproval], Declined, true),
+            "cancel" => (&[Unsubmitted, AwaitingApproval, Open], Canceled, false),
+            "complete" => (&[Open], Completed, true),
+            other => return Err(AppError::not_found("OrderReturnAction", other)),
+        };
+        let mut tx = self.store().begin().await?;
+        let current = visible_return(p, tx.order_return(id).await?, id)?;
+        if needs_admin {
+            p.require_any(&[ApiRole::OrderAdmin])?;
+        } else {
+            writer(p, &current)?;
+        }
+        if !from.contains(&current.status) {
+            return Err(invalid_status(&current, action));
+        }
+        if action == "submit" && current.items.is_empty() && current.refund_amount.is_none() {
+            return Err(AppError::invalid("ItemsToReturn", "a return needs items or a RefundAmount to be submitted"));
+        }
+        let order =
+            tx.order(&current.order_id).await?.ok_or_else(|| AppError::not_found("Order", &current.order_id))?;
+        let currency = currency_of(&order);
+        let mut next = current.clone();
+        let now = OffsetDateTime::now_utc();
+        next.status = to;
+        next.updated_at = now;
+        if let Some(c) = comments {
+            next.comments = Some(c);
+        }
+        match action {
+            "submit" => next.date_submitted = Some(now),
+            "approve" => next.date_approved = Some(now),
+            "decline" => next.date_declined = Some(now),
+            "cancel" => next.date_canceled = Some(now),
+            _ => next.date_completed = Some(now),
+        }
+        if to == Open && next.date_approved.is_none() {
+            next.date_approved = Some(now);
+        }
+        tx.update_order_return(&next).await?;
+        let mut events = vec![return_event("order-return.updated", &next, &currency, p)];
+        if to == Completed && next.refund_amount.is_some_and(|a| a.get() > 0) {
+            let mut payload = crate::storefront::snapshot(&order);
+            payload["refund"] = json!({"order_return_id": next.id, "amount": next.refund_amount,
+                                        "currency": currency.as_str()});
+            events.push(NewEvent {
+                key: EventKey::parse("order.refunded").expect("catalog key"),
+                resource_type: "order",
+                resource_id: order.id.clone(),
+                payload,
+                actor: Some(p.describe()),
+                dialect: "ordercloud",
+            });
+        }
+        tx.append_events(&events).await?;
+        tx.commit().await?;
+        Ok((next, currency))
+    }
+}
+
+/// The owner (a shopper) or an OrderAdmin may change a return.
+fn writer(p: &Principal, r: &OrderReturn) -> Result<(), AppError> {
+    if p.roles.satisfies_any(&[ApiRole::OrderAdmin]) {
+        return Ok(());
+    }
+    if r.owner_id == p.user_id {
+        return Ok(p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?);
+    }
+    Ok(p.require_any(&[ApiRole::OrderAdmin])?)
+}
+
+fn check_items(r: &OrderReturn, order: &Order, others: &[OrderReturn]) -> Result<(), AppError> {
+    r.check_items(checkout_of(order), others).map_err(|(field, e)| AppError::invalid(field, e))
+}
+
+/// Applies `{RefundAmount, ItemsToReturnCalcs:[{LineItemID, RefundAmount}]}`; every amount
+/// exact in `currency`, every line one of the return's.
+fn apply_refund_answer(r: &mut OrderReturn, answer: &Value, currency: &CurrencyCode) -> Result<(), String> {
+    let total = match answer.get("RefundAmount") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(amount(v, currency).map_err(|e| format!("RefundAmount: {e}"))?),
+    };
+    if let Some(calcs) = answer.get("ItemsToReturnCalcs").filter(|c| !c.is_null()) {
+        let calcs = calcs.as_array().ok_or("ItemsToReturnCalcs must be an array")?;
+        for (n, c) in calcs.iter().enumerate() {
+            let line = c
+                .get("LineItemID")
+                .and_then(Value::as_str)
+                .ok_or(format!("ItemsToReturnCalcs[{n}].LineItemID is required"))?;
+            let item = r
+                .items
+                .iter_mut()
+                .find(|i| i.line_item_id == line)
+                .ok_or(format!("ItemsToReturnCalcs[{n}]: '{line}' is not being returned"))?;
+            item.refund_amount = match c.get("RefundAmount") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(amount(v, currency).map_err(|e| format!("ItemsToReturnCalcs[{n}].RefundAmount: {e}"))?),
+            };
+        }
+    }
+    if total.is_none() && !r.items.iter().any(|i| i.refund_amount.is_some()) {
+        return Err("the answer has no RefundAmount".into());
+    }
+    r.refund_amount = total;
+    Ok(())
+}
