@@ -37,13 +37,15 @@ impl Default for CalloutConfig {
 
 /// The OrderCloud wire shapes callout bodies carry. The dialect owns them; the use cases only
 /// need them rendered.
-pub trait CheckoutWire: Send + Sync {
+pub trait CalloutWire: Send + Sync {
     /// The order's worksheet (`OrderWorksheet`).
     fn worksheet(&self, order: &Order) -> Value;
     /// A user as `GET /v1/buyers/{id}/users/{id}` shows it (AddToCart's `BuyerUser`).
     fn user(&self, user: &User) -> Value;
     /// An order return (`OrderReturn`) with amounts in `currency`.
     fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value;
+    /// An OpenID Connect configuration as `GET /v1/openidconnects/{id}` shows it.
+    fn openid_connect(&self, c: &cartwire_domain::sso::OpenIdConnect) -> Value;
 }
 
 /// A line item as a client asks for it.
@@ -441,7 +443,7 @@ impl App {
     async fn price_line(
         &self,
         p: &Principal,
-        wire: &dyn CheckoutWire,
+        wire: &dyn CalloutWire,
         currency: &CurrencyCode,
         product_id: &str,
         quantity: i64,
@@ -547,7 +549,7 @@ impl App {
     pub async fn add_line_item(
         &self,
         p: &Principal,
-        wire: &dyn CheckoutWire,
+        wire: &dyn CalloutWire,
         order_id: &str,
         draft: LineDraft,
     ) -> Result<(Order, String), AppError> {
@@ -592,7 +594,7 @@ impl App {
     pub async fn save_line_item(
         &self,
         p: &Principal,
-        wire: &dyn CheckoutWire,
+        wire: &dyn CalloutWire,
         order_id: &str,
         line_id: &str,
         draft: LineDraft,
@@ -702,7 +704,7 @@ impl App {
 
     /// `estimateshipping`: asks the middleware for ship estimates (`/shippingrates`) and
     /// stores its answer — or the failure — on the worksheet.
-    pub async fn estimate_shipping(&self, p: &Principal, wire: &dyn CheckoutWire, id: &str) -> Result<Order, AppError> {
+    pub async fn estimate_shipping(&self, p: &Principal, wire: &dyn CalloutWire, id: &str) -> Result<Order, AppError> {
         let (order, event) = self.checkout_context(p, id).await?;
         let mut fields = Map::new();
         fields.insert("OrderWorksheet".into(), wire.worksheet(&order));
@@ -739,7 +741,7 @@ impl App {
     /// `calculate`: asks the middleware for shipping, tax, fees and line overrides
     /// (`/ordercalculate`) and applies them; the order is then calculated until the next
     /// change that can move its total.
-    pub async fn calculate_order(&self, p: &Principal, wire: &dyn CheckoutWire, id: &str) -> Result<Order, AppError> {
+    pub async fn calculate_order(&self, p: &Principal, wire: &dyn CalloutWire, id: &str) -> Result<Order, AppError> {
         let (order, event) = self.checkout_context(p, id).await?;
         let mut fields = Map::new();
         fields.insert("OrderWorksheet".into(), wire.worksheet(&order));
@@ -798,7 +800,7 @@ impl App {
     /// approval rules matches. The state change commits first; then the middleware is told
     /// (`/ordersubmit` or `/ordersubmitforapproval`) and its answer — or failure — is recorded
     /// without undoing the submit.
-    pub async fn submit_order(&self, p: &Principal, wire: &dyn CheckoutWire, id: &str) -> Result<Order, AppError> {
+    pub async fn submit_order(&self, p: &Principal, wire: &dyn CalloutWire, id: &str) -> Result<Order, AppError> {
         p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?;
         let event = self.attached_event(p, EventType::OrderCheckout).await?;
         let mut tx = self.store().begin().await?;
@@ -823,7 +825,7 @@ impl App {
     async fn tell_middleware(
         &self,
         p: &Principal,
-        wire: &dyn CheckoutWire,
+        wire: &dyn CalloutWire,
         event: &IntegrationEvent,
         path: &'static str,
         order: Order,
@@ -854,7 +856,7 @@ impl App {
     pub async fn approve_order(
         &self,
         p: &Principal,
-        wire: &dyn CheckoutWire,
+        wire: &dyn CalloutWire,
         id: &str,
         comments: Option<String>,
     ) -> Result<Order, AppError> {

@@ -39,6 +39,8 @@ pub enum RuleCode {
     OrderInvalidStatus,
     /// The order changed while a callout for it was running (HTTP 409).
     OrderChangedDuringCallout,
+    /// A single sign-on could not be completed.
+    SsoLoginFailed,
 }
 
 /// Why a use case did not succeed.

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod passwords;
 pub mod returns;
 pub mod shop;
+pub mod sso;
 pub mod storefront;
 
 pub use cartwire_domain::principal::Principal;

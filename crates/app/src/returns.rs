@@ -1,7 +1,7 @@
 //! Order returns, and the OrderReturn integration event that prices them
 //! (`/calculateorderreturn`).
 
-use crate::checkout::{CalloutFailure, CheckoutWire, check_writer, checkout_of, currency_of};
+use crate::checkout::{CalloutFailure, CalloutWire, check_writer, checkout_of, currency_of};
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::ObjectId;
@@ -112,7 +112,7 @@ impl App {
     pub async fn save_order_return(
         &self,
         p: &Principal,
-        wire: &dyn CheckoutWire,
+        wire: &dyn CalloutWire,
         existing: Option<&str>,
         draft: ReturnDraft,
     ) -> Result<(OrderReturn, CurrencyCode), AppError> {

@@ -19,6 +19,7 @@ pub mod order;
 pub mod principal;
 pub mod returns;
 pub mod role;
+pub mod sso;
 pub mod user;
 
 pub use error::DomainError;

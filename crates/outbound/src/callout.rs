@@ -4,6 +4,9 @@
 use crate::guard::{GuardedResolver, TargetPolicy};
 use std::time::{Duration, Instant};
 
+/// HTTP methods, for callers of [`CalloutClient::request`].
+pub use reqwest::Method;
+
 /// Largest middleware answer cartwire reads; anything longer is a failed callout.
 pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 
@@ -66,25 +69,43 @@ impl CalloutClient {
 
     /// Signs and posts `req`.
     pub async fn post(&self, req: &CalloutRequest) -> CalloutOutcome {
+        let mut headers = vec![
+            ("content-type".to_owned(), "application/json".to_owned()),
+            ("x-oc-hash".to_owned(), crate::signing::oc_hash(&req.hash_key, &req.body)),
+        ];
+        if let Some((name, value)) = &req.auth_header {
+            headers.push((name.clone(), value.clone()));
+        }
+        self.request(reqwest::Method::POST, &req.url, &headers, Some(req.body.clone())).await
+    }
+
+    /// Any request through the guard and the deadline (identity-provider discovery, keys and
+    /// token exchange use it too).
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> CalloutOutcome {
         let started = Instant::now();
         let failed =
             |reason: String, timed_out: bool| CalloutOutcome::Failed { reason, timed_out, duration: started.elapsed() };
-        let url: reqwest::Url = match req.url.parse() {
+        let url: reqwest::Url = match url.parse() {
             Ok(u) => u,
             Err(e) => return failed(format!("invalid URL: {e}"), false),
         };
         if let Err(e) = self.policy.check_literal_ip(&url) {
             return failed(e.to_string(), false);
         }
-        let mut builder = self
-            .client
-            .post(url)
-            .header("content-type", "application/json")
-            .header("x-oc-hash", crate::signing::oc_hash(&req.hash_key, &req.body));
-        if let Some((name, value)) = &req.auth_header {
+        let mut builder = self.client.request(method, url);
+        for (name, value) in headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let mut res = match builder.body(req.body.clone()).send().await {
+        if let Some(body) = body {
+            builder = builder.body(body);
+        }
+        let mut res = match builder.send().await {
             Ok(res) => res,
             Err(e) => return failed(describe(&e), e.is_timeout()),
         };

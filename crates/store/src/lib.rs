@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod returns;
 pub mod sealer;
 pub mod shop;
+pub mod sso;
 pub mod tokens;
 
 pub use error::StoreError;

@@ -57,6 +57,7 @@ pub fn rule_code(code: RuleCode) -> &'static str {
         RuleCode::OrderCannotSubmitEmpty => "Order.CannotSubmitEmptyOrder",
         RuleCode::OrderInvalidStatus => "Order.InvalidStatus",
         RuleCode::OrderChangedDuringCallout => "Order.ChangedDuringCallout",
+        RuleCode::SsoLoginFailed => "OpenIdConnect.LoginFailed",
     }
 }
 

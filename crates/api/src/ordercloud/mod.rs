@@ -11,6 +11,7 @@ pub mod list;
 pub mod oauth;
 pub mod orders;
 pub mod returns;
+pub mod sso;
 
 use axum::Json;
 use axum::Router;
@@ -50,6 +51,7 @@ pub const FIXED_SEGMENTS: &[&str] = &[
     "cancel",
     "complete",
     "orderreturns",
+    "openidconnects",
 ];
 
 /// The dialect's routes.
@@ -112,6 +114,10 @@ pub fn routes() -> Router<App> {
             "/v1/buyers/{buyer}/approvalrules/{id}",
             get(orders::rule_get).put(orders::rule_put).patch(orders::rule_patch).delete(orders::rule_delete),
         )
+        .route("/v1/openidconnects", get(sso::list).post(sso::create))
+        .route("/v1/openidconnects/{id}", get(sso::get).put(sso::put).patch(sso::patch).delete(sso::delete))
+        .route("/ocrplogin", get(sso::login))
+        .route("/ocrpcode", get(sso::code_get).post(sso::code_post))
         .route("/v1/orderreturns", get(returns::list).post(returns::create))
         .route(
             "/v1/orderreturns/{id}",

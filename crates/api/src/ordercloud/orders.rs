@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cartwire_app::checkout::{CheckoutWire, LineDraft, OrderDraft, ordercloud_status};
+use cartwire_app::checkout::{CalloutWire, LineDraft, OrderDraft, ordercloud_status};
 use cartwire_app::identity::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
@@ -59,7 +59,7 @@ pub const RULE_SPEC: ListSpec =
 /// The OrderCloud renderings callout bodies carry.
 pub struct OcWire;
 
-impl CheckoutWire for OcWire {
+impl CalloutWire for OcWire {
     fn worksheet(&self, order: &Order) -> Value {
         render_worksheet(order)
     }
@@ -68,6 +68,9 @@ impl CheckoutWire for OcWire {
     }
     fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value {
         super::returns::render_return(r, currency)
+    }
+    fn openid_connect(&self, c: &cartwire_domain::sso::OpenIdConnect) -> Value {
+        super::sso::render(c)
     }
 }
 

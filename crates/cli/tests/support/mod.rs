@@ -285,6 +285,7 @@ impl Response {
 pub fn database_url_of(s: &TestServer) -> String {
     s.database_url.clone()
 }
+pub mod idp;
 pub mod middleware;
 pub mod receiver;
 pub mod shop;
