@@ -128,35 +128,26 @@ pub fn routes() -> Router<App> {
         .route("/v1/{*rest}", axum::routing::any(unknown_route))
 }
 
-/// `/v1/orders/…` and `/v1/cart/…`.
+/// `/v1/orders/…` and `/v1/cart/…`: the same handlers; the cart routes name no order id and
+/// act on the caller's current one.
 fn order_routes() -> Router<App> {
     use axum::routing::put;
     use orders as o;
-    Router::new()
-        .route("/v1/orders/{direction}", get(o::orders_list).post(o::order_create))
-        .route(
-            "/v1/orders/{direction}/{id}",
-            get(o::order_get).put(o::order_put).patch(o::order_patch).delete(o::order_delete),
-        )
-        .route("/v1/orders/{direction}/{id}/lineitems", get(o::lines_list).post(o::line_create))
-        .route(
-            "/v1/orders/{direction}/{id}/lineitems/{line}",
-            get(o::line_get).put(o::line_put).patch(o::line_patch).delete(o::line_delete),
-        )
-        .route("/v1/orders/{direction}/{id}/shipto", put(o::shipto_put).patch(o::shipto_patch))
-        .route("/v1/orders/{direction}/{id}/billto", put(o::billto_put).patch(o::billto_patch))
-        .route("/v1/orders/{direction}/{id}/worksheet", get(o::worksheet_get))
-        .route("/v1/orders/{direction}/{id}/{action}", post(o::order_action))
-        .route("/v1/cart", get(o::cart_get).put(o::cart_put).patch(o::cart_patch).delete(o::cart_delete))
-        .route("/v1/cart/lineitems", get(o::cart_lines_list).post(o::cart_line_create))
-        .route(
-            "/v1/cart/lineitems/{line}",
-            get(o::cart_line_get).put(o::cart_line_put).patch(o::cart_line_patch).delete(o::cart_line_delete),
-        )
-        .route("/v1/cart/shipto", put(o::cart_shipto_put).patch(o::cart_shipto_patch))
-        .route("/v1/cart/billto", put(o::cart_billto_put).patch(o::cart_billto_patch))
-        .route("/v1/cart/worksheet", get(o::cart_worksheet))
-        .route("/v1/cart/{action}", post(o::cart_action))
+    let mut router = Router::new().route("/v1/orders/{direction}", get(o::orders_list).post(o::order_create));
+    for base in ["/v1/orders/{direction}/{id}", "/v1/cart"] {
+        router = router
+            .route(base, get(o::order_get).put(o::order_put).patch(o::order_patch).delete(o::order_delete))
+            .route(&format!("{base}/lineitems"), get(o::lines_list).post(o::line_create))
+            .route(
+                &format!("{base}/lineitems/{{line}}"),
+                get(o::line_get).put(o::line_put).patch(o::line_patch).delete(o::line_delete),
+            )
+            .route(&format!("{base}/shipto"), put(o::shipto_put).patch(o::shipto_patch))
+            .route(&format!("{base}/billto"), put(o::billto_put).patch(o::billto_patch))
+            .route(&format!("{base}/worksheet"), get(o::worksheet_get))
+            .route(&format!("{base}/{{action}}"), post(o::order_action));
+    }
+    router
 }
 
 async fn unknown_route(uri: axum::http::Uri) -> OcError {

@@ -285,18 +285,46 @@ impl LineIn {
     }
 }
 
-/// What an order id in a path means: an order, or the caller's cart.
-enum Target {
-    Order(String),
-    Cart,
+/// The order a route names — `/v1/orders/{direction}/{id}/…`, or the caller's current cart for
+/// `/v1/cart/…` — and the line item or action when the route has one. One handler serves both
+/// route families.
+pub(super) struct Target {
+    order: Option<String>,
+    line: Option<String>,
+    action: Option<String>,
+}
+
+impl axum::extract::FromRequestParts<App> for Target {
+    type Rejection = OcError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let params = axum::extract::RawPathParams::from_request_parts(parts, app)
+            .await
+            .map_err(|e| OcError::validation("path", e.to_string()))?;
+        let mut target = Target { order: None, line: None, action: None };
+        for (name, value) in params.iter() {
+            match name {
+                "direction" => check_direction(value)?,
+                "id" => target.order = Some(value.to_owned()),
+                "line" => target.line = Some(value.to_owned()),
+                "action" => target.action = Some(value.to_ascii_lowercase()),
+                _ => {}
+            }
+        }
+        Ok(target)
+    }
 }
 
 impl Target {
-    async fn id(&self, app: &App, p: &Principal) -> Result<String, OcError> {
-        match self {
-            Target::Order(id) => Ok(id.clone()),
-            Target::Cart => Ok(app.current_cart_id(p).await?),
+    async fn order_id(&self, app: &App, p: &Principal) -> Result<String, OcError> {
+        match &self.order {
+            Some(id) => Ok(id.clone()),
+            None => Ok(app.current_cart_id(p).await?),
         }
+    }
+
+    fn line_id(&self) -> &str {
+        self.line.as_deref().expect("line routes name {line}")
     }
 }
 
@@ -309,10 +337,9 @@ fn line_of(o: &Order, line_id: &str) -> Result<Value, OcError> {
 pub(super) async fn orders_list(
     State(app): State<App>,
     Caller(p): Caller,
-    Path(direction): Path<String>,
+    _target: Target,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
     let items = app.list_checkout_orders(&p).await?.iter().map(render_order).collect();
     Ok(Json(page(items, q.as_deref(), &ORDER_SPEC)?))
 }
@@ -338,19 +365,23 @@ pub(super) async fn order_create(
     Ok(created(&app, &format!("/v1/orders/{direction}/{}", order.id), render_order(&order)))
 }
 
-async fn order_get_in(app: &App, p: &Principal, target: Target) -> Result<Json<Value>, OcError> {
-    let id = target.id(app, p).await?;
-    Ok(Json(render_order(&app.get_checkout_order(p, &id).await?)))
+pub(super) async fn order_get(
+    State(app): State<App>,
+    Caller(p): Caller,
+    target: Target,
+) -> Result<Json<Value>, OcError> {
+    let id = target.order_id(&app, &p).await?;
+    Ok(Json(render_order(&app.get_checkout_order(&p, &id).await?)))
 }
 
-async fn order_save_in(
+async fn order_save(
     app: &App,
     p: &Principal,
     target: Target,
     body: Value,
     patch: bool,
 ) -> Result<Json<Value>, OcError> {
-    let id = target.id(app, p).await?;
+    let id = target.order_id(app, p).await?;
     let body = if patch { merge_patch(render_order(&app.get_checkout_order(p, &id).await?), body) } else { body };
     let wire: OrderIn = from_value(body)?;
     if wire.id.as_deref().is_some_and(|new| new != id) {
@@ -369,81 +400,73 @@ async fn order_save_in(
     Ok(Json(render_order(&saved)))
 }
 
-async fn order_delete_in(app: &App, p: &Principal, target: Target) -> Result<StatusCode, OcError> {
-    let id = target.id(app, p).await?;
-    app.delete_checkout_order(p, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub(super) async fn order_get(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path((direction, id)): Path<(String, String)>,
-) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
-    order_get_in(&app, &p, Target::Order(id)).await
-}
-
 pub(super) async fn order_put(
     State(app): State<App>,
     Caller(p): Caller,
-    Path((direction, id)): Path<(String, String)>,
+    target: Target,
     JsonValue(body): JsonValue,
 ) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
-    order_save_in(&app, &p, Target::Order(id), body, false).await
+    order_save(&app, &p, target, body, false).await
 }
 
 pub(super) async fn order_patch(
     State(app): State<App>,
     Caller(p): Caller,
-    Path((direction, id)): Path<(String, String)>,
+    target: Target,
     JsonValue(body): JsonValue,
 ) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
-    order_save_in(&app, &p, Target::Order(id), body, true).await
+    order_save(&app, &p, target, body, true).await
 }
 
 pub(super) async fn order_delete(
     State(app): State<App>,
     Caller(p): Caller,
-    Path((direction, id)): Path<(String, String)>,
+    target: Target,
 ) -> Result<StatusCode, OcError> {
-    check_direction(&direction)?;
-    order_delete_in(&app, &p, Target::Order(id)).await
+    let id = target.order_id(&app, &p).await?;
+    app.delete_checkout_order(&p, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---- line items ---------------------------------------------------------------------------
 
-async fn lines_list_in(app: &App, p: &Principal, target: Target, q: Option<String>) -> Result<Json<Value>, OcError> {
-    let id = target.id(app, p).await?;
-    let order = app.get_checkout_order(p, &id).await?;
+pub(super) async fn lines_list(
+    State(app): State<App>,
+    Caller(p): Caller,
+    target: Target,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, OcError> {
+    let id = target.order_id(&app, &p).await?;
+    let order = app.get_checkout_order(&p, &id).await?;
     let items = checkout(&order).lines.iter().map(|l| render_line(&order, l)).collect();
     Ok(Json(page(items, q.as_deref(), &LINE_SPEC)?))
 }
 
-async fn line_create_in(app: &App, p: &Principal, target: Target, body: LineIn) -> Result<Response, OcError> {
-    let id = target.id(app, p).await?;
-    let draft = body.into_draft()?;
-    let (order, line_id) = app.add_line_item(p, &OcWire, &id, draft).await?;
-    let line = line_of(&order, &line_id)?;
-    Ok(created(app, &format!("/v1/orders/Outgoing/{id}/lineitems/{line_id}"), line))
-}
-
-async fn line_get_in(app: &App, p: &Principal, target: Target, line_id: &str) -> Result<Json<Value>, OcError> {
-    let id = target.id(app, p).await?;
-    Ok(Json(line_of(&app.get_checkout_order(p, &id).await?, line_id)?))
-}
-
-async fn line_save_in(
-    app: &App,
-    p: &Principal,
+pub(super) async fn line_create(
+    State(app): State<App>,
+    Caller(p): Caller,
     target: Target,
-    line_id: &str,
-    body: Value,
-    patch: bool,
+    OcJson(body): OcJson<LineIn>,
+) -> Result<Response, OcError> {
+    let id = target.order_id(&app, &p).await?;
+    let draft = body.into_draft()?;
+    let (order, line_id) = app.add_line_item(&p, &OcWire, &id, draft).await?;
+    let line = line_of(&order, &line_id)?;
+    Ok(created(&app, &format!("/v1/orders/Outgoing/{id}/lineitems/{line_id}"), line))
+}
+
+pub(super) async fn line_get(
+    State(app): State<App>,
+    Caller(p): Caller,
+    target: Target,
 ) -> Result<Json<Value>, OcError> {
-    let id = target.id(app, p).await?;
+    let id = target.order_id(&app, &p).await?;
+    Ok(Json(line_of(&app.get_checkout_order(&p, &id).await?, target.line_id())?))
+}
+
+async fn line_save(app: &App, p: &Principal, target: Target, body: Value, patch: bool) -> Result<Json<Value>, OcError> {
+    let id = target.order_id(app, p).await?;
+    let line_id = target.line_id();
     let body = if patch { merge_patch(line_of(&app.get_checkout_order(p, &id).await?, line_id)?, body) } else { body };
     let wire: LineIn = from_value(body)?;
     if wire.id.as_deref().is_some_and(|new| new != line_id) {
@@ -454,68 +477,32 @@ async fn line_save_in(
     Ok(Json(line_of(&order, line_id)?))
 }
 
-async fn line_delete_in(app: &App, p: &Principal, target: Target, line_id: &str) -> Result<StatusCode, OcError> {
-    let id = target.id(app, p).await?;
-    app.delete_line_item(p, &id, line_id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub(super) async fn lines_list(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path((direction, id)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
-    lines_list_in(&app, &p, Target::Order(id), q).await
-}
-
-pub(super) async fn line_create(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path((direction, id)): Path<(String, String)>,
-    OcJson(body): OcJson<LineIn>,
-) -> Result<Response, OcError> {
-    check_direction(&direction)?;
-    line_create_in(&app, &p, Target::Order(id), body).await
-}
-
-pub(super) async fn line_get(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path((direction, id, line)): Path<(String, String, String)>,
-) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
-    line_get_in(&app, &p, Target::Order(id), &line).await
-}
-
 pub(super) async fn line_put(
     State(app): State<App>,
     Caller(p): Caller,
-    Path((direction, id, line)): Path<(String, String, String)>,
+    target: Target,
     JsonValue(body): JsonValue,
 ) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
-    line_save_in(&app, &p, Target::Order(id), &line, body, false).await
+    line_save(&app, &p, target, body, false).await
 }
 
 pub(super) async fn line_patch(
     State(app): State<App>,
     Caller(p): Caller,
-    Path((direction, id, line)): Path<(String, String, String)>,
+    target: Target,
     JsonValue(body): JsonValue,
 ) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
-    line_save_in(&app, &p, Target::Order(id), &line, body, true).await
+    line_save(&app, &p, target, body, true).await
 }
 
 pub(super) async fn line_delete(
     State(app): State<App>,
     Caller(p): Caller,
-    Path((direction, id, line)): Path<(String, String, String)>,
+    target: Target,
 ) -> Result<StatusCode, OcError> {
-    check_direction(&direction)?;
-    line_delete_in(&app, &p, Target::Order(id), &line).await
+    let id = target.order_id(&app, &p).await?;
+    app.delete_line_item(&p, &id, target.line_id()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---- addresses ----------------------------------------------------------------------------
@@ -526,7 +513,7 @@ enum AddressKind {
     Billing,
 }
 
-async fn address_in(
+async fn address_save(
     app: &App,
     p: &Principal,
     target: Target,
@@ -534,7 +521,7 @@ async fn address_in(
     body: Value,
     patch: bool,
 ) -> Result<Json<Value>, OcError> {
-    let id = target.id(app, p).await?;
+    let id = target.order_id(app, p).await?;
     let body = if patch {
         let order = app.get_checkout_order(p, &id).await?;
         let current = match kind {
@@ -563,11 +550,10 @@ macro_rules! address_handlers {
         pub(super) async fn $name(
             State(app): State<App>,
             Caller(p): Caller,
-            Path((direction, id)): Path<(String, String)>,
+            target: Target,
             JsonValue(body): JsonValue,
         ) -> Result<Json<Value>, OcError> {
-            check_direction(&direction)?;
-            address_in(&app, &p, Target::Order(id), $kind, body, $patch).await
+            address_save(&app, &p, target, $kind, body, $patch).await
         }
     };
 }
@@ -598,15 +584,31 @@ struct ApprovalInfoIn {
     comments: Option<String>,
 }
 
-async fn action_in(app: &App, p: &Principal, target: Target, action: &str, body: Value) -> Result<Response, OcError> {
-    let id = target.id(app, p).await?;
+/// Actions on the cart; the seller's (approve, decline, cancel, complete) need an order id.
+const CART_ACTIONS: &[&str] = &["estimateshipping", "shipmethods", "calculate", "validate", "submit"];
+
+pub(super) async fn order_action(
+    State(app): State<App>,
+    Caller(p): Caller,
+    target: Target,
+    OptionalJson(body): OptionalJson,
+) -> Result<Response, OcError> {
+    let action = target.action.clone().unwrap_or_default();
+    let no_such = || {
+        OcError::new(StatusCode::NOT_FOUND, "NotFound", format!("No order action '{action}'"))
+            .with_data(json!({"ObjectType": "Route", "ObjectID": action}))
+    };
+    if target.order.is_none() && !CART_ACTIONS.contains(&action.as_str()) {
+        return Err(no_such());
+    }
+    let id = target.order_id(&app, &p).await?;
     let worksheet = |o: Order| Json(render_worksheet(&o)).into_response();
     let order = |o: Order| Json(render_order(&o)).into_response();
     let comments = || -> Result<Option<String>, OcError> {
         if body.is_null() { Ok(None) } else { Ok(from_value::<ApprovalInfoIn>(body.clone())?.comments) }
     };
-    Ok(match action.to_ascii_lowercase().as_str() {
-        "estimateshipping" => worksheet(app.estimate_shipping(p, &OcWire, &id).await?),
+    Ok(match action.as_str() {
+        "estimateshipping" => worksheet(app.estimate_shipping(&p, &OcWire, &id).await?),
         "shipmethods" => {
             if body.is_null() {
                 return Err(OcError::validation("ShipMethodSelections", "ShipMethodSelections is required"));
@@ -614,152 +616,28 @@ async fn action_in(app: &App, p: &Principal, target: Target, action: &str, body:
             let wire: ShipMethodSelectionIn = from_value(body)?;
             let selections =
                 wire.selections.into_iter().map(|s| (s.ship_estimate_id, s.ship_method_id)).collect::<Vec<_>>();
-            worksheet(app.select_ship_methods(p, &id, selections).await?)
+            worksheet(app.select_ship_methods(&p, &id, selections).await?)
         }
-        "calculate" => worksheet(app.calculate_order(p, &OcWire, &id).await?),
+        "calculate" => worksheet(app.calculate_order(&p, &OcWire, &id).await?),
         "validate" => {
-            app.validate_order(p, &id).await?;
+            app.validate_order(&p, &id).await?;
             StatusCode::NO_CONTENT.into_response()
         }
-        "submit" => order(app.submit_order(p, &OcWire, &id).await?),
-        "approve" => order(app.approve_order(p, &OcWire, &id, comments()?).await?),
-        "decline" => order(app.decline_order(p, &id, comments()?).await?),
-        "cancel" => order(app.cancel_order(p, &id).await?),
-        "complete" => order(app.complete_order(p, &id).await?),
-        other => {
-            return Err(OcError::new(StatusCode::NOT_FOUND, "NotFound", format!("No order action '{other}'"))
-                .with_data(json!({"ObjectType": "Route", "ObjectID": other})));
-        }
+        "submit" => order(app.submit_order(&p, &OcWire, &id).await?),
+        "approve" => order(app.approve_order(&p, &OcWire, &id, comments()?).await?),
+        "decline" => order(app.decline_order(&p, &id, comments()?).await?),
+        "cancel" => order(app.cancel_order(&p, &id).await?),
+        "complete" => order(app.complete_order(&p, &id).await?),
+        _ => return Err(no_such()),
     })
-}
-
-pub(super) async fn order_action(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path((direction, id, action)): Path<(String, String, String)>,
-    OptionalJson(body): OptionalJson,
-) -> Result<Response, OcError> {
-    check_direction(&direction)?;
-    action_in(&app, &p, Target::Order(id), &action, body).await
 }
 
 pub(super) async fn worksheet_get(
     State(app): State<App>,
     Caller(p): Caller,
-    Path((direction, id)): Path<(String, String)>,
+    target: Target,
 ) -> Result<Json<Value>, OcError> {
-    check_direction(&direction)?;
-    Ok(Json(render_worksheet(&app.get_checkout_order(&p, &id).await?)))
-}
-
-// ---- /v1/cart: the same operations on the caller's current order --------------------------
-
-pub(super) async fn cart_get(State(app): State<App>, Caller(p): Caller) -> Result<Json<Value>, OcError> {
-    order_get_in(&app, &p, Target::Cart).await
-}
-pub(super) async fn cart_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    order_save_in(&app, &p, Target::Cart, body, false).await
-}
-pub(super) async fn cart_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    order_save_in(&app, &p, Target::Cart, body, true).await
-}
-pub(super) async fn cart_delete(State(app): State<App>, Caller(p): Caller) -> Result<StatusCode, OcError> {
-    order_delete_in(&app, &p, Target::Cart).await
-}
-pub(super) async fn cart_lines_list(
-    State(app): State<App>,
-    Caller(p): Caller,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
-    lines_list_in(&app, &p, Target::Cart, q).await
-}
-pub(super) async fn cart_line_create(
-    State(app): State<App>,
-    Caller(p): Caller,
-    OcJson(body): OcJson<LineIn>,
-) -> Result<Response, OcError> {
-    line_create_in(&app, &p, Target::Cart, body).await
-}
-pub(super) async fn cart_line_get(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(line): Path<String>,
-) -> Result<Json<Value>, OcError> {
-    line_get_in(&app, &p, Target::Cart, &line).await
-}
-pub(super) async fn cart_line_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(line): Path<String>,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    line_save_in(&app, &p, Target::Cart, &line, body, false).await
-}
-pub(super) async fn cart_line_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(line): Path<String>,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    line_save_in(&app, &p, Target::Cart, &line, body, true).await
-}
-pub(super) async fn cart_line_delete(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(line): Path<String>,
-) -> Result<StatusCode, OcError> {
-    line_delete_in(&app, &p, Target::Cart, &line).await
-}
-pub(super) async fn cart_shipto_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    address_in(&app, &p, Target::Cart, AddressKind::Shipping, body, false).await
-}
-pub(super) async fn cart_shipto_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    address_in(&app, &p, Target::Cart, AddressKind::Shipping, body, true).await
-}
-pub(super) async fn cart_billto_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    address_in(&app, &p, Target::Cart, AddressKind::Billing, body, false).await
-}
-pub(super) async fn cart_billto_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    address_in(&app, &p, Target::Cart, AddressKind::Billing, body, true).await
-}
-pub(super) async fn cart_action(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(action): Path<String>,
-    OptionalJson(body): OptionalJson,
-) -> Result<Response, OcError> {
-    if !["estimateshipping", "shipmethods", "calculate", "validate", "submit"].contains(&action.as_str()) {
-        return Err(OcError::new(StatusCode::NOT_FOUND, "NotFound", format!("No cart action '{action}'"))
-            .with_data(json!({"ObjectType": "Route", "ObjectID": action})));
-    }
-    action_in(&app, &p, Target::Cart, &action, body).await
-}
-pub(super) async fn cart_worksheet(State(app): State<App>, Caller(p): Caller) -> Result<Json<Value>, OcError> {
-    let id = app.current_cart_id(&p).await?;
+    let id = target.order_id(&app, &p).await?;
     Ok(Json(render_worksheet(&app.get_checkout_order(&p, &id).await?)))
 }
 
