@@ -418,6 +418,13 @@ impl App {
             .await?
             .filter(|o| o.deleted_at.is_none())
             .ok_or_else(|| StorefrontError::NotFound(format!("Order {id} not found")))?;
+        if current.checkout.is_some() {
+            // Its lines, prices and status follow OrderCloud's checkout rules (calculation,
+            // approval, callouts); a Threekit write would bypass them.
+            return Err(StorefrontError::Forbidden(format!(
+                "Order {id} is managed through the OrderCloud checkout (/v1/orders); change it there"
+            )));
+        }
         if caller.kind == TokenKind::Public && !current.status.is_cart() {
             return Err(StorefrontError::Forbidden(format!(
                 "A public token may change only List or In Cart orders; this one is {}",

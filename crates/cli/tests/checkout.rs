@@ -693,3 +693,38 @@ async fn callouts_are_counted_in_metrics_without_secrets() {
     assert!(text.contains("cartwire_callout_seconds"), "{text}");
     assert!(!text.contains(HASH_KEY) && !text.contains("mw-key"), "no secrets in metrics");
 }
+
+#[tokio::test]
+async fn other_dialects_see_checkout_orders_but_cannot_bypass_checkout() {
+    let shop = Shop::open(&[]).await;
+    let jane = shop.login("jane").await;
+    shop.call(&jane, Method::POST, "/v1/orders/Outgoing", Some(json!({"ID": "o8"}))).await;
+    let r = shop
+        .call(
+            &jane,
+            Method::POST,
+            "/v1/orders/Outgoing/o8/lineitems",
+            Some(json!({"ProductID": "chair", "Quantity": 2})),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let r = shop.s.post("/cartwire/v1/tokens", json!({"kind": "private", "name": "back office"})).await;
+    let tk = r.body["token"].as_str().unwrap().to_owned();
+    // Threekit reads it: one order model, the OrderCloud cart is "In Cart" with its lines.
+    let r = shop.s.send(Method::GET, "/api/orders/o8", Some(&tk), None).await;
+    assert_eq!((r.status.as_u16(), r.body["status"].as_str()), (200, Some("In Cart")), "{}", r.body);
+    assert_eq!(r.body["cart"][0]["configurationId"], "chair");
+    assert_eq!(r.body["cart"][0]["count"], 2);
+    // …but cannot place, change or delete it behind the checkout's back.
+    for (method, body) in [(Method::PUT, Some(json!({"status": "New"}))), (Method::DELETE, None)] {
+        let r = shop.s.send(method.clone(), "/api/orders/o8", Some(&tk), body).await;
+        assert_eq!(
+            (r.status.as_u16(), r.body["error"]["code"].as_str()),
+            (403, Some("forbidden")),
+            "{method}: {}",
+            r.body
+        );
+    }
+    let r = shop.call(&jane, Method::GET, "/v1/orders/Outgoing/o8", None).await;
+    assert_eq!((r.body["Status"].as_str(), money(&r.body["Total"])), (Some("Unsubmitted"), 19.98));
+}

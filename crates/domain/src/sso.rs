@@ -37,7 +37,11 @@ pub struct OpenIdConnect {
 }
 
 fn check_url(value: &str, field: &'static str) -> Result<(), (&'static str, DomainError)> {
-    let ok = (value.starts_with("https://") || value.starts_with("http://")) && value.len() > 8 && value.len() <= 2000;
+    // Visible ASCII only: these become `Location` headers.
+    let ok = (value.starts_with("https://") || value.starts_with("http://"))
+        && value.len() > 8
+        && value.len() <= 2000
+        && value.chars().all(|c| c.is_ascii_graphic());
     if ok { Ok(()) } else { Err((field, DomainError::invalid(format!("{field} must be an absolute http(s) URL")))) }
 }
 
@@ -148,5 +152,8 @@ mod tests {
         c.additional_idp_scopes.pop();
         c.token_endpoint = "ftp://x".into();
         assert_eq!(c.validate().unwrap_err().0, "TokenEndpoint");
+        c.token_endpoint = "https://idp.example/token".into();
+        c.app_start_url = "https://app.example/a b".into();
+        assert_eq!(c.validate().unwrap_err().0, "AppStartUrl");
     }
 }
