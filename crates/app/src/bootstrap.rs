@@ -66,6 +66,8 @@ impl App {
         let (deployment, _) = tx.ensure_deployment(fresh_deployment()).await?;
         if !tx.api_clients().await?.is_empty() {
             tx.commit().await?;
+            // The ids never change: later reads need not touch the store (nor wait for its writer).
+            let _ = self.deployment_cell().set(deployment.clone());
             return Ok(Bootstrap { deployment, created_admin: None });
         }
         let creds = match requested {
@@ -149,6 +151,7 @@ impl App {
         )])
         .await?;
         tx.commit().await?;
+        let _ = self.deployment_cell().set(deployment.clone());
         Ok(Bootstrap { deployment, created_admin: Some(creds) })
     }
 }

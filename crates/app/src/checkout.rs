@@ -289,73 +289,12 @@ impl App {
             Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?.to_string(),
             None => new_short_id() + &new_short_id(),
         };
-        let mut tx = self.store().begin().await?;
-        let order = self.new_checkout_order(&mut tx, p, id, draft).await?;
-        tx.commit().await?;
-        Ok(order)
-    }
-
-    async fn new_checkout_order(
-        &self,
-        tx: &mut Tx,
-        p: &Principal,
-        id: String,
-        draft: OrderDraft,
-    ) -> Result<Order, AppError> {
+        // Read before the write transaction: on SQLite a first read of the deployment would
+        // wait for the writer lock this transaction holds.
         let deployment = self.deployment().await?;
-        let company = p.buyer_id.clone().unwrap_or_default();
-        let user = tx.user(&company, &p.user_id).await?;
-        let from_user = match &user {
-            Some(u) => json!({"ID": u.id.as_str(), "Username": u.profile.username, "FirstName": u.profile.first_name,
-                              "LastName": u.profile.last_name, "Email": u.profile.email, "Phone": u.profile.phone,
-                              "xp": u.profile.xp}),
-            None => json!({"ID": p.user_id, "Username": p.username, "xp": {}}),
-        };
-        if !draft.xp.is_object() {
-            return Err(AppError::invalid("xp", "xp must be an object"));
-        }
-        if let Some(c) = &draft.comments {
-            cartwire_domain::id::bounded_text(c, "Comments", 2000).map_err(|e| AppError::invalid("Comments", e))?;
-        }
-        let now = OffsetDateTime::now_utc();
-        let currency = draft.currency.unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD"));
-        let checkout = CheckoutOrder {
-            from_user,
-            from_company_id: p.buyer_id.clone().unwrap_or_else(|| deployment.org_id.clone()),
-            to_company_id: deployment.org_id.clone(),
-            comments: draft.comments,
-            xp: draft.xp,
-            ..CheckoutOrder::default()
-        };
-        let mut order = Order {
-            id: id.clone(),
-            short_id: new_short_id(),
-            org_id: deployment.org_id,
-            origin_org_id: None,
-            name: None,
-            customer_id: Some(p.user_id.clone()),
-            platform: Default::default(),
-            lines: Vec::new(),
-            legacy_items: json!([]),
-            metadata: json!({}),
-            derivative: json!({}),
-            status: OrderStatus::Cart,
-            created_by: Some(p.describe()),
-            created_at: now,
-            updated_at: Some(now),
-            placed_at: None,
-            deleted_at: None,
-            abandoned_at: None,
-            totals: Some(checkout.totals(currency)),
-            shop: None,
-            checkout: Some(checkout),
-        };
-        sync(&mut order);
-        tx.insert_order(&order).await.map_err(|e| match e {
-            StoreError::Duplicate(_) => AppError::IdExists { object_type: "Order", object_id: id.clone() },
-            other => other.into(),
-        })?;
-        tx.append_events(&order_events(None, &order, p.describe(), "ordercloud")).await?;
+        let mut tx = self.store().begin().await?;
+        let order = new_checkout_order(&mut tx, p, &deployment, id, draft).await?;
+        tx.commit().await?;
         Ok(order)
     }
 
@@ -363,6 +302,7 @@ impl App {
     /// is the order named in their token).
     pub async fn current_cart_id(&self, p: &Principal) -> Result<String, AppError> {
         p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?;
+        let deployment = self.deployment().await?;
         let mut tx = self.store().begin().await?;
         let existing = match &p.anonymous_order_id {
             Some(id) => tx.order(id).await?.filter(|o| o.deleted_at.is_none() && o.checkout.is_some()),
@@ -373,7 +313,8 @@ impl App {
             return Ok(o.id);
         }
         let id = p.anonymous_order_id.clone().unwrap_or_else(|| new_short_id() + &new_short_id());
-        let order = self.new_checkout_order(&mut tx, p, id, OrderDraft { xp: json!({}), ..Default::default() }).await?;
+        let draft = OrderDraft { xp: json!({}), ..Default::default() };
+        let order = new_checkout_order(&mut tx, p, &deployment, id, draft).await?;
         tx.commit().await?;
         Ok(order.id)
     }
@@ -998,6 +939,70 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A new unsubmitted order from the caller, with its `cart.updated` event.
+async fn new_checkout_order(
+    tx: &mut Tx,
+    p: &Principal,
+    deployment: &cartwire_store::deployment::Deployment,
+    id: String,
+    draft: OrderDraft,
+) -> Result<Order, AppError> {
+    let company = p.buyer_id.clone().unwrap_or_default();
+    let user = tx.user(&company, &p.user_id).await?;
+    let from_user = match &user {
+        Some(u) => json!({"ID": u.id.as_str(), "Username": u.profile.username, "FirstName": u.profile.first_name,
+                          "LastName": u.profile.last_name, "Email": u.profile.email, "Phone": u.profile.phone,
+                          "xp": u.profile.xp}),
+        None => json!({"ID": p.user_id, "Username": p.username, "xp": {}}),
+    };
+    if !draft.xp.is_object() {
+        return Err(AppError::invalid("xp", "xp must be an object"));
+    }
+    if let Some(c) = &draft.comments {
+        cartwire_domain::id::bounded_text(c, "Comments", 2000).map_err(|e| AppError::invalid("Comments", e))?;
+    }
+    let now = OffsetDateTime::now_utc();
+    let currency = draft.currency.unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD"));
+    let checkout = CheckoutOrder {
+        from_user,
+        from_company_id: p.buyer_id.clone().unwrap_or_else(|| deployment.org_id.clone()),
+        to_company_id: deployment.org_id.clone(),
+        comments: draft.comments,
+        xp: draft.xp,
+        ..CheckoutOrder::default()
+    };
+    let mut order = Order {
+        id: id.clone(),
+        short_id: new_short_id(),
+        org_id: deployment.org_id.clone(),
+        origin_org_id: None,
+        name: None,
+        customer_id: Some(p.user_id.clone()),
+        platform: Default::default(),
+        lines: Vec::new(),
+        legacy_items: json!([]),
+        metadata: json!({}),
+        derivative: json!({}),
+        status: OrderStatus::Cart,
+        created_by: Some(p.describe()),
+        created_at: now,
+        updated_at: Some(now),
+        placed_at: None,
+        deleted_at: None,
+        abandoned_at: None,
+        totals: Some(checkout.totals(currency)),
+        shop: None,
+        checkout: Some(checkout),
+    };
+    sync(&mut order);
+    tx.insert_order(&order).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => AppError::IdExists { object_type: "Order", object_id: id.clone() },
+        other => other.into(),
+    })?;
+    tx.append_events(&order_events(None, &order, p.describe(), "ordercloud")).await?;
+    Ok(order)
 }
 
 /// The order if the caller may see it: a checkout order, live, and theirs unless they read

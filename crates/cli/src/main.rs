@@ -2,6 +2,7 @@
 //! (`admin …`).
 
 mod bench;
+mod bench_checkout;
 mod config;
 mod operator_client;
 
@@ -36,6 +37,8 @@ enum Command {
     Admin(AdminCommand),
     /// Measure the event pipeline: commits, deliveries to a loopback webhook, latency.
     Bench(bench::BenchArgs),
+    /// Measure checkout with integration-event callouts over HTTP: checkouts/s, latency per step.
+    BenchCheckout(bench_checkout::CheckoutBenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -124,6 +127,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Bench(args) => bench::run(args).await,
+        Command::BenchCheckout(args) => bench_checkout::run(args).await,
         Command::Admin(AdminCommand::Tokens { server, action }) => operator_client::tokens(&server, action).await,
         Command::Admin(AdminCommand::ApiKeys { server, action }) => operator_client::api_keys(&server, action).await,
         Command::Admin(AdminCommand::RotateSigningKey) => {
