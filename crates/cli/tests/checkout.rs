@@ -728,3 +728,46 @@ async fn other_dialects_see_checkout_orders_but_cannot_bypass_checkout() {
     let r = shop.call(&jane, Method::GET, "/v1/orders/Outgoing/o8", None).await;
     assert_eq!((r.body["Status"].as_str(), money(&r.body["Total"])), (Some("Unsubmitted"), 19.98));
 }
+
+#[tokio::test]
+async fn the_first_order_of_a_fresh_deployment_does_not_wait_on_itself() {
+    // No bootstrap and no dispatcher: nothing has read the deployment ids yet, so creating the
+    // order is the first to. That read once waited for the SQLite writer lock its own
+    // transaction held.
+    use cartwire_app::{App, AppConfig, Principal};
+    use cartwire_domain::RoleSet;
+    let dir = tempfile::tempdir().unwrap();
+    let url = support::database_url(dir.path()).await;
+    let store = cartwire_store::Store::connect(&url, cartwire_store::Sealer::new(&[3u8; 32]).unwrap()).await.unwrap();
+    store.migrate().await.unwrap();
+    let app = App::new(
+        store,
+        AppConfig {
+            public_base_url: "http://cartwire.test".into(),
+            password_cost: cartwire_app::passwords::HashCost::Test,
+            delivery: support::fast_delivery(),
+            abandoned_after: Duration::from_secs(3600),
+            callouts: Default::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let admin = Principal {
+        client_id: "c".into(),
+        user_id: "u".into(),
+        username: "u".into(),
+        user_type: cartwire_domain::user::UserType::Admin,
+        buyer_id: None,
+        roles: RoleSet::from_names(["FullAccess"]),
+        anonymous_order_id: None,
+    };
+    let draft = cartwire_app::checkout::OrderDraft { id: Some("first".into()), xp: json!({}), ..Default::default() };
+    let created = tokio::time::timeout(Duration::from_secs(10), app.create_checkout_order(&admin, draft))
+        .await
+        .expect("creating the first order finishes")
+        .unwrap();
+    assert_eq!(created.id, "first");
+    let cart =
+        tokio::time::timeout(Duration::from_secs(10), app.current_cart_id(&admin)).await.expect("finishes").unwrap();
+    assert_eq!(cart, "first");
+}
