@@ -183,7 +183,7 @@ impl App {
         path: Option<&str>,
         mut fields: Map<String, Value>,
     ) -> Result<(Value, u16), CalloutFailure> {
-        let token = self.token_for(p, &event.elevated_roles, 10).map_err(|e| {
+        let token = self.callout_token(p, &event.elevated_roles).map_err(|e| {
             tracing::error!(error = %e, "cannot mint the callout token");
             CalloutFailure { status: 0, body: "cartwire could not mint the callout token".into() }
         })?;
@@ -235,6 +235,39 @@ impl App {
             elapsed_ms = seconds.as_millis() as u64, caller = %p.describe(), "callout"
         );
         result
+    }
+
+    /// The `OrderCloudAccessToken` of a callout: the caller plus `elevated` roles, ten minutes.
+    /// A token minted for the same principal and roles is reused while it has at least five
+    /// minutes left, so the middleware always gets one it can use for a while.
+    fn callout_token(&self, p: &Principal, elevated: &[ApiRole]) -> Result<String, AppError> {
+        const LIFETIME_MINUTES: i64 = 10;
+        const REUSE_FOR: Duration = Duration::from_secs(5 * 60);
+        let mut roles: Vec<&str> = elevated.iter().map(|r| r.as_str()).collect();
+        roles.sort_unstable();
+        let key = format!(
+            "{}|{}|{}|{:?}|{:?}|{}|{}",
+            p.client_id,
+            p.user_id,
+            p.username,
+            p.buyer_id,
+            p.anonymous_order_id,
+            p.roles.names().join(" "),
+            roles.join(" ")
+        );
+        let now = std::time::Instant::now();
+        if let Some((token, minted)) = self.callout_token_cache().lock().expect("token cache").get(&key)
+            && now.duration_since(*minted) < REUSE_FOR
+        {
+            return Ok(token.clone());
+        }
+        let token = self.token_for(p, elevated, LIFETIME_MINUTES)?;
+        let mut cache = self.callout_token_cache().lock().expect("token cache");
+        if cache.len() >= 10_000 {
+            cache.retain(|_, (_, minted)| now.duration_since(*minted) < REUSE_FOR);
+        }
+        cache.insert(key, (token.clone(), now));
+        Ok(token)
     }
 
     /// The integration event of `kind` attached to the caller's API client, if any.

@@ -102,6 +102,9 @@ async fn a_whole_checkout_calls_the_middleware_signed_and_keeps_the_worksheet() 
     assert_eq!(money(&o["Total"]), 34.73, "19.98 + 12 + 2.5 + 0.25");
     assert_eq!(r.body["OrderCalculateResponse"]["HttpStatusCode"], 200);
     assert!(shop.mw.calls_to("/ordercalculate").iter().all(|c| c.hash_ok));
+    // The callout token is reused while it has most of its life left (it is not re-signed per call).
+    let calc = shop.mw.calls_to("/ordercalculate").pop().unwrap();
+    assert_eq!(calc.body["OrderCloudAccessToken"], callout_token.as_str());
 
     // A change that moves the total makes the calculation stale again.
     let r =
