@@ -8,6 +8,7 @@
 pub mod api_clients;
 pub mod auth;
 pub mod bootstrap;
+pub mod callout;
 pub mod catalog;
 pub mod checkout;
 pub mod dispatcher;
@@ -41,7 +42,7 @@ pub struct AppConfig {
     /// How long a cart may stay untouched before it is abandoned (default 60 min).
     pub abandoned_after: std::time::Duration,
     /// How integration events are called.
-    pub callouts: checkout::CalloutConfig,
+    pub callouts: callout::CalloutConfig,
 }
 
 /// The use cases, sharing one store and one key ring. Cheap to clone.

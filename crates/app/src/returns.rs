@@ -1,7 +1,8 @@
 //! Order returns, and the OrderReturn integration event that prices them
 //! (`/calculateorderreturn`).
 
-use crate::checkout::{CalloutFailure, CalloutWire, check_writer, checkout_of, currency_of};
+use crate::callout::{CalloutFailure, CalloutWire};
+use crate::checkout::{check_writer, checkout_of, currency_of};
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::ObjectId;

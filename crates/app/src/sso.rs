@@ -8,7 +8,7 @@
 //! later when configured) and redirects to `AppStartUrl` with a cartwire token. Every request
 //! to the provider goes through the SSRF guard with the callout deadline.
 
-use crate::checkout::CalloutWire;
+use crate::callout::CalloutWire;
 use crate::identity::SaveMode;
 use crate::{App, AppError, Principal, RuleCode};
 use aws_lc_rs::digest::{SHA256, digest};

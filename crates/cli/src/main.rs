@@ -194,7 +194,7 @@ async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()
             password_cost: cost,
             delivery,
             abandoned_after: args.abandoned_after,
-            callouts: cartwire_app::checkout::CalloutConfig {
+            callouts: cartwire_app::callout::CalloutConfig {
                 deadline: args.callout_timeout,
                 environment: args.environment.clone(),
             },

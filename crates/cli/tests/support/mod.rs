@@ -88,7 +88,7 @@ impl TestServer {
                 delivery,
                 // Tests that need abandonment sweep explicitly (App::abandon_idle_carts).
                 abandoned_after: Duration::from_millis(1000),
-                callouts: cartwire_app::checkout::CalloutConfig {
+                callouts: cartwire_app::callout::CalloutConfig {
                     deadline: Duration::from_millis(1500),
                     environment: "Sandbox".into(),
                 },
