@@ -73,19 +73,19 @@ pub async fn serve_with_metrics(
     axum::serve(listener, tower::make::Shared::new(svc)).with_graceful_shutdown(shutdown).await
 }
 
-/// Lower-cases the fixed segments of `/v1/…` paths (`ApiClients`, `integrationEvents`, …) so
-/// that every SDK's casing reaches the same route; ids keep their case.
+/// Lower-cases the route words of `/v1/…` paths (`ApiClients`, `integrationEvents`, …) so
+/// that every SDK's casing reaches the same route; ids keep their case, even one spelled like
+/// a route word (see `ordercloud::route_words`).
 pub fn normalize_path(mut req: Request<axum::body::Body>) -> Request<axum::body::Body> {
     let path = req.uri().path();
     if !path.starts_with("/v1/") && !path.starts_with("/V1/") {
         return req;
     }
+    let Some(words) = ordercloud::route_words(path) else { return req };
     let normalized: Vec<String> = path
         .split('/')
-        .map(|seg| {
-            let lower = seg.to_ascii_lowercase();
-            if ordercloud::FIXED_SEGMENTS.contains(&lower.as_str()) { lower } else { seg.to_owned() }
-        })
+        .enumerate()
+        .map(|(i, seg)| if words.contains(&i) { seg.to_ascii_lowercase() } else { seg.to_owned() })
         .collect();
     let normalized = normalized.join("/");
     if normalized != path {

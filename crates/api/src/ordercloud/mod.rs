@@ -21,38 +21,80 @@ use axum::routing::{get, post};
 use cartwire_app::App;
 use error::OcError;
 
-/// Fixed route segments under `/v1`, lower-cased; requests are matched case-insensitively
-/// on these (see `normalize_path`).
-pub const FIXED_SEGMENTS: &[&str] = &[
-    "v1",
-    "apiclients",
-    "integrationevents",
-    "adminusers",
-    "buyers",
-    "users",
-    "securityprofiles",
-    "assignments",
-    "products",
-    "priceschedules",
-    "approvalrules",
-    "orders",
-    "lineitems",
-    "cart",
-    "shipto",
-    "billto",
-    "worksheet",
-    "estimateshipping",
-    "shipmethods",
-    "calculate",
-    "validate",
-    "submit",
-    "approve",
-    "decline",
-    "cancel",
-    "complete",
-    "orderreturns",
-    "openidconnects",
+/// Every `/v1` route template (`{…}` is a parameter). Requests are matched against them
+/// case-insensitively on the route words only (see `normalize_path`), so `ApiClients` and
+/// `integrationEvents` reach their routes while an id keeps its case even when it is spelled
+/// like a route word. A unit test checks that each template reaches a handler.
+pub const ROUTE_TEMPLATES: &[&str] = &[
+    "/v1/apiclients",
+    "/v1/apiclients/{id}",
+    "/v1/integrationevents",
+    "/v1/integrationevents/{id}",
+    "/v1/adminusers",
+    "/v1/adminusers/{id}",
+    "/v1/buyers",
+    "/v1/buyers/{id}",
+    "/v1/buyers/{buyer}/users",
+    "/v1/buyers/{buyer}/users/{id}",
+    "/v1/buyers/{buyer}/approvalrules",
+    "/v1/buyers/{buyer}/approvalrules/{id}",
+    "/v1/securityprofiles",
+    "/v1/securityprofiles/assignments",
+    "/v1/securityprofiles/{id}",
+    "/v1/securityprofiles/{id}/assignments",
+    "/v1/products",
+    "/v1/products/{id}",
+    "/v1/priceschedules",
+    "/v1/priceschedules/{id}",
+    "/v1/openidconnects",
+    "/v1/openidconnects/{id}",
+    "/v1/orderreturns",
+    "/v1/orderreturns/{id}",
+    "/v1/orderreturns/{id}/{action}",
+    "/v1/orders/{direction}",
+    "/v1/orders/{direction}/{id}",
+    "/v1/orders/{direction}/{id}/lineitems",
+    "/v1/orders/{direction}/{id}/lineitems/{line}",
+    "/v1/orders/{direction}/{id}/shipto",
+    "/v1/orders/{direction}/{id}/billto",
+    "/v1/orders/{direction}/{id}/worksheet",
+    "/v1/orders/{direction}/{id}/{action}",
+    "/v1/cart",
+    "/v1/cart/lineitems",
+    "/v1/cart/lineitems/{line}",
+    "/v1/cart/shipto",
+    "/v1/cart/billto",
+    "/v1/cart/worksheet",
+    "/v1/cart/{action}",
 ];
+
+/// The positions of `path`'s route words under the template it matches: the template whose
+/// words match case-insensitively, preferring a word over a parameter at the first position
+/// where candidates differ (as the router does). `None` when no template matches.
+pub fn route_words(path: &str) -> Option<Vec<usize>> {
+    let segments: Vec<&str> = path.split('/').collect();
+    ROUTE_TEMPLATES
+        .iter()
+        .filter_map(|template| {
+            let words: Vec<&str> = template.split('/').collect();
+            if words.len() != segments.len() {
+                return None;
+            }
+            let mut mask = Vec::with_capacity(words.len());
+            for (w, s) in words.iter().zip(&segments) {
+                if w.starts_with('{') {
+                    mask.push(false);
+                } else if w.eq_ignore_ascii_case(s) {
+                    mask.push(true);
+                } else {
+                    return None;
+                }
+            }
+            Some(mask)
+        })
+        .max()
+        .map(|mask| mask.iter().enumerate().filter(|(_, word)| **word).map(|(i, _)| i).collect())
+}
 
 /// The dialect's routes.
 pub fn routes() -> Router<App> {
