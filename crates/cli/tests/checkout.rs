@@ -774,3 +774,46 @@ async fn the_first_order_of_a_fresh_deployment_does_not_wait_on_itself() {
         tokio::time::timeout(Duration::from_secs(10), app.current_cart_id(&admin)).await.expect("finishes").unwrap();
     assert_eq!(cart, "first");
 }
+
+#[tokio::test]
+async fn an_anonymous_shoppers_cart_is_the_order_named_in_their_token() {
+    let shop = Shop::open(&[]).await;
+    let r = shop
+        .s
+        .post(
+            "/v1/apiclients",
+            json!({"AppName": "anon", "Active": true, "AllowAnyBuyer": true, "IsAnonBuyer": true,
+                   "DefaultContextUserName": "jane", "AnonymousTokenDuration": 60, "AccessTokenDuration": 60}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let client = r.body["ID"].as_str().unwrap().to_owned();
+    let anon = || async {
+        let (status, body) =
+            shop.s.token_request(&[("grant_type", "client_credentials"), ("client_id", &client)]).await;
+        assert_eq!(status, 200, "{body}");
+        let token = body["access_token"].as_str().unwrap().to_owned();
+        let claims: Value = serde_json::from_slice(
+            &base64::Engine::decode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                token.split('.').nth(1).unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        (token, claims["orderid"].as_str().unwrap().to_owned())
+    };
+    let (first, first_order) = anon().await;
+    let r = shop.call(&first, Method::GET, "/v1/cart", None).await;
+    assert_eq!((r.status.as_u16(), r.body["ID"].as_str()), (200, Some(first_order.as_str())), "{}", r.body);
+    let r =
+        shop.call(&first, Method::POST, "/v1/cart/lineitems", Some(json!({"ProductID": "chair", "Quantity": 1}))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (second, second_order) = anon().await;
+    assert_ne!(first_order, second_order);
+    assert_eq!(shop.call(&second, Method::GET, "/v1/cart", None).await.body["LineItemCount"], 0, "a cart of its own");
+    let r = shop.call(&second, Method::GET, &format!("/v1/orders/Outgoing/{first_order}"), None).await;
+    assert_eq!(r.status, 404, "one anonymous shopper cannot see another's cart");
+    let r = shop.call(&first, Method::POST, "/v1/cart/submit", None).await;
+    assert_eq!(r.body["Status"], "Open", "{}", r.body);
+}
