@@ -38,7 +38,7 @@ pub trait CalloutWire: Send + Sync {
     /// An order return (`OrderReturn`) with amounts in `currency`.
     fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value;
     /// An OpenID Connect configuration as `GET /v1/openidconnects/{id}` shows it.
-    fn openid_connect(&self, c: &cartwire_domain::sso::OpenIdConnect) -> Value;
+    fn openid_connect(&self, c: &cartwire_store::sso::OpenIdConnectRecord) -> Value;
 }
 
 /// A callout that produced no usable answer.

@@ -76,17 +76,14 @@ pub fn ordercloud_status(s: OrderStatus) -> &'static str {
     }
 }
 
-pub(crate) fn checkout_of(o: &Order) -> &CheckoutOrder {
+/// The checkout side of an OrderCloud order.
+pub fn checkout_of(o: &Order) -> &CheckoutOrder {
     o.checkout.as_ref().expect("checkout orders carry their checkout side")
-}
-
-pub(crate) fn currency_of(o: &Order) -> CurrencyCode {
-    o.totals.as_ref().map(|t| t.currency.clone()).unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD"))
 }
 
 /// Recomputes the order's lines and totals on the one model from its checkout side.
 fn sync(o: &mut Order) {
-    let currency = currency_of(o);
+    let currency = o.currency();
     let co = checkout_of(o);
     let (lines, totals) = (co.order_lines(), co.totals(currency));
     o.lines = lines;
@@ -174,7 +171,7 @@ impl App {
             return Err(order_status_error(&current, "change"));
         }
         let mut next = current.clone();
-        let currency = currency_of(&current);
+        let currency = Order::currency(&current);
         {
             let co = next.checkout.as_mut().expect("checkout order");
             let before = co.clone();
@@ -343,7 +340,7 @@ impl App {
             None => uuid::Uuid::new_v4().simple().to_string()[..22].to_owned(),
         };
         validate_line_draft(&draft)?;
-        let currency = currency_of(&order);
+        let currency = Order::currency(&order);
         let requested = requested_price(&draft, &currency)?;
         let (product, price, schedule) = self.price_line(p, wire, &currency, &draft.product_id, draft.quantity).await?;
         let (unit_price, overridden) = manual_price(p, requested, price)?;
@@ -387,9 +384,9 @@ impl App {
             return Err(order_status_error(&order, "change a line item of"));
         }
         validate_line_draft(&draft)?;
-        let requested = requested_price(&draft, &currency_of(&order))?;
+        let requested = requested_price(&draft, &Order::currency(&order))?;
         let repriced = if draft.product_id != current.product.id || draft.quantity != current.quantity {
-            let currency = currency_of(&order);
+            let currency = Order::currency(&order);
             Some(self.price_line(p, wire, &currency, &draft.product_id, draft.quantity).await?)
         } else {
             None
@@ -477,7 +474,7 @@ impl App {
             ));
         }
         let mut next = current.clone();
-        let currency = currency_of(&current);
+        let currency = Order::currency(&current);
         apply(next.checkout.as_mut().expect("checkout order"), &currency)?;
         self.commit_change(tx, p, &current, next).await
     }
@@ -588,7 +585,7 @@ impl App {
         submittable(&current, event.is_some())?;
         let co = checkout_of(&current);
         let rules = tx.approval_rules(&co.from_company_id).await?;
-        let currency = currency_of(&current);
+        let currency = Order::currency(&current);
         let needs_approval = rules.iter().any(|r: &ApprovalRule| r.rule_expression.matches(co, &currency));
         let mut next = current.clone();
         let now = OffsetDateTime::now_utc();
@@ -803,7 +800,7 @@ async fn new_checkout_order(
         cartwire_domain::id::bounded_text(c, "Comments", 2000).map_err(|e| AppError::invalid("Comments", e))?;
     }
     let now = OffsetDateTime::now_utc();
-    let currency = draft.currency.unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD"));
+    let currency = draft.currency.unwrap_or_else(CurrencyCode::default_for_deployment);
     let checkout = CheckoutOrder {
         from_user,
         from_company_id: p.buyer_id.clone().unwrap_or_else(|| deployment.org_id.clone()),
@@ -855,10 +852,16 @@ pub(crate) fn visible(p: &Principal, found: Option<Order>, id: &str) -> Result<O
 
 /// Whether the caller may change the order: their own as a shopper, any as an OrderAdmin.
 pub(crate) fn check_writer(p: &Principal, o: &Order) -> Result<(), AppError> {
+    may_change(p, o.customer_id.as_deref())
+}
+
+/// Whether the caller may change something `owner` owns (an order, a return): their own as a
+/// shopper, anyone's as an OrderAdmin.
+pub(crate) fn may_change(p: &Principal, owner: Option<&str>) -> Result<(), AppError> {
     if p.roles.satisfies_any(ORDER_ADMIN) {
         return Ok(());
     }
-    if o.customer_id.as_deref() == Some(p.user_id.as_str()) {
+    if owner == Some(p.user_id.as_str()) {
         return Ok(p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?);
     }
     Ok(p.require_any(ORDER_ADMIN)?)

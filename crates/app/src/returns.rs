@@ -2,7 +2,7 @@
 //! (`/calculateorderreturn`).
 
 use crate::callout::{CalloutFailure, CalloutWire};
-use crate::checkout::{check_writer, checkout_of, currency_of};
+use crate::checkout::{check_writer, checkout_of, may_change};
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::ObjectId;
@@ -86,10 +86,8 @@ impl App {
         let returns = tx.order_returns(mine).await?;
         let mut out = Vec::with_capacity(returns.len());
         for r in returns {
-            let currency = match tx.order(&r.order_id).await? {
-                Some(o) => currency_of(&o),
-                None => CurrencyCode::parse("USD").expect("USD"),
-            };
+            let currency =
+                tx.order(&r.order_id).await?.map(|o| o.currency()).unwrap_or_else(CurrencyCode::default_for_deployment);
             out.push((r, currency));
         }
         tx.commit().await?;
@@ -103,7 +101,7 @@ impl App {
         let found = visible_return(p, tx.order_return(id).await?, id)?;
         let order = tx.order(&found.order_id).await?;
         tx.commit().await?;
-        let currency = order.as_ref().map(currency_of).unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD"));
+        let currency = order.as_ref().map(Order::currency).unwrap_or_else(CurrencyCode::default_for_deployment);
         Ok((found, currency))
     }
 
@@ -142,7 +140,7 @@ impl App {
                 format!("Only submitted, open or completed orders can be returned; order {} is not", order.id),
             ));
         }
-        let currency = currency_of(&order);
+        let currency = Order::currency(&order);
         let mut candidate = self.candidate_return(p, &order, current.as_ref(), draft, &currency)?;
         // Amounts sent back as they are stored (GET then PUT, PATCH of the comments) were not
         // set by this caller.
@@ -265,18 +263,14 @@ impl App {
         p.require_any(RETURN_ANY)?;
         let mut tx = self.store().begin().await?;
         let r = visible_return(p, tx.order_return(id).await?, id)?;
-        writer(p, &r)?;
+        may_change(p, Some(&r.owner_id))?;
         if r.status != ReturnStatus::Unsubmitted {
             return Err(invalid_status(&r, "delete"));
         }
         tx.delete_order_return(id).await?;
-        let currency = tx.order(&r.order_id).await?.map(|o| currency_of(&o));
-        let mut event = return_event(
-            "order-return.updated",
-            &r,
-            &currency.unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD")),
-            p,
-        );
+        let currency =
+            tx.order(&r.order_id).await?.map(|o| o.currency()).unwrap_or_else(CurrencyCode::default_for_deployment);
+        let mut event = return_event("order-return.updated", &r, &currency, p);
         event.payload["deleted"] = Value::Bool(true);
         tx.append_events(&[event]).await?;
         tx.commit().await?;
@@ -309,7 +303,7 @@ impl App {
         if needs_admin {
             p.require_any(&[ApiRole::OrderAdmin])?;
         } else {
-            writer(p, &current)?;
+            may_change(p, Some(&current.owner_id))?;
         }
         if !from.contains(&current.status) {
             return Err(invalid_status(&current, action));
@@ -319,7 +313,7 @@ impl App {
         }
         let order =
             tx.order(&current.order_id).await?.ok_or_else(|| AppError::not_found("Order", &current.order_id))?;
-        let currency = currency_of(&order);
+        let currency = Order::currency(&order);
         let mut next = current.clone();
         let now = OffsetDateTime::now_utc();
         next.status = to;
@@ -356,17 +350,6 @@ impl App {
         tx.commit().await?;
         Ok((next, currency))
     }
-}
-
-/// The owner (a shopper) or an OrderAdmin may change a return.
-fn writer(p: &Principal, r: &OrderReturn) -> Result<(), AppError> {
-    if p.roles.satisfies_any(&[ApiRole::OrderAdmin]) {
-        return Ok(());
-    }
-    if r.owner_id == p.user_id {
-        return Ok(p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?);
-    }
-    Ok(p.require_any(&[ApiRole::OrderAdmin])?)
 }
 
 fn check_items(r: &OrderReturn, order: &Order, others: &[OrderReturn]) -> Result<(), AppError> {

@@ -20,6 +20,7 @@ use cartwire_domain::sso::{OpenIdConnect, fill_placeholders, percent_encode};
 use cartwire_domain::{ApiRole, ObjectId};
 use cartwire_outbound::callout::CalloutOutcome;
 use cartwire_store::StoreError;
+use cartwire_store::sso::OpenIdConnectRecord;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -78,7 +79,7 @@ struct LoginFailure(String);
 
 impl App {
     /// Lists configurations.
-    pub async fn list_openid_connects(&self, p: &Principal) -> Result<Vec<OpenIdConnect>, AppError> {
+    pub async fn list_openid_connects(&self, p: &Principal) -> Result<Vec<OpenIdConnectRecord>, AppError> {
         p.require_any(READ)?;
         let mut tx = self.store().read().await?;
         let all = tx.openid_connects().await?;
@@ -87,7 +88,7 @@ impl App {
     }
 
     /// One configuration.
-    pub async fn get_openid_connect(&self, p: &Principal, id: &str) -> Result<OpenIdConnect, AppError> {
+    pub async fn get_openid_connect(&self, p: &Principal, id: &str) -> Result<OpenIdConnectRecord, AppError> {
         p.require_any(READ)?;
         let mut tx = self.store().read().await?;
         let found = tx.openid_connect(id).await?;
@@ -103,14 +104,14 @@ impl App {
         id: Option<&str>,
         mode: SaveMode,
         build: impl FnOnce(ObjectId, Option<&OpenIdConnect>) -> Result<OpenIdConnect, AppError>,
-    ) -> Result<OpenIdConnect, AppError> {
+    ) -> Result<OpenIdConnectRecord, AppError> {
         p.require_any(WRITE)?;
         let id = match id {
             Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
             None => ObjectId::parse(&uuid::Uuid::new_v4().simple().to_string()).expect("a UUID is a valid id"),
         };
         let mut tx = self.store().begin().await?;
-        let current = tx.openid_connect(id.as_str()).await?;
+        let current = tx.openid_connect(id.as_str()).await?.map(|r| r.config);
         mode.check(current.is_some(), "OpenIdConnect", &id)?;
         let mut config = build(id.clone(), current.as_ref())?;
         config.id = id.clone();
@@ -134,8 +135,10 @@ impl App {
             StoreError::Duplicate(_) => AppError::IdExists { object_type: "OpenIdConnect", object_id: id.to_string() },
             other => other.into(),
         })?;
+        let saved =
+            tx.openid_connect(id.as_str()).await?.ok_or_else(|| AppError::not_found("OpenIdConnect", id.as_str()))?;
         tx.commit().await?;
-        Ok(config)
+        Ok(saved)
     }
 
     /// Deletes a configuration.
@@ -154,7 +157,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let config = tx.openid_connect(&start.id).await?;
         tx.commit().await?;
-        let config = config.ok_or_else(|| AppError::not_found("OpenIdConnect", &start.id))?;
+        let config = config.ok_or_else(|| AppError::not_found("OpenIdConnect", &start.id))?.config;
         if start.client_id != config.api_client_id {
             return Err(failed(format!(
                 "cid '{}' is not the API client of OpenIdConnect {}",
@@ -216,11 +219,12 @@ impl App {
         let mut tx = self.store().read().await?;
         let config = tx.openid_connect(&config_id).await?;
         tx.commit().await?;
-        let config = config.ok_or_else(|| AppError::not_found("OpenIdConnect", &config_id))?;
+        let record = config.ok_or_else(|| AppError::not_found("OpenIdConnect", &config_id))?;
+        let config = &record.config;
         let outcome = if expires < OffsetDateTime::now_utc() {
             Err(LoginFailure("the login took too long; start it again".into()))
         } else {
-            self.complete_login(wire, &config, &login, &cb).await
+            self.complete_login(wire, &record, &login, &cb).await
         };
         match outcome {
             Ok(url) => Ok(url),
@@ -237,10 +241,11 @@ impl App {
     async fn complete_login(
         &self,
         wire: &dyn CalloutWire,
-        config: &OpenIdConnect,
+        record: &OpenIdConnectRecord,
         login: &Value,
         cb: &LoginCallback,
     ) -> Result<String, LoginFailure> {
+        let config = &record.config;
         let text = |k: &str| login.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
         if let Some(error) = &cb.error {
             let detail = cb.error_description.as_deref().unwrap_or("");
@@ -265,27 +270,34 @@ impl App {
             LoginFailure("cartwire could not complete the login".into())
         };
         let client_id = text("client_id");
-        let event = {
-            let mut tx = self.store().read().await.map_err(|e| internal(e.into()))?;
+        // What the login needs from the store, in one read: the event and the linked user.
+        let (event, linked) = {
+            let store = |e: StoreError| internal(e.into());
+            let mut tx = self.store().read().await.map_err(store)?;
             let event = match &config.integration_event_id {
-                Some(id) => tx.integration_event(id.as_str()).await.map_err(|e| internal(e.into()))?,
+                Some(id) => tx.integration_event(id.as_str()).await.map_err(store)?,
                 None => None,
             };
-            tx.commit().await.map_err(|e| internal(e.into()))?;
-            event.filter(|e| e.event_type == EventType::OpenIDConnect)
-        }
-        .ok_or_else(|| LoginFailure("the OpenIdConnect configuration has no OpenIDConnect integration event".into()))?;
-        let caller = self.client_context_principal(&client_id).await.map_err(internal)?;
-        let linked = {
-            let mut tx = self.store().read().await.map_err(|e| internal(e.into()))?;
-            let l = tx.oidc_identity(config.id.as_str(), subject).await.map_err(|e| internal(e.into()))?;
-            tx.commit().await.map_err(|e| internal(e.into()))?;
-            l
+            let linked = match tx.oidc_identity(config.id.as_str(), subject).await.map_err(store)? {
+                Some(username) => Some(
+                    tx.user_by_username(&username)
+                        .await
+                        .map_err(store)?
+                        .ok_or_else(|| LoginFailure(format!("user '{username}' no longer exists")))?,
+                ),
+                None => None,
+            };
+            tx.commit().await.map_err(store)?;
+            (event.filter(|e| e.event_type == EventType::OpenIDConnect), linked)
         };
+        let event = event.ok_or_else(|| {
+            LoginFailure("the OpenIdConnect configuration has no OpenIDConnect integration event".into())
+        })?;
+        let caller = self.client_context_principal(&client_id).await.map_err(internal)?;
         let mut fields = Map::new();
-        fields.insert("OpenIdConnect".into(), wire.openid_connect(config));
+        fields.insert("OpenIdConnect".into(), wire.openid_connect(record));
         fields.insert("TokenResponse".into(), token_response.clone());
-        let username = match linked {
+        let user = match linked {
             None => {
                 fields.insert("ExistingUser".into(), Value::Null);
                 let (answer, _) =
@@ -299,22 +311,20 @@ impl App {
                     .get("Username")
                     .and_then(Value::as_str)
                     .filter(|u| !u.is_empty())
-                    .ok_or_else(|| LoginFailure("/createuser answered without a Username".into()))?
-                    .to_owned();
-                let mut tx = self.store().begin().await.map_err(|e| internal(e.into()))?;
-                if tx.user_by_username(&username).await.map_err(|e| internal(e.into()))?.is_none() {
-                    return Err(LoginFailure(format!("/createuser named user '{username}', who does not exist")));
-                }
-                tx.link_oidc_identity(config.id.as_str(), subject, &username).await.map_err(|e| internal(e.into()))?;
-                tx.commit().await.map_err(|e| internal(e.into()))?;
-                username
+                    .ok_or_else(|| LoginFailure("/createuser answered without a Username".into()))?;
+                let store = |e: StoreError| internal(e.into());
+                let mut tx = self.store().begin().await.map_err(store)?;
+                let user =
+                    tx.user_by_username(username).await.map_err(store)?.ok_or_else(|| {
+                        LoginFailure(format!("/createuser named user '{username}', who does not exist"))
+                    })?;
+                tx.link_oidc_identity(config.id.as_str(), subject, username).await.map_err(store)?;
+                tx.commit().await.map_err(store)?;
+                user
             }
-            Some(username) => {
+            Some(user) => {
                 if config.call_sync_user_integration_event {
-                    let mut tx = self.store().read().await.map_err(|e| internal(e.into()))?;
-                    let user = tx.user_by_username(&username).await.map_err(|e| internal(e.into()))?;
-                    tx.commit().await.map_err(|e| internal(e.into()))?;
-                    fields.insert("ExistingUser".into(), user.as_ref().map(|u| wire.user(u)).unwrap_or(Value::Null));
+                    fields.insert("ExistingUser".into(), wire.user(&user));
                     let (answer, _) =
                         self.call_middleware(&caller, &event, Some("/syncuser"), fields).await.map_err(|f| {
                             LoginFailure(format!("the /syncuser integration event failed ({}): {}", f.status, f.body))
@@ -323,14 +333,8 @@ impl App {
                         return Err(LoginFailure(message.to_owned()));
                     }
                 }
-                username
+                user
             }
-        };
-        let user = {
-            let mut tx = self.store().read().await.map_err(|e| internal(e.into()))?;
-            let u = tx.user_by_username(&username).await.map_err(|e| internal(e.into()))?;
-            tx.commit().await.map_err(|e| internal(e.into()))?;
-            u.ok_or_else(|| LoginFailure(format!("user '{username}' no longer exists")))?
         };
         let roles = login.get("roles").and_then(Value::as_str).filter(|r| !r.is_empty()).map(str::to_owned);
         let issued = self.issue_for_user(&client_id, user, roles).await.map_err(|e| match e {

@@ -87,17 +87,9 @@ async fn token(http: &reqwest::Client, base: &str, form: &[(&str, &str)]) -> Res
     v["access_token"].as_str().map(str::to_owned).with_context(|| format!("token: {v}"))
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 /// Runs the benchmark and prints a Markdown table.
 pub async fn run(args: CheckoutBenchArgs) -> Result<()> {
-    let dir = std::env::temp_dir().join(format!("cartwire-bench-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir)?;
+    let dir = crate::bench::tempfile_dir()?;
     let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/bench.db?mode=rwc", dir.display()));
     let store = Store::connect(&url, Sealer::new(&Sealer::generate_key())?).await.context("connecting")?;
     store.migrate().await?;
@@ -231,8 +223,8 @@ pub async fn run(args: CheckoutBenchArgs) -> Result<()> {
             "| {} | {} | {:.1} | {:.1} | {:.1} |",
             STEPS[step],
             v.len(),
-            percentile(&v, 0.5),
-            percentile(&v, 0.99),
+            crate::bench::percentile(&v, 0.5),
+            crate::bench::percentile(&v, 0.99),
             v.last().copied().unwrap_or(f64::NAN)
         );
     }

@@ -68,6 +68,7 @@ impl Sso {
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         assert_eq!(r.body["ConnectClientSecret"], Value::Null, "the secret is write-only");
+        assert_eq!(r.body["IntegrationEventName"], "SSO", "the event's name is echoed");
         let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Self { s, idp, mw, client, browser }
     }
@@ -145,6 +146,7 @@ async fn first_login_creates_then_later_logins_sync_and_tokens_work() {
     assert!(create.hash_ok);
     assert_eq!(create.body["ExistingUser"], Value::Null);
     assert_eq!(create.body["OpenIdConnect"]["ID"], "idp");
+    assert_eq!(create.body["OpenIdConnect"]["IntegrationEventName"], "SSO");
     assert_eq!(create.body["OpenIdConnect"]["ConnectClientSecret"], Value::Null, "no secret to the middleware");
     assert!(create.body["TokenResponse"]["id_token"].is_string());
     assert_eq!(create.body["ConfigData"], json!({"tenant": "t1"}));

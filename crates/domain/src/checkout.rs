@@ -275,11 +275,16 @@ impl CheckoutOrder {
     /// Records a change that can move the total: ship estimates, selections and the
     /// calculation (with the shipping, tax and fees it set) are no longer valid.
     pub fn invalidate(&mut self) {
+        self.clear_calculation();
+        self.worksheet.ship_estimate_response = None;
+        self.shipping_cost = Cents::default();
+    }
+
+    /// A new revision without the calculation and the tax and fees it set.
+    fn clear_calculation(&mut self) {
         self.revision += 1;
         self.calculated_at_revision = None;
-        self.worksheet.ship_estimate_response = None;
         self.worksheet.order_calculate_response = None;
-        self.shipping_cost = Cents::default();
         self.tax_cost = Cents::default();
         self.fees = Cents::default();
     }
@@ -386,11 +391,7 @@ impl CheckoutOrder {
         }
         // A new selection changes the shipping, so an earlier calculation is stale; the
         // estimates themselves stay.
-        self.revision += 1;
-        self.calculated_at_revision = None;
-        self.worksheet.order_calculate_response = None;
-        self.tax_cost = Cents::default();
-        self.fees = Cents::default();
+        self.clear_calculation();
         self.shipping_cost = Cents::new(shipping).unwrap_or_default();
         self.worksheet.ship_estimate_response = Some(response);
         Ok(())

@@ -52,6 +52,11 @@ impl CurrencyCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The deployment's default currency (USD, DECISIONS.md), for orders that name none.
+    pub fn default_for_deployment() -> Self {
+        Self("USD".to_owned())
+    }
 }
 
 /// A link between this deployment and one external store.

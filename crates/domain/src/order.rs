@@ -177,6 +177,16 @@ pub struct Order {
     pub checkout: Option<crate::checkout::CheckoutOrder>,
 }
 
+impl Order {
+    /// The currency of the order's amounts (the deployment's default when it has none yet).
+    pub fn currency(&self) -> crate::commerce::CurrencyCode {
+        self.totals
+            .as_ref()
+            .map(|t| t.currency.clone())
+            .unwrap_or_else(crate::commerce::CurrencyCode::default_for_deployment)
+    }
+}
+
 /// What an order costs, in the currency's minor units.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Totals {

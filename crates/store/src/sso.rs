@@ -20,10 +20,21 @@ struct Body {
     issuer: Option<String>,
 }
 
+/// A configuration with the name of its integration event (a read-only echo on the wire).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenIdConnectRecord {
+    /// The configuration.
+    pub config: OpenIdConnect,
+    /// The attached integration event's `Name`.
+    pub integration_event_name: Option<String>,
+}
+
+const CONNECT_SELECT: &str = "SELECT o.*, ie.name AS ie_name FROM openid_connects o LEFT JOIN integration_events ie ON ie.id = o.integration_event_id";
+
 impl Tx {
-    fn connect_from(&self, row: &AnyRow) -> Result<OpenIdConnect, StoreError> {
+    fn connect_from(&self, row: &AnyRow) -> Result<OpenIdConnectRecord, StoreError> {
         let body: Body = get_json(row, "body")?;
-        Ok(OpenIdConnect {
+        let config = OpenIdConnect {
             id: ObjectId::parse(&get_str(row, "id")?).map_err(|e| corrupt("id", e))?,
             api_client_id: get_str(row, "api_client_id")?,
             connect_client_id: get_str(row, "connect_client_id")?,
@@ -39,7 +50,8 @@ impl Tx {
             additional_idp_scopes: body.additional_idp_scopes,
             custom_error_url: body.custom_error_url,
             issuer: body.issuer,
-        })
+        };
+        Ok(OpenIdConnectRecord { config, integration_event_name: get_opt_str(row, "ie_name")? })
     }
 
     /// Inserts a configuration when `created`, else overwrites it.
@@ -78,15 +90,18 @@ impl Tx {
     }
 
     /// One configuration.
-    pub async fn openid_connect(&mut self, id: &str) -> Result<Option<OpenIdConnect>, StoreError> {
-        let row =
-            sqlx::query("SELECT * FROM openid_connects WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+    pub async fn openid_connect(&mut self, id: &str) -> Result<Option<OpenIdConnectRecord>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CONNECT_SELECT} WHERE o.id = $1")))
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(|r| self.connect_from(r)).transpose()
     }
 
     /// Every configuration.
-    pub async fn openid_connects(&mut self) -> Result<Vec<OpenIdConnect>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM openid_connects ORDER BY id").fetch_all(self.conn()).await?;
+    pub async fn openid_connects(&mut self) -> Result<Vec<OpenIdConnectRecord>, StoreError> {
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(format!("{CONNECT_SELECT} ORDER BY o.id"))).fetch_all(self.conn()).await?;
         rows.iter().map(|r| self.connect_from(r)).collect()
     }
 

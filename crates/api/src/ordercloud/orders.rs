@@ -13,12 +13,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::callout::CalloutWire;
-use cartwire_app::checkout::{LineDraft, OrderDraft, ordercloud_status};
+use cartwire_app::checkout::{LineDraft, OrderDraft, checkout_of, ordercloud_status};
 use cartwire_app::identity::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::catalog::to_decimal;
-use cartwire_domain::checkout::{Address, ApprovalRule, CheckoutLine, CheckoutOrder, RuleExpression};
+use cartwire_domain::checkout::{Address, ApprovalRule, CheckoutLine, RuleExpression};
 use cartwire_domain::commerce::{Cents, CurrencyCode};
 use cartwire_domain::order::Order;
 use cartwire_domain::user::User;
@@ -70,21 +70,13 @@ impl CalloutWire for OcWire {
     fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value {
         super::returns::render_return(r, currency)
     }
-    fn openid_connect(&self, c: &cartwire_domain::sso::OpenIdConnect) -> Value {
+    fn openid_connect(&self, c: &cartwire_store::sso::OpenIdConnectRecord) -> Value {
         super::sso::render(c)
     }
 }
 
 fn money(amount: Cents, currency: &CurrencyCode) -> f64 {
     to_decimal(amount, currency)
-}
-
-fn currency(o: &Order) -> CurrencyCode {
-    o.totals.as_ref().map(|t| t.currency.clone()).unwrap_or_else(|| CurrencyCode::parse("USD").expect("USD"))
-}
-
-fn checkout(o: &Order) -> &CheckoutOrder {
-    o.checkout.as_ref().expect("OrderCloud orders carry their checkout side")
 }
 
 /// Renders an address.
@@ -150,8 +142,8 @@ impl AddressIn {
 
 /// Renders an order.
 pub fn render_order(o: &Order) -> Value {
-    let co = checkout(o);
-    let c = currency(o);
+    let co = checkout_of(o);
+    let c = o.currency();
     let submitted = !o.status.is_cart();
     json!({
         "ID": o.id,
@@ -188,8 +180,8 @@ pub fn render_order(o: &Order) -> Value {
 
 /// Renders a line item of `o`.
 pub fn render_line(o: &Order, l: &CheckoutLine) -> Value {
-    let c = currency(o);
-    let co = checkout(o);
+    let c = o.currency();
+    let co = checkout_of(o);
     let shipping = l.shipping_address.as_ref().or(co.shipping_address.as_ref());
     let p = &l.product;
     json!({
@@ -214,7 +206,7 @@ pub fn render_line(o: &Order, l: &CheckoutLine) -> Value {
 
 /// Renders the order's worksheet.
 pub fn render_worksheet(o: &Order) -> Value {
-    let co = checkout(o);
+    let co = checkout_of(o);
     let w = &co.worksheet;
     json!({
         "Order": render_order(o),
@@ -330,7 +322,7 @@ impl Target {
 }
 
 fn line_of(o: &Order, line_id: &str) -> Result<Value, OcError> {
-    checkout(o).line(line_id).map(|l| render_line(o, l)).ok_or_else(|| OcError::not_found("LineItem", line_id))
+    checkout_of(o).line(line_id).map(|l| render_line(o, l)).ok_or_else(|| OcError::not_found("LineItem", line_id))
 }
 
 // ---- orders -------------------------------------------------------------------------------
@@ -439,7 +431,7 @@ pub(super) async fn lines_list(
 ) -> Result<Json<Value>, OcError> {
     let id = target.order_id(&app, &p).await?;
     let order = app.get_checkout_order(&p, &id).await?;
-    let items = checkout(&order).lines.iter().map(|l| render_line(&order, l)).collect();
+    let items = checkout_of(&order).lines.iter().map(|l| render_line(&order, l)).collect();
     Ok(Json(page(items, q.as_deref(), &LINE_SPEC)?))
 }
 
@@ -526,8 +518,8 @@ async fn address_save(
     let body = if patch {
         let order = app.get_checkout_order(p, &id).await?;
         let current = match kind {
-            AddressKind::Shipping => checkout(&order).shipping_address.as_ref().map(render_address),
-            AddressKind::Billing => checkout(&order).billing_address.as_ref().map(render_address),
+            AddressKind::Shipping => checkout_of(&order).shipping_address.as_ref().map(render_address),
+            AddressKind::Billing => checkout_of(&order).billing_address.as_ref().map(render_address),
         };
         merge_patch(current.unwrap_or_else(|| json!({})), body)
     } else {

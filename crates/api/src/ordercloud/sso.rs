@@ -15,6 +15,7 @@ use cartwire_app::sso::{LoginCallback, LoginStart};
 use cartwire_app::{App, AppError};
 use cartwire_domain::ObjectId;
 use cartwire_domain::sso::OpenIdConnect;
+use cartwire_store::sso::OpenIdConnectRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -27,7 +28,8 @@ pub const SPEC: ListSpec = ListSpec {
 };
 
 /// Renders a configuration; the client secret is write-only.
-pub fn render(c: &OpenIdConnect) -> Value {
+pub fn render(r: &OpenIdConnectRecord) -> Value {
+    let c = &r.config;
     json!({
         "ID": c.id.as_str(),
         "OrderCloudApiClientID": c.api_client_id,
@@ -38,7 +40,7 @@ pub fn render(c: &OpenIdConnect) -> Value {
         "TokenEndpoint": c.token_endpoint,
         "UrlEncoded": c.url_encoded,
         "IntegrationEventID": c.integration_event_id.as_ref().map(ObjectId::as_str),
-        "IntegrationEventName": null,
+        "IntegrationEventName": r.integration_event_name,
         "CallSyncUserIntegrationEvent": c.call_sync_user_integration_event,
         "AdditionalIdpScopes": c.additional_idp_scopes,
         "CustomErrorUrl": c.custom_error_url,
@@ -130,7 +132,7 @@ pub(super) async fn create(
 ) -> Result<Response, OcError> {
     let id = body.id.clone();
     let saved = app.save_openid_connect(&p, id.as_deref(), SaveMode::Create, |id, c| body.into_domain(id, c)).await?;
-    Ok(created(&app, &format!("/v1/openidconnects/{}", saved.id), render(&saved)))
+    Ok(created(&app, &format!("/v1/openidconnects/{}", saved.config.id), render(&saved)))
 }
 pub(super) async fn put(
     State(app): State<App>,
@@ -149,7 +151,8 @@ pub(super) async fn patch(
     let saved = app
         .save_openid_connect(&p, Some(&id), SaveMode::Patch, |id, current| {
             let current = current.expect("SaveMode::Patch checks existence");
-            let merged: ConnectIn = from_value(merge_patch(render(current), body)).map_err(oc_to_app)?;
+            let shown = OpenIdConnectRecord { config: current.clone(), integration_event_name: None };
+            let merged: ConnectIn = from_value(merge_patch(render(&shown), body)).map_err(oc_to_app)?;
             merged.into_domain(id, Some(current))
         })
         .await?;
