@@ -13,6 +13,7 @@ use cartwire_domain::checkout::{Address, ApprovalRule, CheckoutError, CheckoutLi
 use cartwire_domain::commerce::{Cents, CurrencyCode};
 use cartwire_domain::integration_event::{EventType, IntegrationEvent};
 use cartwire_domain::order::{Order, OrderStatus};
+use cartwire_domain::user::UserRef;
 use cartwire_domain::{ApiRole, ObjectId};
 use cartwire_store::{StoreError, Tx};
 use serde_json::{Map, Value, json};
@@ -102,9 +103,9 @@ impl App {
     /// Orders the caller may see: their own, or every one with OrderAdmin / OrderReader.
     pub async fn list_checkout_orders(&self, p: &Principal) -> Result<Vec<Order>, AppError> {
         p.require_any(ORDER_ANY)?;
-        let mine = (!p.roles.satisfies_any(ORDER_ALL)).then_some(p.user_id.as_str());
+        let mine = (!p.roles.satisfies_any(ORDER_ALL)).then(|| p.user_ref());
         let mut tx = self.store().read().await?;
-        let orders = tx.checkout_orders(mine).await?;
+        let orders = tx.checkout_orders(mine.as_ref()).await?;
         tx.commit().await?;
         Ok(orders)
     }
@@ -142,7 +143,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         let existing = match &p.anonymous_order_id {
             Some(id) => tx.order(id).await?.filter(|o| o.deleted_at.is_none() && o.checkout.is_some()),
-            None => tx.current_cart(&p.user_id).await?,
+            None => tx.current_cart(&p.user_ref()).await?,
         };
         if let Some(o) = existing {
             tx.commit().await?;
@@ -816,6 +817,7 @@ async fn new_checkout_order(
         origin_org_id: None,
         name: None,
         customer_id: Some(p.user_id.clone()),
+        owner: Some(p.user_ref()),
         platform: Default::default(),
         lines: Vec::new(),
         legacy_items: json!([]),
@@ -846,22 +848,22 @@ async fn new_checkout_order(
 pub(crate) fn visible(p: &Principal, found: Option<Order>, id: &str) -> Result<Order, AppError> {
     found
         .filter(|o| o.checkout.is_some() && o.deleted_at.is_none())
-        .filter(|o| p.roles.satisfies_any(ORDER_ALL) || o.customer_id.as_deref() == Some(p.user_id.as_str()))
+        .filter(|o| p.roles.satisfies_any(ORDER_ALL) || o.owner.as_ref().is_some_and(|u| p.is(u)))
         .ok_or_else(|| AppError::not_found("Order", id))
 }
 
 /// Whether the caller may change the order: their own as a shopper, any as an OrderAdmin.
 pub(crate) fn check_writer(p: &Principal, o: &Order) -> Result<(), AppError> {
-    may_change(p, o.customer_id.as_deref())
+    may_change(p, o.owner.as_ref())
 }
 
 /// Whether the caller may change something `owner` owns (an order, a return): their own as a
 /// shopper, anyone's as an OrderAdmin.
-pub(crate) fn may_change(p: &Principal, owner: Option<&str>) -> Result<(), AppError> {
+pub(crate) fn may_change(p: &Principal, owner: Option<&UserRef>) -> Result<(), AppError> {
     if p.roles.satisfies_any(ORDER_ADMIN) {
         return Ok(());
     }
-    if owner == Some(p.user_id.as_str()) {
+    if owner.is_some_and(|u| p.is(u)) {
         return Ok(p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?);
     }
     Ok(p.require_any(ORDER_ADMIN)?)

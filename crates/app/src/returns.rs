@@ -49,7 +49,7 @@ pub fn return_snapshot(r: &OrderReturn, currency: &CurrencyCode) -> Value {
                                                "refund_amount": i.refund_amount, "comments": i.comments})).collect::<Vec<_>>(),
         "comments": r.comments,
         "xp": r.xp,
-        "owner_id": r.owner_id,
+        "owner": {"company_id": r.owner.company, "user_id": r.owner.id},
     })
 }
 
@@ -73,7 +73,7 @@ fn invalid_status(r: &OrderReturn, action: &str) -> AppError {
 
 fn visible_return(p: &Principal, found: Option<OrderReturn>, id: &str) -> Result<OrderReturn, AppError> {
     found
-        .filter(|r| p.roles.satisfies_any(RETURN_ALL) || r.owner_id == p.user_id)
+        .filter(|r| p.roles.satisfies_any(RETURN_ALL) || p.is(&r.owner))
         .ok_or_else(|| AppError::not_found("OrderReturn", id))
 }
 
@@ -81,9 +81,9 @@ impl App {
     /// Returns the caller may see: their own, or all with OrderAdmin / OrderReader.
     pub async fn list_order_returns(&self, p: &Principal) -> Result<Vec<(OrderReturn, CurrencyCode)>, AppError> {
         p.require_any(RETURN_ANY)?;
-        let mine = (!p.roles.satisfies_any(RETURN_ALL)).then_some(p.user_id.as_str());
+        let mine = (!p.roles.satisfies_any(RETURN_ALL)).then(|| p.user_ref());
         let mut tx = self.store().read().await?;
-        let returns = tx.order_returns(mine).await?;
+        let returns = tx.order_returns(mine.as_ref()).await?;
         let mut out = Vec::with_capacity(returns.len());
         for r in returns {
             let currency =
@@ -232,9 +232,9 @@ impl App {
         Ok(OrderReturn {
             id,
             order_id: order.id.clone(),
-            owner_id: current.map(|r| r.owner_id.clone()).unwrap_or_else(|| {
-                // A return belongs to the order's buyer, whoever files it.
-                order.customer_id.clone().unwrap_or_else(|| p.user_id.clone())
+            owner: current.map(|r| r.owner.clone()).unwrap_or_else(|| {
+                // A return belongs to the order's owner, whoever files it.
+                order.owner.clone().unwrap_or_else(|| p.user_ref())
             }),
             status: ReturnStatus::Unsubmitted,
             items,
@@ -263,7 +263,7 @@ impl App {
         p.require_any(RETURN_ANY)?;
         let mut tx = self.store().begin().await?;
         let r = visible_return(p, tx.order_return(id).await?, id)?;
-        may_change(p, Some(&r.owner_id))?;
+        may_change(p, Some(&r.owner))?;
         if r.status != ReturnStatus::Unsubmitted {
             return Err(invalid_status(&r, "delete"));
         }
@@ -303,7 +303,7 @@ impl App {
         if needs_admin {
             p.require_any(&[ApiRole::OrderAdmin])?;
         } else {
-            may_change(p, Some(&current.owner_id))?;
+            may_change(p, Some(&current.owner))?;
         }
         if !from.contains(&current.status) {
             return Err(invalid_status(&current, action));

@@ -143,8 +143,12 @@ pub struct Order {
     pub origin_org_id: Option<String>,
     /// Name, at most 255 characters.
     pub name: Option<String>,
-    /// The customer.
+    /// The customer, as the dialect that created the order names them (Threekit's free
+    /// `customerId`, the OrderCloud user's id). Not an identity: see `owner`.
     pub customer_id: Option<String>,
+    /// The user whose order it is (OrderCloud checkout orders): who may see and change it as
+    /// a shopper. None for storefront and shop orders, which no user owns.
+    pub owner: Option<crate::user::UserRef>,
     /// Platform details.
     pub platform: Platform,
     /// The lines (Threekit `cart`).

@@ -1,6 +1,6 @@
 //! Who is calling: the identity a verified token carries.
 
-use crate::user::UserType;
+use crate::user::{UserRef, UserType};
 use crate::{ApiRole, RoleSet};
 
 /// The caller of a use case, as established by a verified access token.
@@ -32,6 +32,16 @@ impl Principal {
             sufficient.extend(accepted.iter().copied().filter(|r| *r != ApiRole::FullAccess));
             Err(Forbidden { sufficient_roles: sufficient, assigned_roles: self.roles.names() })
         }
+    }
+
+    /// The caller's full user key (company and id).
+    pub fn user_ref(&self) -> UserRef {
+        UserRef::new(self.buyer_id.as_deref(), &self.user_id)
+    }
+
+    /// True when `owner` is the caller: same company and same id.
+    pub fn is(&self, owner: &UserRef) -> bool {
+        owner.company == self.buyer_id.as_deref().unwrap_or_default() && owner.id == self.user_id
     }
 
     /// A short description for logs and events: who acted through which client.

@@ -62,8 +62,8 @@ pub struct OrderReturn {
     pub id: String,
     /// The order returned from.
     pub order_id: String,
-    /// The user who asked for it (the order's buyer, or the admin acting).
-    pub owner_id: String,
+    /// Whose return it is: the order's owner, whoever files it.
+    pub owner: crate::user::UserRef,
     /// Where it stands.
     pub status: ReturnStatus,
     /// What goes back.
@@ -188,7 +188,7 @@ mod tests {
         OrderReturn {
             id: id.into(),
             order_id: "o".into(),
-            owner_id: "u".into(),
+            owner: crate::user::UserRef::new(Some("b"), "u"),
             status,
             items: items
                 .iter()

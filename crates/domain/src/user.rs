@@ -157,6 +157,23 @@ impl SecurityProfile {
     }
 }
 
+/// A user by their full key. User ids are unique only within their company, so every
+/// resource a user owns (orders, carts, returns) is keyed by both parts, never by the id alone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct UserRef {
+    /// The user's company: the buyer's id, or '' for the marketplace's own (admin) users.
+    pub company: String,
+    /// The user's id within that company.
+    pub id: String,
+}
+
+impl UserRef {
+    /// The key of a user of `buyer_id` (None = an admin user).
+    pub fn new(buyer_id: Option<&str>, id: &str) -> Self {
+        Self { company: buyer_id.unwrap_or_default().to_owned(), id: id.to_owned() }
+    }
+}
+
 /// Where a security profile applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssignmentLevel {

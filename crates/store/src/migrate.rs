@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "catalog", "0007_catalog.sql"),
     migration!(8, "checkout", "0008_checkout.sql"),
     migration!(9, "returns_and_sso", "0009_returns_and_sso.sql"),
+    migration!(10, "owners", "0010_owners.sql"),
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

@@ -3,6 +3,7 @@
 use crate::codec::{corrupt, get_json, get_opt_str, get_opt_ts, get_str, get_ts, json, ts};
 use crate::{StoreError, Tx};
 use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
+use cartwire_domain::user::UserRef;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -46,6 +47,10 @@ pub(crate) fn order_from(row: &AnyRow) -> Result<Order, StoreError> {
         origin_org_id: get_opt_str(row, "origin_org_id")?,
         name: get_opt_str(row, "name")?,
         customer_id: get_opt_str(row, "customer_id")?,
+        owner: match (get_opt_str(row, "owner_company")?, get_opt_str(row, "owner_user")?) {
+            (Some(company), Some(id)) => Some(UserRef { company, id }),
+            _ => None,
+        },
         platform: get_json(row, "platform")?,
         lines: get_json::<Vec<LineItem>>(row, "lines")?,
         legacy_items: get_json(row, "legacy_items")?,
@@ -90,8 +95,10 @@ impl Tx {
         sqlx::query(
             "INSERT INTO orders (id, short_id, org_id, origin_org_id, name, customer_id, platform, platform_name, lines, \
              legacy_items, metadata, derivative, status, created_by, created_at, updated_at, placed_at, deleted_at, \
-             abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email, totals, checkout) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
+             abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email, totals, checkout, \
+             owner_company, owner_user) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+             $25, $26, $27, $28)",
         )
         .bind(&o.id)
         .bind(&o.short_id)
@@ -113,6 +120,8 @@ impl Tx {
         .bind(o.deleted_at.map(ts))
         .bind(o.abandoned_at.map(ts))
         .bind_shop(o)
+        .bind(o.owner.as_ref().map(|u| u.company.clone()))
+        .bind(o.owner.as_ref().map(|u| u.id.clone()))
         .execute(self.conn())
         .await?;
         Ok(())
@@ -171,17 +180,18 @@ impl Tx {
         row.as_ref().map(order_from).transpose()
     }
 
-    /// The live checkout (OrderCloud) orders, optionally only those from one user, oldest
+    /// The live checkout (OrderCloud) orders, optionally only those one user owns, oldest
     /// first.
-    pub async fn checkout_orders(&mut self, from_user: Option<&str>) -> Result<Vec<Order>, StoreError> {
+    pub async fn checkout_orders(&mut self, owner: Option<&UserRef>) -> Result<Vec<Order>, StoreError> {
         let rows =
-            match from_user {
+            match owner {
                 Some(u) => {
                     sqlx::query(
-                        "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL AND customer_id = $1 \
-                 ORDER BY created_at, id",
+                        "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL \
+                     AND owner_company = $1 AND owner_user = $2 ORDER BY created_at, id",
                     )
-                    .bind(u)
+                    .bind(&u.company)
+                    .bind(&u.id)
                     .fetch_all(self.conn())
                     .await?
                 }
@@ -195,12 +205,13 @@ impl Tx {
     }
 
     /// The user's newest unsubmitted checkout order: their current cart.
-    pub async fn current_cart(&mut self, user: &str) -> Result<Option<Order>, StoreError> {
+    pub async fn current_cart(&mut self, owner: &UserRef) -> Result<Option<Order>, StoreError> {
         let row = sqlx::query(
-            "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL AND customer_id = $1 \
-             AND status = 'cart' ORDER BY created_at DESC, id DESC LIMIT 1",
+            "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL AND owner_company = $1 \
+             AND owner_user = $2 AND status = 'cart' ORDER BY created_at DESC, id DESC LIMIT 1",
         )
-        .bind(user)
+        .bind(&owner.company)
+        .bind(&owner.id)
         .fetch_optional(self.conn())
         .await?;
         row.as_ref().map(order_from).transpose()

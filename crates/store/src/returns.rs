@@ -3,6 +3,7 @@
 use crate::codec::{corrupt, get_str, json, ts};
 use crate::{StoreError, Tx};
 use cartwire_domain::returns::OrderReturn;
+use cartwire_domain::user::UserRef;
 use sqlx::any::AnyRow;
 
 fn return_from(row: &AnyRow) -> Result<OrderReturn, StoreError> {
@@ -13,11 +14,13 @@ impl Tx {
     /// Inserts a return; [`StoreError::Duplicate`] when the id is taken.
     pub async fn insert_order_return(&mut self, r: &OrderReturn) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO order_returns (id, order_id, owner_id, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO order_returns (id, order_id, owner_company, owner_id, status, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&r.id)
         .bind(&r.order_id)
-        .bind(&r.owner_id)
+        .bind(&r.owner.company)
+        .bind(&r.owner.id)
         .bind(r.status.as_str())
         .bind(json(r))
         .bind(ts(r.created_at))
@@ -46,18 +49,20 @@ impl Tx {
     }
 
     /// Returns, all or those of one owner, oldest first.
-    pub async fn order_returns(&mut self, owner: Option<&str>) -> Result<Vec<OrderReturn>, StoreError> {
-        let rows = match owner {
-            Some(o) => {
-                sqlx::query("SELECT body FROM order_returns WHERE owner_id = $1 ORDER BY created_at, id")
-                    .bind(o)
-                    .fetch_all(self.conn())
-                    .await?
-            }
-            None => {
-                sqlx::query("SELECT body FROM order_returns ORDER BY created_at, id").fetch_all(self.conn()).await?
-            }
-        };
+    pub async fn order_returns(&mut self, owner: Option<&UserRef>) -> Result<Vec<OrderReturn>, StoreError> {
+        let rows =
+            match owner {
+                Some(o) => sqlx::query(
+                    "SELECT body FROM order_returns WHERE owner_company = $1 AND owner_id = $2 ORDER BY created_at, id",
+                )
+                .bind(&o.company)
+                .bind(&o.id)
+                .fetch_all(self.conn())
+                .await?,
+                None => {
+                    sqlx::query("SELECT body FROM order_returns ORDER BY created_at, id").fetch_all(self.conn()).await?
+                }
+            };
         rows.iter().map(return_from).collect()
     }
 

@@ -340,6 +340,7 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
             origin_org_id: None,
             name: shop.order_number.clone(),
             customer_id: Some(customer_id.to_string()),
+            owner: None,
             platform: Platform {
                 id: shop.external_id.clone(),
                 platform: Some("activecampaign".into()),

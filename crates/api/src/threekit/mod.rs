@@ -237,6 +237,7 @@ async fn create(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Resul
         origin_org_id: opt_string(&m, "originOrgId")?,
         name,
         customer_id: opt_string(&m, "customerId")?,
+        owner: None,
         platform: platform(&m)?.unwrap_or_default(),
         lines,
         legacy_items: legacy,

@@ -1,0 +1,8 @@
+//! Hostile tests: what a caller must not be able to reach or become. One module per wall —
+//! tenants (buyers' users and what they own), escalation (every write that changes what a
+//! token may do), outbound targets, limits and revocation.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod tenants;
