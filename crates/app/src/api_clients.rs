@@ -1,7 +1,7 @@
 //! API clients: who may obtain tokens, through what, with which integration events.
 
 use crate::error::FieldExt;
-use crate::{App, AppError, Principal, RuleCode};
+use crate::{App, AppError, Principal, RuleCode, grants};
 use cartwire_domain::api_client::ApiClient;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration_event::EventType;
@@ -59,6 +59,7 @@ impl App {
         client.validate().field("ApiClient")?;
         let mut tx = self.store().begin().await?;
         check_references(&mut tx, &client).await?;
+        check_reach(&mut tx, p, None, &client, &secret).await?;
         tx.insert_api_client(&client).await.map_err(|e| map_write(e, &client))?;
         self.finish_client(tx, p, &client.id, Change::Created).await
     }
@@ -85,6 +86,8 @@ impl App {
         client.validate().field("ApiClient")?;
         let mut tx = self.store().begin().await?;
         check_references(&mut tx, &client).await?;
+        let before = tx.api_client(id.as_str()).await?;
+        check_reach(&mut tx, p, before.as_ref().map(|r| &r.client), &client, &secret).await?;
         let created = if tx.update_api_client(&client).await.map_err(|e| map_write(e, &client))? {
             false
         } else {
@@ -120,6 +123,7 @@ impl App {
         };
         client.validate().field("ApiClient")?;
         check_references(&mut tx, &client).await?;
+        check_reach(&mut tx, p, Some(&current.client), &client, &secret).await?;
         tx.update_api_client(&client).await.map_err(|e| map_write(e, &client))?;
         self.finish_client(tx, p, &current.client.id, Change::Updated).await
     }
@@ -197,6 +201,26 @@ async fn grants_full_access(tx: &mut Tx, client: &ApiClient) -> Result<bool, App
     let Some(name) = &client.default_context_username else { return Ok(false) };
     let Some(user) = tx.user_by_username(name).await? else { return Ok(false) };
     Ok(user.profile.active && tx.roles_of_user(&user).await?.roles.contains(&ApiRole::FullAccess))
+}
+
+/// A client write may not open a path to roles the caller lacks (see [`crate::grants`]). A new
+/// client, a new secret, or an anonymous-buyer client (whose tokens anyone can fetch) must reach
+/// only held roles; any other change only adds what it newly reaches.
+async fn check_reach(
+    tx: &mut Tx,
+    p: &Principal,
+    before: Option<&ApiClient>,
+    after: &ApiClient,
+    secret: &SecretChange,
+) -> Result<(), AppError> {
+    let reach = grants::reach_of_client(tx, after).await?;
+    let added = match before {
+        Some(b) if !after.is_anon_buyer && !matches!(secret, SecretChange::Set(_)) => {
+            reach.without(&grants::reach_of_client(tx, b).await?)
+        }
+        _ => reach,
+    };
+    grants::require_held(p, &added, "This API client")
 }
 
 async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppError> {

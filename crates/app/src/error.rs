@@ -41,6 +41,9 @@ pub enum RuleCode {
     OrderChangedDuringCallout,
     /// A single sign-on could not be completed.
     SsoLoginFailed,
+    /// The write would open a path (client, profile, assignment, password, elevated roles,
+    /// single sign-on) to roles the caller does not hold (HTTP 403).
+    RolesNotHeld,
 }
 
 /// Why a use case did not succeed.

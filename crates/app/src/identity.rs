@@ -1,7 +1,7 @@
 //! Users, buyer companies, security profiles and assignments: the minimum that makes tokens
 //! carry real roles.
 
-use crate::{App, AppError, Principal, RuleCode};
+use crate::{App, AppError, Principal, RuleCode, grants};
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::user::{
     AssignmentLevel, Buyer, SecurityProfile, SecurityProfileAssignment, User, UserProfile, UserType, check_password,
@@ -140,6 +140,9 @@ impl App {
         let mut tx = self.store().begin().await?;
         self.require_buyer(&mut tx, company).await?;
         tx.insert_user(&user).await.map_err(|e| user_conflict(e, &user, &mut None))?;
+        if user.password_hash.is_some() {
+            check_password_reach(&mut tx, p, &user).await?;
+        }
         tx.append_events(&customer_event(Change::Created, &user, p).into_iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
         Ok(user)
@@ -168,6 +171,7 @@ impl App {
         }
         let (new_id, input) = build(current.as_ref())?;
         let hash = self.prepare_user(&input).await?;
+        let password_set = hash.is_some();
         let mut tx = self.store().begin().await?;
         let created = current.is_none();
         let user = match current {
@@ -205,6 +209,9 @@ impl App {
                 user
             }
         };
+        if password_set {
+            check_password_reach(&mut tx, p, &user).await?;
+        }
         let change = if created { Change::Created } else { Change::Updated };
         tx.append_events(&customer_event(change, &user, p).into_iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
@@ -323,15 +330,9 @@ impl App {
         let mut profile = build(id.clone(), current.as_ref())?;
         profile.id = id.clone();
         profile.validate().map_err(|e| AppError::invalid("SecurityProfile", e))?;
-        // Only a FullAccess holder may hand out FullAccess: otherwise SecurityProfileAdmin
-        // would be a way to escalate to every role.
-        if profile.roles.contains(&ApiRole::FullAccess) && !p.roles.roles.contains(&ApiRole::FullAccess) {
-            return Err(cartwire_domain::principal::Forbidden {
-                sufficient_roles: vec![ApiRole::FullAccess],
-                assigned_roles: p.roles.names(),
-            }
-            .into());
-        }
+        // Everyone the profile is assigned to gains what it adds: only roles the caller holds.
+        let before = current.as_ref().map(grants::profile_roles).unwrap_or_default();
+        grants::require_held(p, &grants::profile_roles(&profile).without(&before), "This security profile")?;
         let created = current.is_none();
         if created {
             tx.insert_security_profile(&profile).await.map_err(|e| dup(e, "SecurityProfile", &id))?;
@@ -370,13 +371,7 @@ impl App {
             .security_profile(a.security_profile_id.as_str())
             .await?
             .ok_or_else(|| AppError::not_found("SecurityProfile", a.security_profile_id.as_str()))?;
-        if profile.roles.contains(&ApiRole::FullAccess) && !p.roles.roles.contains(&ApiRole::FullAccess) {
-            return Err(cartwire_domain::principal::Forbidden {
-                sufficient_roles: vec![ApiRole::FullAccess],
-                assigned_roles: p.roles.names(),
-            }
-            .into());
-        }
+        grants::require_held(p, &grants::profile_roles(&profile), "This assignment")?;
         match &a.level {
             AssignmentLevel::Marketplace => {}
             AssignmentLevel::Buyer(b) => {
@@ -407,6 +402,13 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Whoever sets a user's password can sign in as them: only a caller holding every role the
+/// user holds may do it (see [`crate::grants`]).
+async fn check_password_reach(tx: &mut cartwire_store::Tx, p: &Principal, user: &User) -> Result<(), AppError> {
+    let held_by_user = tx.roles_of_user(user).await?;
+    grants::require_held(p, &held_by_user, "Setting this user's password")
 }
 
 /// Which of create / overwrite / patch a save is.

@@ -1,10 +1,10 @@
 //! Integration events: the middleware endpoints cartwire calls during checkout, returns,
 //! add-to-cart and single sign-on.
 
-use crate::{App, AppError, Principal, RuleCode};
+use crate::{App, AppError, Principal, RuleCode, grants};
 use cartwire_domain::event::{Change, NewEvent};
-use cartwire_domain::integration_event::IntegrationEvent;
-use cartwire_domain::{ApiRole, ObjectId};
+use cartwire_domain::integration_event::{EventType, IntegrationEvent};
+use cartwire_domain::{ApiRole, ObjectId, RoleSet};
 use cartwire_store::{StoreError, Tx};
 
 const READ: &[ApiRole] = &[ApiRole::IntegrationEventAdmin, ApiRole::IntegrationEventReader];
@@ -38,6 +38,7 @@ impl App {
     ) -> Result<IntegrationEvent, AppError> {
         p.require_any(WRITE)?;
         let mut tx = self.store().begin().await?;
+        check_reach(&mut tx, p, None, &event).await?;
         tx.insert_integration_event(&event).await.map_err(|e| map_write(e, &event.id))?;
         self.finish_event(tx, p, &event.id, Change::Created).await
     }
@@ -55,6 +56,7 @@ impl App {
         let current = tx.integration_event(id.as_str()).await?;
         let mut event = build(id.clone(), current.as_ref())?;
         event.id = id.clone();
+        check_reach(&mut tx, p, current.as_ref(), &event).await?;
         let created = match &current {
             Some(current) => {
                 check_type_unchanged(current, &event)?;
@@ -83,6 +85,7 @@ impl App {
         let current = tx.integration_event(id).await?.ok_or_else(|| AppError::not_found(OBJECT, id))?;
         let event = build(&current)?;
         check_type_unchanged(&current, &event)?;
+        check_reach(&mut tx, p, Some(&current), &event).await?;
         tx.update_integration_event(id, &event).await.map_err(|e| map_write(e, &event.id))?;
         self.finish_event(tx, p, &event.id, Change::Updated).await
     }
@@ -131,6 +134,33 @@ impl App {
         tx.commit().await?;
         Ok(event)
     }
+}
+
+/// Whoever names an event's URL receives its `ElevatedRoles` in every callout token, and for an
+/// OpenIDConnect event decides which user a single sign-on signs in as: a new event or a new
+/// URL must reach only roles the caller holds; otherwise only added elevated roles count.
+async fn check_reach(
+    tx: &mut Tx,
+    p: &Principal,
+    before: Option<&IntegrationEvent>,
+    after: &IntegrationEvent,
+) -> Result<(), AppError> {
+    let elevated = RoleSet::of(after.elevated_roles.iter().copied());
+    let redirected = before.is_none_or(|b| b.custom_implementation_url != after.custom_implementation_url);
+    let mut wanted = match before {
+        Some(b) if !redirected => elevated.without(&RoleSet::of(b.elevated_roles.iter().copied())),
+        _ => elevated,
+    };
+    if redirected && after.event_type == EventType::OpenIDConnect {
+        let ids = [Some(after.id.as_str()), before.map(|b| b.id.as_str())];
+        for record in tx.openid_connects().await? {
+            let uses = record.config.integration_event_id.as_ref().is_some_and(|ie| ids.contains(&Some(ie.as_str())));
+            if uses && let Some(client) = tx.api_client(&record.config.api_client_id).await? {
+                wanted.extend(&grants::admitted_roles(tx, &client.client).await?);
+            }
+        }
+    }
+    grants::require_held(p, &wanted, "This integration event")
 }
 
 fn in_use(id: &str, clients: Vec<String>) -> AppError {

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod dispatcher;
 pub mod error;
+mod grants;
 pub mod identity;
 pub mod integration_events;
 pub mod integrations;

@@ -116,9 +116,14 @@ impl App {
         let mut config = build(id.clone(), current.as_ref())?;
         config.id = id.clone();
         config.validate().map_err(|(f, e)| AppError::invalid(f, e))?;
-        if tx.api_client(&config.api_client_id).await?.is_none() {
-            return Err(AppError::not_found("ApiClient", &config.api_client_id));
-        }
+        let client = tx
+            .api_client(&config.api_client_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("ApiClient", &config.api_client_id))?;
+        // The provider and the middleware decide who signs in: as good as every admitted
+        // user's password (see crate::grants).
+        let admitted = crate::grants::admitted_roles(&mut tx, &client.client).await?;
+        crate::grants::require_held(p, &admitted, "This single sign-on configuration")?;
         if let Some(ie) = &config.integration_event_id {
             let event = tx
                 .integration_event(ie.as_str())

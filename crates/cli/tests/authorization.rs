@@ -130,24 +130,32 @@ async fn prepare(s: &TestServer, name: &str, n: &str) -> (Method, String, Option
             };
             (method, format!("/v1/buyers/bb-{n}/users/bu-{n}"), body)
         }
+        // Profiles hold only the role the admin itself holds: handing out more is refused
+        // (tests/security/escalation.rs).
         "securityprofiles" => (
             method,
             "/v1/securityprofiles".into(),
-            (verb == "POST").then(|| json!({"Name": "p", "Roles": ["Shopper"]})),
+            (verb == "POST").then(|| json!({"Name": "p", "Roles": ["SecurityProfileAdmin"]})),
         ),
         "securityprofile" => {
-            ok(s.post("/v1/securityprofiles", json!({"ID": format!("sp-{n}"), "Name": "p", "Roles": ["Shopper"]}))
-                .await);
+            ok(s.post(
+                "/v1/securityprofiles",
+                json!({"ID": format!("sp-{n}"), "Name": "p", "Roles": ["SecurityProfileAdmin"]}),
+            )
+            .await);
             let body = match verb {
-                "PUT" => Some(json!({"Name": "p2", "Roles": ["MeAdmin"]})),
+                "PUT" => Some(json!({"Name": "p2", "Roles": []})),
                 "PATCH" => Some(json!({"Name": "p3"})),
                 _ => None,
             };
             (method, format!("/v1/securityprofiles/sp-{n}"), body)
         }
         "assignments" => {
-            ok(s.post("/v1/securityprofiles", json!({"ID": format!("asp-{n}"), "Name": "p", "Roles": ["Shopper"]}))
-                .await);
+            ok(s.post(
+                "/v1/securityprofiles",
+                json!({"ID": format!("asp-{n}"), "Name": "p", "Roles": ["SecurityProfileAdmin"]}),
+            )
+            .await);
             (
                 method,
                 "/v1/securityprofiles/assignments".into(),
@@ -155,8 +163,11 @@ async fn prepare(s: &TestServer, name: &str, n: &str) -> (Method, String, Option
             )
         }
         "assignment" => {
-            ok(s.post("/v1/securityprofiles", json!({"ID": format!("dsp-{n}"), "Name": "p", "Roles": ["Shopper"]}))
-                .await);
+            ok(s.post(
+                "/v1/securityprofiles",
+                json!({"ID": format!("dsp-{n}"), "Name": "p", "Roles": ["SecurityProfileAdmin"]}),
+            )
+            .await);
             ok(s.post("/v1/securityprofiles/assignments", json!({"SecurityProfileID": format!("dsp-{n}")})).await);
             (method, format!("/v1/securityprofiles/dsp-{n}/assignments"), None)
         }

@@ -215,6 +215,27 @@ impl RoleSet {
     pub fn is_empty(&self) -> bool {
         self.roles.is_empty() && self.custom.is_empty()
     }
+
+    /// The roles of `wanted` this set does not cover. `FullAccess` covers every role, custom
+    /// roles included (its holder could grant itself any of them anyway); `FullAccess` itself
+    /// is covered only by `FullAccess`.
+    pub fn missing(&self, wanted: &RoleSet) -> RoleSet {
+        if self.roles.contains(&ApiRole::FullAccess) {
+            return RoleSet::default();
+        }
+        RoleSet {
+            roles: wanted.roles.difference(&self.roles).copied().collect(),
+            custom: wanted.custom.difference(&self.custom).cloned().collect(),
+        }
+    }
+
+    /// The roles of this set that `other` does not contain (plain set difference).
+    pub fn without(&self, other: &RoleSet) -> RoleSet {
+        RoleSet {
+            roles: self.roles.difference(&other.roles).copied().collect(),
+            custom: self.custom.difference(&other.custom).cloned().collect(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -238,6 +259,28 @@ mod tests {
         let reader = RoleSet::of([ApiRole::ApiClientReader]);
         assert!(!reader.satisfies_any(&[ApiRole::ApiClientAdmin]));
         assert!(reader.satisfies_any(&[ApiRole::ApiClientAdmin, ApiRole::ApiClientReader]));
+    }
+
+    #[test]
+    fn missing_roles_are_what_the_holder_cannot_hand_out() {
+        let admin = RoleSet::from_names(["ApiClientAdmin", "Shopper", "Warehouse"]);
+        let wanted = RoleSet::from_names(["Shopper", "OrderAdmin", "Warehouse", "Night"]);
+        assert_eq!(admin.missing(&wanted), RoleSet::from_names(["OrderAdmin", "Night"]));
+        assert!(admin.missing(&RoleSet::from_names(["Shopper"])).is_empty());
+        assert_eq!(admin.missing(&RoleSet::of([ApiRole::FullAccess])), RoleSet::of([ApiRole::FullAccess]));
+        let full = RoleSet::of([ApiRole::FullAccess]);
+        assert!(full.missing(&wanted).is_empty() && full.missing(&full).is_empty());
+        assert_eq!(wanted.without(&admin), RoleSet::from_names(["OrderAdmin", "Night"]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_set_never_misses_its_own_roles(picks in proptest::collection::vec(0usize..92, 0..10)) {
+            let set = RoleSet::of(picks.iter().map(|i| ApiRole::ALL[*i]));
+            proptest::prop_assert!(set.missing(&set).is_empty());
+            let missing = RoleSet::default().missing(&set);
+            proptest::prop_assert_eq!(missing, set);
+        }
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub fn rule_code(code: RuleCode) -> &'static str {
         RuleCode::OrderInvalidStatus => "Order.InvalidStatus",
         RuleCode::OrderChangedDuringCallout => "Order.ChangedDuringCallout",
         RuleCode::SsoLoginFailed => "OpenIdConnect.LoginFailed",
+        RuleCode::RolesNotHeld => "InsufficientRoles",
     }
 }
 
@@ -87,6 +88,8 @@ impl From<AppError> for OcError {
             AppError::Rule { code, message, data } => {
                 let status = if code == RuleCode::OrderChangedDuringCallout {
                     StatusCode::CONFLICT
+                } else if code == RuleCode::RolesNotHeld {
+                    StatusCode::FORBIDDEN
                 } else {
                     StatusCode::BAD_REQUEST
                 };
