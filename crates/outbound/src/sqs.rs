@@ -2,13 +2,14 @@
 //! endpoint), `SendMessageBatch` for every batch of due messages of one queue, FIFO groups per
 //! resource and deduplication by job id.
 
-use crate::guard::TargetPolicy;
+use crate::guard::{GuardedResolver, TargetPolicy};
 use crate::{AttemptResult, FailureKind, Message, Transport};
 use aws_sdk_sqs::config::retry::RetryConfig;
 use aws_sdk_sqs::config::timeout::TimeoutConfig;
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
+use aws_smithy_http_client::tls;
 use cartwire_domain::integration::Secret;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -70,8 +71,12 @@ impl SqsTransport {
         clients
             .entry(key)
             .or_insert_with(|| {
+                let http = aws_smithy_http_client::Builder::new()
+                    .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+                    .build_with_resolver(GuardedResolver::new(self.policy).as_ref().clone());
                 let mut conf = aws_sdk_sqs::Config::builder()
                     .behavior_version(BehaviorVersion::latest())
+                    .http_client(http)
                     .region(Region::new(target.region.clone()))
                     .credentials_provider(Credentials::new(
                         target.access_key_id.expose(),
@@ -104,7 +109,9 @@ impl Transport for SqsTransport {
             Ok(u) => u,
             Err(e) => return fail_all(FailureKind::Unreachable, format!("invalid queue URL: {e}")),
         };
-        if let Err(e) = self.policy.check_url(&url).await {
+        // Names resolve through the guard inside the SDK's HTTP client; literal IPs never reach
+        // a resolver, so they are checked here.
+        if let Err(e) = self.policy.check_literal_ip(&url) {
             return fail_all(FailureKind::Unreachable, e.to_string());
         }
         let client = self.client(target, Self::endpoint(&url));
