@@ -5,6 +5,7 @@
 //! decides a business rule.
 
 pub mod activecampaign;
+pub mod edge;
 pub mod elasticpath;
 pub mod operator;
 pub mod ordercloud;
@@ -44,7 +45,7 @@ pub fn router_with_metrics(app: App, metrics: Option<PrometheusHandle>) -> Route
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }))
-        .layer(axum::middleware::from_fn(dialect_errors))
+        .layer(axum::middleware::from_fn(edge::edge))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)
 }
@@ -106,48 +107,6 @@ pub fn normalize_path(mut req: Request<axum::body::Body>) -> Request<axum::body:
 
 /// Counts requests and their latency per route and status (the route template, never the
 /// concrete path, so ids do not explode the label space).
-/// Gives the bare answers of the layers in front of the dialects — the body limit's 413 and
-/// the panic guard's 500 — the error body of the dialect the path belongs to, so a client's
-/// error handling sees its vendor's shape there too.
-async fn dialect_errors(req: Request<axum::body::Body>, next: axum::middleware::Next) -> axum::response::Response {
-    let path = req.uri().path().to_owned();
-    let res = next.run(req).await;
-    let status = res.status();
-    let is_json = res
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    if is_json || !(status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::INTERNAL_SERVER_ERROR) {
-        return res;
-    }
-    let too_large = status == StatusCode::PAYLOAD_TOO_LARGE;
-    let message = if too_large {
-        format!("The request body is larger than {MAX_BODY_BYTES} bytes")
-    } else {
-        "An unexpected error occurred.".to_owned()
-    };
-    let lower = path.to_ascii_lowercase();
-    let json = |body: serde_json::Value| (status, axum::Json(body)).into_response();
-    if lower.starts_with("/v1/") || lower.starts_with("/oauth/token") || lower.starts_with("/ocrp") {
-        let code = if too_large { "Request.InvalidRequestBody" } else { "ServerError" };
-        ordercloud::error::OcError::new(status, code, message).into_response()
-    } else if lower.starts_with("/v2/") || lower == "/oauth/access_token" {
-        let title = if too_large { "Payload Too Large" } else { "Internal Server Error" };
-        elasticpath::error::EpError::new(status, title).detail(message).into_response()
-    } else if lower.starts_with("/api/3/") {
-        json(serde_json::json!({"message": message}))
-    } else if lower.starts_with("/api/orders") {
-        let code = if too_large { "payload_too_large" } else { "internal_error" };
-        json(serde_json::json!({"error": {"code": code, "message": message}}))
-    } else {
-        let title = if too_large { "Payload Too Large" } else { "Internal Server Error" };
-        let body =
-            serde_json::json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": message});
-        (status, [(axum::http::header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
-    }
-}
-
 async fn record_request(req: Request<axum::body::Body>, next: axum::middleware::Next) -> axum::response::Response {
     let started = std::time::Instant::now();
     let method = req.method().as_str().to_owned();
