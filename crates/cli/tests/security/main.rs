@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod edge;
 mod escalation;
 mod outbound;
 mod tenants;
