@@ -52,6 +52,10 @@ async fn raw(s: &TestServer, method: Method, path: &str, token: Option<&str>, ct
     }
 }
 
+/// method, path, token, content type, body, dialect (and status, for the bare rejections).
+type Case<'a> = (Method, String, Option<&'a str>, &'a str, &'a str, Body);
+type BareCase<'a> = (Method, String, Option<&'a str>, &'a str, &'a str, u16, Body);
+
 #[tokio::test]
 async fn nul_duplicate_keys_and_bare_rejections_answer_in_each_dialects_body() {
     let s = TestServer::start().await;
@@ -66,7 +70,7 @@ async fn nul_duplicate_keys_and_bare_rejections_answer_in_each_dialects_body() {
     use Body::*;
 
     // NUL in JSON strings, JSON keys, path ids, queries and form fields.
-    let cases: Vec<(Method, String, Option<&str>, &str, &str, Body)> = vec![
+    let cases: Vec<Case> = vec![
         (
             Method::POST,
             "/v1/apiclients".into(),
@@ -174,7 +178,7 @@ async fn nul_duplicate_keys_and_bare_rejections_answer_in_each_dialects_body() {
     }
 
     // Bare rejections of the layers in front of the dialects.
-    let bare: Vec<(Method, String, Option<&str>, &str, &str, u16, Body)> = vec![
+    let bare: Vec<BareCase> = vec![
         (Method::GET, "/v1/apiclients/%FF%FE".into(), Some(&admin), json, "", 400, OrderCloud),
         (Method::GET, format!("/api/orders/%FF%FE?bearer_token={tk}"), None, json, "", 400, Threekit),
         (Method::PATCH, "/oauth/token".into(), None, form, "", 405, OrderCloud),
