@@ -342,7 +342,7 @@ async fn revoke_api_key(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     let p = caller(&app, &headers).await?;
-    app.revoke_storefront_token(&p, &id).await?;
+    app.revoke_api_key(&p, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -129,6 +129,17 @@ impl App {
         Ok(all.into_iter().filter(|t| t.kind == KEY_KIND).collect())
     }
 
+    /// Revokes an API key; a Threekit token's id is not found here.
+    pub async fn revoke_api_key(&self, p: &Principal, id: &str) -> Result<(), AppError> {
+        p.require_any(&[ApiRole::FullAccess])?;
+        let mut tx = self.store().begin().await?;
+        if !tx.revoke_storefront_token(id, &[KEY_KIND]).await? {
+            return Err(AppError::not_found("api-key", id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Verifies an `Api-Token`.
     pub async fn api_key_caller(&self, key: Option<&str>) -> Result<ApiKeyCaller, ShopError> {
         let key = key

@@ -251,6 +251,9 @@ pub(crate) fn order_events(
         .collect()
 }
 
+/// The stored kinds of Threekit tokens (ActiveCampaign keys share the table).
+const TOKEN_KINDS: &[&str] = &["public", "private"];
+
 impl App {
     /// Issues a storefront token; the secret is returned once.
     pub async fn issue_storefront_token(
@@ -301,14 +304,14 @@ impl App {
         let mut tx = self.store().read().await?;
         let all = tx.storefront_tokens().await?;
         tx.commit().await?;
-        Ok(all)
+        Ok(all.into_iter().filter(|t| TOKEN_KINDS.contains(&t.kind.as_str())).collect())
     }
 
-    /// Revokes a storefront token.
+    /// Revokes a storefront (Threekit) token; an API key's id is not found here.
     pub async fn revoke_storefront_token(&self, p: &Principal, id: &str) -> Result<(), AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
         let mut tx = self.store().begin().await?;
-        if !tx.revoke_storefront_token(id).await? {
+        if !tx.revoke_storefront_token(id, TOKEN_KINDS).await? {
             return Err(AppError::not_found("token", id));
         }
         tx.commit().await?;
@@ -329,7 +332,10 @@ impl App {
         let mut tx = self.store().read().await?;
         let token = tx.storefront_token_by_digest(&sha256_hex(secret)).await?;
         tx.commit().await?;
-        let token = token.ok_or_else(|| StorefrontError::Unauthorized("Invalid or revoked token".into()))?;
+        // An ActiveCampaign key is not a Threekit token: kinds never cross.
+        let token = token
+            .filter(|t| TOKEN_KINDS.contains(&t.kind.as_str()))
+            .ok_or_else(|| StorefrontError::Unauthorized("Invalid or revoked token".into()))?;
         let kind = if token.kind == "private" { TokenKind::Private } else { TokenKind::Public };
         if kind == TokenKind::Public {
             let host = origin.and_then(host_of).or_else(|| referer.and_then(host_of)).ok_or_else(|| {

@@ -357,14 +357,19 @@ impl Tx {
         rows.iter().map(token_from).collect()
     }
 
-    /// Revokes a token; false when there is no live token with that id.
-    pub async fn revoke_storefront_token(&mut self, id: &str) -> Result<bool, StoreError> {
-        let n = sqlx::query("UPDATE storefront_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(ts(OffsetDateTime::now_utc()))
-            .bind(id)
-            .execute(self.conn())
-            .await?
-            .rows_affected();
+    /// Revokes a live token of one of `kinds`; false when there is none with that id (a token
+    /// of another kind is not found: each operator endpoint acts on its own kind only).
+    pub async fn revoke_storefront_token(&mut self, id: &str, kinds: &[&str]) -> Result<bool, StoreError> {
+        let places: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "UPDATE storefront_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND kind IN ({})",
+            places.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ts(OffsetDateTime::now_utc())).bind(id);
+        for k in kinds {
+            q = q.bind(*k);
+        }
+        let n = q.execute(self.conn()).await?.rows_affected();
         Ok(n == 1)
     }
 }

@@ -7,5 +7,6 @@ mod support;
 
 mod edge;
 mod escalation;
+mod kinds;
 mod outbound;
 mod tenants;
