@@ -214,7 +214,7 @@ async fn events(
     headers: HeaderMap,
     Query(q): Query<EventsQuery>,
 ) -> Result<Json<serde_json::Value>, Problem> {
-    operator(&app, &headers).await?;
+    let p = caller(&app, &headers).await?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(Problem {
@@ -235,9 +235,7 @@ async fn events(
         from: q.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
         to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
     };
-    let mut tx = app.store().read().await.map_err(AppError::from)?;
-    let events = tx.events(&filter, q.after.unwrap_or(0), limit).await.map_err(AppError::from)?;
-    tx.commit().await.map_err(AppError::from)?;
+    let events = app.event_page(&p, &filter, q.after.unwrap_or(0), limit).await?;
     let next = events.last().map(|e| e.seq);
     let data: Vec<_> = events
         .into_iter()

@@ -197,6 +197,7 @@ impl App {
     ) -> Result<Order, AppError> {
         sync(&mut next);
         next.updated_at = Some(OffsetDateTime::now_utc());
+        next.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
         tx.update_order(&next).await?;
         tx.append_events(&order_events(Some(current), &next, p.describe(), "ordercloud")).await?;
         tx.commit().await?;
@@ -835,6 +836,7 @@ async fn new_checkout_order(
         checkout: Some(checkout),
     };
     sync(&mut order);
+    order.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
     tx.insert_order(&order).await.map_err(|e| match e {
         StoreError::Duplicate(_) => AppError::IdExists { object_type: "Order", object_id: id.clone() },
         other => other.into(),

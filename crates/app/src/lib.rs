@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod dispatcher;
 pub mod error;
+pub mod events;
 mod grants;
 pub mod identity;
 pub mod integration_events;

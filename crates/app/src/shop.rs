@@ -96,6 +96,11 @@ fn customer_snapshot(c: &EcomCustomer) -> serde_json::Value {
            "external_id": c.external_id, "email": c.email, "accepts_marketing": c.accepts_marketing})
 }
 
+/// An order over a documented limit (422 on the limit's field).
+fn over_limit(e: cartwire_domain::order::OverLimit) -> ShopError {
+    ShopError::Invalid { field: e.what.to_owned(), title: e.message }
+}
+
 impl App {
     /// Issues an API key for the ActiveCampaign dialect; the key is returned once.
     pub async fn issue_api_key(&self, p: &Principal, name: String) -> Result<(StorefrontToken, String), AppError> {
@@ -381,6 +386,7 @@ impl App {
         order.org_id = self.org_id().await?;
         let mut tx = self.store().begin().await?;
         self.check_shop_refs(&mut tx, &order).await?;
+        order.check_limits().map_err(over_limit)?;
         tx.insert_order(&order).await.map_err(Self::duplicate_order)?;
         let mut events = order_events(None, &order, caller.describe(), "activecampaign");
         if order.abandoned_at.is_some() {
@@ -443,6 +449,7 @@ impl App {
         }
         next.updated_at = Some(now);
         self.check_shop_refs(&mut tx, &next).await?;
+        next.check_limits().map_err(over_limit)?;
         tx.update_order(&next).await.map_err(Self::duplicate_order)?;
         tx.append_events(&order_events(Some(&current), &next, caller.describe(), "activecampaign")).await?;
         tx.commit().await?;

@@ -363,6 +363,7 @@ impl App {
         let now = OffsetDateTime::now_utc();
         order.created_at = now;
         order.placed_at = (!order.status.is_cart()).then_some(now);
+        order.check_limits().map_err(|e| StorefrontError::Invalid(e.to_string()))?;
         let mut tx = self.store().begin().await?;
         // Short ids are random: on the rare collision, draw again.
         let mut tries = 0;
@@ -444,6 +445,7 @@ impl App {
         if current.status.is_cart() && !next.status.is_cart() {
             next.placed_at = Some(now);
         }
+        next.check_limits().map_err(|e| StorefrontError::Invalid(e.to_string()))?;
         tx.update_order(&next).await?;
         tx.append_events(&order_events(Some(&current), &next, caller.describe(), "threekit")).await?;
         tx.commit().await?;

@@ -181,7 +181,69 @@ pub struct Order {
     pub checkout: Option<crate::checkout::CheckoutOrder>,
 }
 
+/// Most lines an order may hold, in every dialect (Threekit `cart`, ActiveCampaign
+/// `orderProducts`, OrderCloud line items): far above any real basket, and a ceiling on what
+/// one order can make every later change write.
+pub const MAX_LINES: usize = 500;
+
+/// Most bytes an order's free-form parts (lines with their metadata, legacy items, metadata,
+/// derivative attributes, the shop and checkout sides) may take as JSON. Every change of an
+/// order writes its snapshot as an event, so this also bounds every order event's payload.
+pub const MAX_ORDER_BYTES: usize = 256 * 1024;
+
+/// Longest customer id, origin org id, platform name, store name or platform order id: these
+/// are indexed, and an index row has a size limit on PostgreSQL.
+pub const MAX_KEY_CHARS: usize = 255;
+
+/// Why an order is over a limit, with the dialect-neutral name of what is too big.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: {message}")]
+pub struct OverLimit {
+    /// `lines`, `size`, `customer_id`, `origin_org_id` or `platform`.
+    pub what: &'static str,
+    /// Human-readable, with the limit.
+    pub message: String,
+}
+
 impl Order {
+    /// Checks the order against [`MAX_LINES`], [`MAX_ORDER_BYTES`] and [`MAX_KEY_CHARS`]; every
+    /// use case that writes an order calls it before the write.
+    pub fn check_limits(&self) -> Result<(), OverLimit> {
+        let lines = self.lines.len().max(self.shop.as_ref().map_or(0, |s| s.products.len()));
+        if lines > MAX_LINES {
+            return Err(OverLimit {
+                what: "lines",
+                message: format!("an order holds at most {MAX_LINES} lines; this one would hold {lines}"),
+            });
+        }
+        for (what, value) in [
+            ("customer_id", self.customer_id.as_deref()),
+            ("origin_org_id", self.origin_org_id.as_deref()),
+            ("platform", self.platform.platform.as_deref()),
+            ("platform", self.platform.store_name.as_deref()),
+            ("platform", self.platform.id.as_deref()),
+        ] {
+            if value.is_some_and(|v| v.chars().count() > MAX_KEY_CHARS) {
+                return Err(OverLimit { what, message: format!("at most {MAX_KEY_CHARS} characters") });
+            }
+        }
+        let bytes = json_len(&self.lines)
+            + json_len(&self.legacy_items)
+            + json_len(&self.metadata)
+            + json_len(&self.derivative)
+            + self.shop.as_ref().map_or(0, json_len)
+            + self.checkout.as_ref().map_or(0, json_len);
+        if bytes > MAX_ORDER_BYTES {
+            return Err(OverLimit {
+                what: "size",
+                message: format!(
+                    "an order's lines, metadata and details take at most {MAX_ORDER_BYTES} bytes as JSON; this one would take {bytes}"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// The currency of the order's amounts (the deployment's default when it has none yet).
     pub fn currency(&self) -> crate::commerce::CurrencyCode {
         self.totals
@@ -189,6 +251,23 @@ impl Order {
             .map(|t| t.currency.clone())
             .unwrap_or_else(crate::commerce::CurrencyCode::default_for_deployment)
     }
+}
+
+/// The length of a value as compact JSON, counted without building the string.
+fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
 }
 
 /// What an order costs, in the currency's minor units.
@@ -241,6 +320,47 @@ pub fn lines_from_legacy_items(items: &serde_json::Value) -> Option<Vec<LineItem
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn order(lines: usize, metadata: serde_json::Value) -> Order {
+        Order {
+            id: "o".into(),
+            short_id: "s".into(),
+            org_id: "org".into(),
+            origin_org_id: None,
+            name: None,
+            customer_id: None,
+            owner: None,
+            platform: Platform::default(),
+            lines: (0..lines).map(|i| LineItem::new(format!("c{i}"), 1, None).unwrap()).collect(),
+            legacy_items: json!([]),
+            metadata,
+            derivative: json!({}),
+            status: OrderStatus::Cart,
+            created_by: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: None,
+            placed_at: None,
+            deleted_at: None,
+            abandoned_at: None,
+            totals: None,
+            shop: None,
+            checkout: None,
+        }
+    }
+
+    #[test]
+    fn limits_on_lines_size_and_keys() {
+        assert!(order(MAX_LINES, json!({})).check_limits().is_ok());
+        assert_eq!(order(MAX_LINES + 1, json!({})).check_limits().unwrap_err().what, "lines");
+        let big = json!({"blob": "x".repeat(MAX_ORDER_BYTES)});
+        assert_eq!(order(1, big).check_limits().unwrap_err().what, "size");
+        let mut o = order(1, json!({}));
+        o.customer_id = Some("c".repeat(MAX_KEY_CHARS));
+        assert!(o.check_limits().is_ok());
+        o.customer_id = Some("c".repeat(MAX_KEY_CHARS + 1));
+        assert_eq!(o.check_limits().unwrap_err().what, "customer_id");
+        assert_eq!(json_len(&json!({"a": [1, 2]})), r#"{"a":[1,2]}"#.len());
+    }
 
     #[test]
     fn threekit_statuses_round_trip() {

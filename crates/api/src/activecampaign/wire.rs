@@ -36,10 +36,25 @@ fn cents(m: &Members, field: &str) -> Result<Option<Cents>, ShopError> {
     int(m, field)?.map(|v| Cents::new(v).map_err(|_| invalid(field, "must be whole cents, 0 or more"))).transpose()
 }
 
+/// Longest text field: ids, e-mail addresses and names that are indexed or looked up.
+const MAX_KEY_CHARS: usize = 255;
+/// Longest free text field (URLs, product descriptions, names of things).
+const MAX_TEXT_CHARS: usize = 4096;
+/// The fields stored in an index (PostgreSQL caps an index row's size): at most
+/// [`MAX_KEY_CHARS`]; every other text field at most [`MAX_TEXT_CHARS`].
+const KEY_FIELDS: &[&str] =
+    &["externalid", "externalcheckoutid", "email", "service", "name", "connectionid", "customerid"];
+
 fn text(m: &Members, field: &str) -> Result<Option<String>, ShopError> {
     match m.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => {
+            let max = if KEY_FIELDS.contains(&field) { MAX_KEY_CHARS } else { MAX_TEXT_CHARS };
+            if s.chars().count() > max {
+                return Err(invalid(field, &format!("must be at most {max} characters")));
+            }
+            Ok(Some(s.clone()))
+        }
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(_) => Err(invalid(field, "must be a string")),
     }

@@ -8,5 +8,6 @@ mod support;
 mod edge;
 mod escalation;
 mod kinds;
+mod limits;
 mod outbound;
 mod tenants;
