@@ -159,6 +159,7 @@ impl App {
         .by(p.describe(), "ordercloud")])
             .await?;
         tx.commit().await?;
+        self.grants_changed();
         Ok(())
     }
 
@@ -188,6 +189,7 @@ impl App {
         ])
         .await?;
         tx.commit().await?;
+        self.grants_changed();
         Ok(record)
     }
 }

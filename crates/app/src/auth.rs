@@ -373,6 +373,7 @@ impl App {
             jti: uuid::Uuid::new_v4().to_string(),
             orderid: anonymous.then(|| uuid::Uuid::new_v4().simple().to_string()),
             cmp: user.buyer_id.as_ref().map(|b| b.as_str().to_owned()),
+            elv: Vec::new(),
         };
         let access_token = self.keys().sign(&claims)?;
         let refresh_token = if !anonymous && client.refresh_token_duration.minutes() > 0 {
@@ -416,6 +417,7 @@ impl App {
             jti: uuid::Uuid::new_v4().to_string(),
             orderid: principal.anonymous_order_id.clone(),
             cmp: principal.buyer_id.clone(),
+            elv: extra.iter().filter(|r| !principal.roles.roles.contains(r)).map(|r| r.as_str().to_owned()).collect(),
         })
     }
 
@@ -424,6 +426,7 @@ impl App {
         let claims = self.keys().verify(bearer, &self.config().public_base_url).await?;
         let user_type =
             UserType::parse(&claims.usrtype).map_err(|_| AppError::Unauthenticated("unknown usrtype".into()))?;
+        self.check_grant(&claims).await?;
         Ok(Principal {
             client_id: claims.cid,
             user_id: claims.u,

@@ -145,6 +145,7 @@ impl App {
         }
         tx.append_events(&customer_event(Change::Created, &user, p).into_iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
+        self.grants_changed();
         Ok(user)
     }
 
@@ -164,6 +165,7 @@ impl App {
             self.require_buyer(&mut tx, company).await?;
             let u = tx.user(company.key(), id).await?;
             tx.commit().await?;
+            self.grants_changed();
             u
         };
         if must_exist && current.is_none() {
@@ -215,6 +217,7 @@ impl App {
         let change = if created { Change::Created } else { Change::Updated };
         tx.append_events(&customer_event(change, &user, p).into_iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
+        self.grants_changed();
         Ok((user, created))
     }
 
@@ -227,6 +230,7 @@ impl App {
         tx.delete_user(company.key(), id).await?;
         tx.append_events(&customer_event(Change::Deleted, &user, p).into_iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
+        self.grants_changed();
         Ok(())
     }
 
@@ -276,6 +280,7 @@ impl App {
             tx.update_buyer(&buyer).await?;
         }
         tx.commit().await?;
+        self.grants_changed();
         Ok((buyer, created))
     }
 
@@ -290,6 +295,7 @@ impl App {
         let events: Vec<_> = users.iter().filter_map(|u| customer_event(Change::Deleted, u, p)).collect();
         tx.append_events(&events).await?;
         tx.commit().await?;
+        self.grants_changed();
         Ok(())
     }
 
@@ -340,6 +346,7 @@ impl App {
             tx.update_security_profile(&profile).await?;
         }
         tx.commit().await?;
+        self.grants_changed();
         Ok((profile, created))
     }
 
@@ -351,6 +358,7 @@ impl App {
             return Err(AppError::not_found("SecurityProfile", id));
         }
         tx.commit().await?;
+        self.grants_changed();
         Ok(())
     }
 
@@ -389,6 +397,7 @@ impl App {
         }
         tx.save_assignment(&a).await?;
         tx.commit().await?;
+        self.grants_changed();
         Ok(())
     }
 
@@ -400,6 +409,7 @@ impl App {
             return Err(AppError::not_found("SecurityProfileAssignment", a.security_profile_id.as_str()));
         }
         tx.commit().await?;
+        self.grants_changed();
         Ok(())
     }
 }

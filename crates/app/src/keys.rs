@@ -51,6 +51,10 @@ pub struct Claims {
     /// Buyer company of a buyer user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cmp: Option<String>,
+    /// Roles added to a callout token by its integration event's `ElevatedRoles` (cartwire
+    /// extension): the user need not hold these for the token to stay valid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elv: Vec<String>,
 }
 
 /// A public key as published at `/oauth/certs/{kid}` (a JWK).

@@ -21,6 +21,7 @@ pub mod integrations;
 pub mod keys;
 pub mod passwords;
 pub mod returns;
+mod revocation;
 pub mod shop;
 pub mod sso;
 pub mod storefront;
@@ -65,6 +66,8 @@ struct Inner {
     callout_tokens: std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
     /// The deployment's ids never change once created: read them once.
     deployment: tokio::sync::OnceCell<cartwire_store::deployment::Deployment>,
+    /// Client and user states behind every token check (see `revocation`).
+    grants: revocation::GrantCache,
 }
 
 impl App {
@@ -82,8 +85,18 @@ impl App {
                 callouts,
                 callout_tokens: Default::default(),
                 deployment: tokio::sync::OnceCell::new(),
+                grants: Default::default(),
             }),
         })
+    }
+
+    fn grant_cache(&self) -> &revocation::GrantCache {
+        &self.inner.grants
+    }
+
+    /// Forgets cached client and user states after a write that may revoke a grant.
+    pub(crate) fn grants_changed(&self) {
+        self.inner.grants.clear();
     }
 
     /// The store.

@@ -24,6 +24,8 @@ pub struct ApiClientRecord {
     pub add_to_cart_event_name: Option<String>,
     /// When it was created.
     pub created_at: OffsetDateTime,
+    /// When its secret last changed (None: never since creation).
+    pub secret_changed_at: Option<OffsetDateTime>,
 }
 
 const CLIENT_SELECT: &str = "SELECT c.*, oc.name AS oc_name, orr.name AS or_name, atc.name AS atc_name \
@@ -80,6 +82,7 @@ fn client_from(row: &AnyRow) -> Result<ApiClientRecord, StoreError> {
         order_return_event_name: get_opt_str(row, "or_name")?,
         add_to_cart_event_name: get_opt_str(row, "atc_name")?,
         created_at: get_ts(row, "created_at")?,
+        secret_changed_at: crate::codec::get_opt_ts(row, "secret_changed_at")?,
     })
 }
 
@@ -111,7 +114,9 @@ impl Tx {
              default_context_username = $7, allow_any_buyer = $8, allow_any_supplier = $9, allow_seller = $10, \
              is_anon_buyer = $11, order_checkout_ie_id = $12, order_return_ie_id = $13, add_to_cart_ie_id = $14, \
              minimum_required_roles = $15, minimum_required_custom_roles = $16, maximum_granted_roles = $17, \
-             maximum_granted_custom_roles = $18, xp = $19, updated_at = $20 WHERE id = $21",
+             maximum_granted_custom_roles = $18, xp = $19, updated_at = $20, \
+             secret_changed_at = CASE WHEN COALESCE(secret_hash, '') <> COALESCE($2, '') THEN $20 \
+             ELSE secret_changed_at END WHERE id = $21",
         )
         .bind_client(c, now)
         .execute(self.conn())

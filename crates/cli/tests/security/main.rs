@@ -10,4 +10,5 @@ mod escalation;
 mod kinds;
 mod limits;
 mod outbound;
+mod revocation;
 mod tenants;
