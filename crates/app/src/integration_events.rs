@@ -18,7 +18,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let all = tx.integration_events().await?;
         tx.commit().await?;
-        Ok(all)
+        Ok(all.into_iter().map(|e| for_reader(p, e)).collect())
     }
 
     /// Gets one integration event.
@@ -27,7 +27,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let found = tx.integration_event(id).await?;
         tx.commit().await?;
-        found.ok_or_else(|| AppError::not_found(OBJECT, id))
+        found.map(|e| for_reader(p, e)).ok_or_else(|| AppError::not_found(OBJECT, id))
     }
 
     /// Creates an integration event (409 `IdExists` when the id is taken).
@@ -134,6 +134,15 @@ impl App {
         tx.commit().await?;
         Ok(event)
     }
+}
+
+/// The hash key signs every callout: only the admin role sees it (as the documented GET does);
+/// a reader sees it masked.
+fn for_reader(p: &Principal, mut e: IntegrationEvent) -> IntegrationEvent {
+    if !p.roles.satisfies_any(WRITE) {
+        e.hash_key = e.hash_key.masked();
+    }
+    e
 }
 
 /// Whoever names an event's URL receives its `ElevatedRoles` in every callout token, and for an

@@ -58,6 +58,17 @@ pub fn masked_configuration(c: &IntegrationConfig) -> Value {
     }
 }
 
+/// A webhook's `secret_key` is shown as Elastic Path documents only to the admin role; a
+/// reader sees it masked like the other secrets.
+fn for_reader(p: &Principal, mut i: Integration) -> Integration {
+    if !p.roles.satisfies_any(WRITE)
+        && let IntegrationConfig::Webhook { secret_key: Some(s), .. } = &mut i.config
+    {
+        *s = cartwire_domain::integration::Secret::new(s.masked());
+    }
+    i
+}
+
 impl App {
     /// Lists integrations.
     pub async fn list_integrations(&self, p: &Principal) -> Result<Vec<Integration>, AppError> {
@@ -65,7 +76,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let all = tx.integrations().await?;
         tx.commit().await?;
-        Ok(all)
+        Ok(all.into_iter().map(|i| for_reader(p, i)).collect())
     }
 
     /// Gets one integration.
@@ -74,7 +85,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let found = tx.integration(id).await?;
         tx.commit().await?;
-        found.ok_or_else(|| AppError::not_found(OBJECT, id))
+        found.map(|i| for_reader(p, i)).ok_or_else(|| AppError::not_found(OBJECT, id))
     }
 
     /// Creates an integration (at most 100 per deployment).

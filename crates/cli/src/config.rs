@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct Common {
     /// A TOML configuration file (keys: listen, data_dir, database_url, public_base_url,
-    /// master_key).
+    /// master_key, master_key_file).
     #[arg(long, env = "CARTWIRE_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// Directory for the embedded database and the generated master key.
@@ -23,6 +23,12 @@ pub struct Common {
     /// directory when unset. Every node of one PostgreSQL deployment needs the same key.
     #[arg(long, env = "CARTWIRE_MASTER_KEY", global = true, hide_env_values = true)]
     pub master_key: Option<String>,
+    /// A file holding the master key (base64), created with mode 0600 when missing. Keep it
+    /// outside the data directory — on another volume, or a secret mount — so that a copy of
+    /// the database (a backup, a stolen disk) does not carry the key that unseals its secrets.
+    /// Defaults to `master.key` in the data directory.
+    #[arg(long, env = "CARTWIRE_MASTER_KEY_FILE", global = true, conflicts_with = "master_key")]
+    pub master_key_file: Option<PathBuf>,
 }
 
 /// The file's shape.
@@ -34,6 +40,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub public_base_url: Option<String>,
     pub master_key: Option<String>,
+    pub master_key_file: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -64,9 +71,11 @@ impl Common {
                     format!("sqlite://{}?mode=rwc", data_dir.join("cartwire.db").display())
                 }
             };
-        let master_key = match self.master_key.clone().or_else(|| file.master_key.clone()) {
-            Some(b64) => decode_key(&b64).context("CARTWIRE_MASTER_KEY")?,
-            None => key_file(&data_dir)?,
+        let key_path = self.master_key_file.clone().or_else(|| file.master_key_file.clone());
+        let master_key = match (self.master_key.clone().or_else(|| file.master_key.clone()), key_path) {
+            (Some(b64), _) => decode_key(&b64).context("CARTWIRE_MASTER_KEY")?,
+            (None, Some(path)) => key_file(&path)?,
+            (None, None) => key_file(&data_dir.join("master.key"))?,
         };
         Ok(StoreSettings { database_url, master_key })
     }
@@ -78,17 +87,18 @@ fn decode_key(b64: &str) -> Result<[u8; 32]> {
     bytes.try_into().map_err(|_| anyhow::anyhow!("the master key must decode to exactly 32 bytes"))
 }
 
-/// Reads `master.key` from the data directory, creating it (mode 0600) on first start.
-fn key_file(data_dir: &Path) -> Result<[u8; 32]> {
-    let path = data_dir.join("master.key");
+/// Reads the master key file at `path`, creating it (mode 0600) on first start.
+fn key_file(path: &Path) -> Result<[u8; 32]> {
     if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         return decode_key(&text).with_context(|| format!("{}", path.display()));
     }
-    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     let key = cartwire_store::Sealer::generate_key();
     let text = base64::engine::general_purpose::STANDARD.encode(key);
-    write_private(&path, &text)?;
+    write_private(path, &text)?;
     Ok(key)
 }
 

@@ -30,6 +30,7 @@ fn cartwire(cwd: &Path) -> Command {
         .env_remove("CARTWIRE_DATA_DIR")
         .env_remove("CARTWIRE_CONFIG")
         .env_remove("CARTWIRE_MASTER_KEY")
+        .env_remove("CARTWIRE_MASTER_KEY_FILE")
         .env_remove("CARTWIRE_ADMIN_CLIENT_ID")
         .env_remove("CARTWIRE_ADMIN_CLIENT_SECRET")
         .env("CARTWIRE_PASSWORD_HASH_COST", "test")
@@ -100,6 +101,43 @@ async fn serve_with_no_configuration_uses_an_embedded_store_under_data() {
     let server = start(cmd).await;
     assert!(value_after(&server.printed, "client_secret:").is_none(), "{:?}", server.printed);
     assert_eq!(token(&server.base, &id, &secret).await, 200);
+}
+
+#[tokio::test]
+async fn the_master_key_can_live_outside_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = dir.path().join("secrets").join("cartwire.key");
+    let url = support::database_url(dir.path()).await;
+    for _ in 0..2 {
+        let out = cartwire(dir.path())
+            .args(["migrate", "--master-key-file"])
+            .arg(&key)
+            .env("CARTWIRE_DATA_DIR", &data)
+            .env("DATABASE_URL", &url)
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = std::fs::read_to_string(&key).expect("the key file was created where asked");
+    assert_eq!(base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text.trim()).unwrap().len(), 32);
+    assert!(!data.join("master.key").exists(), "no second key beside the database");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // A key and a key file at once is ambiguous: refused.
+    let out = cartwire(dir.path())
+        .args(["migrate", "--master-key-file"])
+        .arg(&key)
+        .env("CARTWIRE_MASTER_KEY", &text)
+        .env("DATABASE_URL", &url)
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
 }
 
 #[tokio::test]

@@ -73,6 +73,14 @@ impl HashKey {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// The key as a reader may see it: its last four characters, the rest starred (the same
+    /// length, so still a valid key).
+    pub fn masked(&self) -> Self {
+        let chars: Vec<char> = self.0.chars().collect();
+        let keep = chars.len().min(4);
+        Self("*".repeat(chars.len() - keep) + &chars[chars.len() - keep..].iter().collect::<String>())
+    }
 }
 
 impl fmt::Debug for HashKey {

@@ -24,6 +24,12 @@ pub const SPEC: ListSpec = ListSpec {
     filterable: &["ID", "Name", "EventType", "CustomImplementationUrl", "ElevatedRoles", "CustomAuthHeaderName"],
 };
 
+/// Deserializes a field that is present (as `Some`, its value possibly `null`), so that an
+/// absent field (`None` through `default`) and an explicit `null` differ.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// The wire body of a write.
 #[derive(Debug, Deserialize)]
 pub struct IntegrationEventIn {
@@ -31,8 +37,9 @@ pub struct IntegrationEventIn {
     id: Option<String>,
     #[serde(rename = "Name")]
     name: Option<String>,
-    #[serde(rename = "EventType")]
-    event_type: Option<String>,
+    /// `Some(None)` is an explicit `null`, which the documented enum does not allow.
+    #[serde(rename = "EventType", default, deserialize_with = "present")]
+    event_type: Option<Option<String>>,
     #[serde(rename = "CustomImplementationUrl")]
     custom_implementation_url: Option<String>,
     #[serde(rename = "HashKey")]
@@ -54,7 +61,8 @@ impl IntegrationEventIn {
         let required =
             |v: Option<String>, name: &str| v.ok_or_else(|| AppError::invalid(name, format!("{name} is required")));
         let event_type = match (self.event_type, current) {
-            (Some(t), _) => t.parse::<EventType>().map_err(|e| AppError::invalid("EventType", e))?,
+            (Some(Some(t)), _) => t.parse::<EventType>().map_err(|e| AppError::invalid("EventType", e))?,
+            (Some(None), _) => return Err(AppError::invalid("EventType", "EventType may not be null")),
             (None, Some(c)) => c.event_type,
             // The vendor's schema leaves the default open; checkout is what most events are.
             (None, None) => EventType::OrderCheckout,
@@ -93,7 +101,11 @@ impl IntegrationEventIn {
                 .map_err(|e| AppError::invalid("HashKey", e))?,
             elevated_roles: parse_roles(self.elevated_roles.iter().flatten().map(String::as_str))
                 .map_err(|e| AppError::invalid("ElevatedRoles", e))?,
-            config_data: self.config_data,
+            config_data: match self.config_data {
+                None | Some(Value::Null) => None,
+                Some(v @ Value::Object(_)) => Some(v),
+                Some(_) => return Err(AppError::invalid("ConfigData", "ConfigData must be a JSON object")),
+            },
             custom_auth_header,
         })
     }

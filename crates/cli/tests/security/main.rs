@@ -11,4 +11,5 @@ mod kinds;
 mod limits;
 mod outbound;
 mod revocation;
+mod secrets;
 mod tenants;
