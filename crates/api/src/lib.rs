@@ -67,12 +67,25 @@ pub async fn serve_with_metrics(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = router_with_metrics(app, metrics);
-    let svc = tower::service_fn(move |req: Request<axum::body::Body>| {
+    // Per connection: the peer's address travels with each request (the token endpoints
+    // throttle wrong credentials per address), and /v1 paths are normalized before routing.
+    let make = tower::service_fn(move |incoming: axum::serve::IncomingStream<'_, tokio::net::TcpListener>| {
+        let peer = PeerAddr(incoming.remote_addr().ip());
         let router = router.clone();
-        async move { router.oneshot(normalize_path(req)).await }
+        async move {
+            Ok::<_, std::convert::Infallible>(tower::service_fn(move |mut req: Request<axum::body::Body>| {
+                req.extensions_mut().insert(peer);
+                router.clone().oneshot(normalize_path(req))
+            }))
+        }
     });
-    axum::serve(listener, tower::make::Shared::new(svc)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, make).with_graceful_shutdown(shutdown).await
 }
+
+/// The address a request's connection comes from (the direct peer: behind a reverse proxy,
+/// the proxy's address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub std::net::IpAddr);
 
 /// Lower-cases the route words of `/v1/…` paths (`ApiClients`, `integrationEvents`, …) so
 /// that every SDK's casing reaches the same route; ids keep their case, even one spelled like

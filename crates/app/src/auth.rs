@@ -31,6 +31,8 @@ pub struct TokenRequest {
     pub scope: Option<String>,
     /// The refresh token (refresh grant).
     pub refresh_token: Option<String>,
+    /// The caller's address, for throttling wrong credentials.
+    pub peer: Option<std::net::IpAddr>,
 }
 
 /// An issued token.
@@ -67,6 +69,9 @@ pub enum GrantError {
     /// The request was refused (HTTP 400 with the OAuth body).
     #[error(transparent)]
     Refused(#[from] TokenError),
+    /// Too many wrong credentials (HTTP 429 with `Retry-After`; see `throttle`).
+    #[error("too many failed attempts for this {}; retry after {} s", .0.what, .0.retry_after)]
+    Throttled(crate::throttle::Held),
     /// Something broke inside (HTTP 500).
     #[error(transparent)]
     Internal(#[from] AppError),
@@ -119,10 +124,13 @@ impl App {
         if !client.active {
             return Err(refuse("invalid_client", "Auth.ClientNotActive", "The API client is not active").into());
         }
+        let throttle = self.throttle();
+        throttle.check(&req.client_id, req.peer).map_err(GrantError::Throttled)?;
         let secret_given = req.client_secret.as_deref().filter(|s| !s.is_empty());
         if let (Some(hash), Some(secret)) = (&client.secret_hash, secret_given)
             && !self.passwords().verify(secret.to_owned(), Some(hash.clone())).await
         {
+            throttle.failed(&req.client_id, req.peer);
             return Err(refuse("invalid_client", "Auth.InvalidClientSecret", "Invalid client_secret").into());
         }
         match (&client.secret_hash, secret_given) {
@@ -159,11 +167,20 @@ impl App {
                     )
                     .into());
                 };
+                throttle.check_user(username).map_err(|held| {
+                    GrantError::Refused(refuse(
+                        "invalid_grant",
+                        "Auth.AccountLocked",
+                        format!("Too many failed sign-ins: the account is locked for {} s", held.retry_after),
+                    ))
+                })?;
                 let mut tx = self.store().read().await?;
                 let user = tx.user_by_username(username).await?;
                 tx.commit().await?;
                 let hash = user.as_ref().and_then(|u| u.password_hash.clone());
                 if !self.passwords().verify(password.to_owned(), hash).await {
+                    throttle.failed(&req.client_id, req.peer);
+                    throttle.user_failed(username);
                     return Err(refuse(
                         "invalid_grant",
                         "Auth.InvalidUsernameOrPassword",
@@ -171,6 +188,7 @@ impl App {
                     )
                     .into());
                 }
+                throttle.user_succeeded(username);
                 (Subject::User(user.expect("verified password implies user")), req.scope.clone())
             }
             "client_credentials" => {

@@ -25,6 +25,7 @@ mod revocation;
 pub mod shop;
 pub mod sso;
 pub mod storefront;
+pub mod throttle;
 
 pub use cartwire_domain::principal::Principal;
 pub use error::{AppError, RuleCode};
@@ -68,6 +69,8 @@ struct Inner {
     deployment: tokio::sync::OnceCell<cartwire_store::deployment::Deployment>,
     /// Client and user states behind every token check (see `revocation`).
     grants: revocation::GrantCache,
+    /// Wrong secrets and passwords counted (see `throttle`).
+    throttle: throttle::Throttle,
 }
 
 impl App {
@@ -86,6 +89,7 @@ impl App {
                 callout_tokens: Default::default(),
                 deployment: tokio::sync::OnceCell::new(),
                 grants: Default::default(),
+                throttle: Default::default(),
             }),
         })
     }
@@ -126,6 +130,10 @@ impl App {
         &self,
     ) -> &std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>> {
         &self.inner.callout_tokens
+    }
+
+    pub(crate) fn throttle(&self) -> &throttle::Throttle {
+        &self.inner.throttle
     }
 
     pub(crate) fn passwords(&self) -> &passwords::PasswordHasher {

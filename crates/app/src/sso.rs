@@ -344,6 +344,7 @@ impl App {
         let roles = login.get("roles").and_then(Value::as_str).filter(|r| !r.is_empty()).map(str::to_owned);
         let issued = self.issue_for_user(&client_id, user, roles).await.map_err(|e| match e {
             crate::auth::GrantError::Refused(t) => LoginFailure(format!("{}: {}", t.error_code, t.description)),
+            crate::auth::GrantError::Throttled(held) => LoginFailure(format!("retry after {} s", held.retry_after)),
             crate::auth::GrantError::Internal(e) => internal(e),
         })?;
         let idp_token = token_response.get("access_token").and_then(Value::as_str).unwrap_or(id_token);

@@ -161,7 +161,9 @@ async fn throttling_and_timeouts_wait_at_least_the_floor_and_honour_retry_after(
     let next = pending["next_attempt_at"].as_i64().unwrap();
     let wait_ms = next - (updated.unix_timestamp_nanos() / 1_000_000) as i64;
     // Scheduled 50 ms, floor 100 ms; Retry-After 1 s is honoured only up to twice the schedule.
-    assert!((95..=150).contains(&wait_ms), "waited {wait_ms} ms");
+    // `updated_at` is written a moment after the retry was scheduled (under a loaded CI machine,
+    // several ms), so the lower bound only has to tell the floor (100) from the schedule (50).
+    assert!((75..=150).contains(&wait_ms), "waited {wait_ms} ms");
     assert_eq!(pending["last_error"], "Received a status code outside of 2xx range - treating webhook as a fail");
 
     let slow = Receiver::start(None).await;

@@ -439,7 +439,12 @@ pub(super) async fn jobs(
 
 /// `POST /oauth/access_token`: a client_credentials token for a cartwire API client, in Elastic
 /// Path's shape (the SDK re-authenticates from `expires`).
-pub(super) async fn access_token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn access_token(
+    State(app): State<App>,
+    peer: Option<axum::Extension<crate::PeerAddr>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let fail = |status: StatusCode, title: &'static str, detail: String| {
         EpError::new(status, title).detail(detail).into_response()
     };
@@ -467,6 +472,7 @@ pub(super) async fn access_token(State(app): State<App>, headers: HeaderMap, bod
         grant_type: grant,
         client_id: get("client_id").unwrap_or_default(),
         client_secret: get("client_secret"),
+        peer: peer.map(|axum::Extension(crate::PeerAddr(ip))| ip),
         ..TokenRequest::default()
     };
     match app.issue_token(req).await {
@@ -479,6 +485,12 @@ pub(super) async fn access_token(State(app): State<App>, headers: HeaderMap, bod
         }))
         .into_response(),
         Err(GrantError::Refused(e)) => fail(StatusCode::UNAUTHORIZED, "Unauthorized", e.description),
+        Err(GrantError::Throttled(held)) => {
+            let detail = format!("Too many failed attempts for this {}: retry after {} s", held.what, held.retry_after);
+            let mut res = fail(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", detail);
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, held.retry_after.into());
+            res
+        }
         Err(GrantError::Internal(e)) => EpError::from(e).into_response(),
     }
 }

@@ -35,7 +35,12 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((unescape(id)?, unescape(secret)?))
 }
 
-pub(super) async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn token(
+    State(app): State<App>,
+    peer: Option<axum::Extension<crate::PeerAddr>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let refuse = |error, code, description: &str| {
         oauth_error(
             StatusCode::BAD_REQUEST,
@@ -62,6 +67,7 @@ pub(super) async fn token(State(app): State<App>, headers: HeaderMap, body: Byte
         password: get("password"),
         scope: get("scope"),
         refresh_token: get("refresh_token"),
+        peer: peer.map(|axum::Extension(crate::PeerAddr(ip))| ip),
     };
     if let Some((id, secret)) = basic_credentials(&headers) {
         if !req.client_id.is_empty() && req.client_id != id {
@@ -85,6 +91,19 @@ pub(super) async fn token(State(app): State<App>, headers: HeaderMap, body: Byte
             (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
         }
         Err(GrantError::Refused(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
+        Err(GrantError::Throttled(held)) => {
+            let e = TokenError {
+                error: "invalid_request",
+                error_code: "Auth.TooManyAttempts",
+                description: format!(
+                    "Too many failed attempts for this {}: retry after {} s",
+                    held.what, held.retry_after
+                ),
+            };
+            let mut res = oauth_error(StatusCode::TOO_MANY_REQUESTS, &e);
+            res.headers_mut().insert(header::RETRY_AFTER, held.retry_after.into());
+            res
+        }
         Err(GrantError::Internal(e)) => {
             tracing::error!(error = %e, "token endpoint failure");
             oauth_error(

@@ -7,9 +7,12 @@ mod support;
 
 mod edge;
 mod escalation;
+mod generated;
 mod kinds;
 mod limits;
+mod matrix;
 mod outbound;
 mod revocation;
 mod secrets;
 mod tenants;
+mod throttle;
