@@ -175,7 +175,8 @@ async fn replay(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, Problem> {
-    let p = caller(&app, &headers).await?;
+    // The operator API is FullAccess only: refuse before reading the body.
+    let p = operator(&app, &headers).await?;
     let b: ReplayBody =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("body must be {{\"from\", \"to\"}}: {e}")))?;
     let (from, to) = (parse_time("from", &b.from)?, parse_time("to", &b.to)?);
@@ -275,7 +276,8 @@ struct TokenBody {
 }
 
 async fn issue_token(State(app): State<App>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, Problem> {
-    let p = caller(&app, &headers).await?;
+    // The operator API is FullAccess only: refuse before reading the body.
+    let p = operator(&app, &headers).await?;
     let b: TokenBody = serde_json::from_slice(&body)
         .map_err(|e| bad_request(format!("body must be {{\"kind\", \"name\", \"allowed_domains\"}}: {e}")))?;
     let kind = match b.kind.as_str() {
@@ -319,7 +321,8 @@ async fn issue_api_key(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    let p = caller(&app, &headers).await?;
+    // The operator API is FullAccess only: refuse before reading the body.
+    let p = operator(&app, &headers).await?;
     let b: ApiKeyBody =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("body must be {{\"name\"}}: {e}")))?;
     let (key, secret) = app.issue_api_key(&p, b.name).await?;

@@ -120,10 +120,10 @@ impl App {
         &self,
         p: &Principal,
         company: &Company,
-        id: Option<ObjectId>,
-        input: UserInput,
+        build: impl FnOnce() -> Result<(Option<ObjectId>, UserInput), AppError>,
     ) -> Result<User, AppError> {
         p.require_any(company.roles(true))?;
+        let (id, input) = build()?;
         let hash = self.prepare_user(&input).await?;
         let user = User {
             id: id.unwrap_or_else(new_id),
@@ -372,8 +372,13 @@ impl App {
     }
 
     /// Assigns a profile; the profile, buyer and user must exist.
-    pub async fn save_assignment(&self, p: &Principal, a: SecurityProfileAssignment) -> Result<(), AppError> {
+    pub async fn save_assignment(
+        &self,
+        p: &Principal,
+        build: impl FnOnce() -> Result<SecurityProfileAssignment, AppError>,
+    ) -> Result<(), AppError> {
         p.require_any(PROFILE_WRITE)?;
+        let a = build()?;
         let mut tx = self.store().begin().await?;
         let profile = tx
             .security_profile(a.security_profile_id.as_str())

@@ -30,13 +30,15 @@ impl App {
         found.map(|e| for_reader(p, e)).ok_or_else(|| AppError::not_found(OBJECT, id))
     }
 
-    /// Creates an integration event (409 `IdExists` when the id is taken).
+    /// Creates an integration event (409 `IdExists` when the id is taken); `build` parses it
+    /// once the caller's role is checked.
     pub async fn create_integration_event(
         &self,
         p: &Principal,
-        event: IntegrationEvent,
+        build: impl FnOnce() -> Result<IntegrationEvent, AppError>,
     ) -> Result<IntegrationEvent, AppError> {
         p.require_any(WRITE)?;
+        let event = build()?;
         let mut tx = self.store().begin().await?;
         check_reach(&mut tx, p, None, &event).await?;
         tx.insert_integration_event(&event).await.map_err(|e| map_write(e, &event.id))?;

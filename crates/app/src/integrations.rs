@@ -88,9 +88,15 @@ impl App {
         found.map(|i| for_reader(p, i)).ok_or_else(|| AppError::not_found(OBJECT, id))
     }
 
-    /// Creates an integration (at most 100 per deployment).
-    pub async fn create_integration(&self, p: &Principal, integration: Integration) -> Result<Integration, AppError> {
+    /// Creates an integration (at most 100 per deployment); `build` parses it once the
+    /// caller's role is checked.
+    pub async fn create_integration(
+        &self,
+        p: &Principal,
+        build: impl FnOnce() -> Result<Integration, AppError>,
+    ) -> Result<Integration, AppError> {
         p.require_any(WRITE)?;
+        let integration = build()?;
         let mut tx = self.store().begin().await?;
         if tx.integrations().await?.len() >= MAX_INTEGRATIONS {
             return Err(AppError::invalid(

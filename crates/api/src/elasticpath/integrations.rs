@@ -114,9 +114,13 @@ struct IntegrationIn {
     ordered_delivery: Option<bool>,
 }
 
-fn parse_body(body: &Bytes) -> Result<IntegrationIn, EpError> {
-    let envelope: Envelope = serde_json::from_slice(body)
-        .map_err(|e| EpError::bad_request(format!("The request body is not valid JSON: {e}")))?;
+/// The body as JSON (400 when it is not); its fields are read by [`integration_in`] after the
+/// use case has checked the caller's role.
+fn parse_envelope(body: &Bytes) -> Result<Envelope, EpError> {
+    serde_json::from_slice(body).map_err(|e| EpError::bad_request(format!("The request body is not valid JSON: {e}")))
+}
+
+fn integration_in(envelope: Envelope) -> Result<IntegrationIn, EpError> {
     let data = envelope.data.ok_or_else(|| EpError::validation("data", "data is required"))?;
     if !data.is_object() {
         return Err(EpError::validation("data", "data must be an object"));
@@ -234,7 +238,13 @@ fn kind(s: &str) -> Result<IntegrationType, EpError> {
 }
 
 pub(super) async fn create(State(app): State<App>, EpCaller(p): EpCaller, body: Bytes) -> Result<Response, EpError> {
-    let input = parse_body(&body)?;
+    let envelope = parse_envelope(&body)?;
+    let saved = app.create_integration(&p, || new_integration(envelope).map_err(EpError::into_app)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"data": render(&app, &saved)}))).into_response())
+}
+
+fn new_integration(envelope: Envelope) -> Result<Integration, EpError> {
+    let input = integration_in(envelope)?;
     let name = input.name.ok_or_else(|| EpError::validation("name", "name is required"))?;
     let description = input.description.unwrap_or_default();
     Integration::validate_text(&name, &description).map_err(|(f, why)| EpError::validation(f, why))?;
@@ -261,8 +271,7 @@ pub(super) async fn create(State(app): State<App>, EpCaller(p): EpCaller, body: 
         created_at: now,
         updated_at: now,
     };
-    let saved = app.create_integration(&p, integration).await?;
-    Ok((StatusCode::CREATED, Json(json!({"data": render(&app, &saved)}))).into_response())
+    Ok(integration)
 }
 
 pub(super) async fn update(
@@ -271,9 +280,10 @@ pub(super) async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, EpError> {
-    let input = parse_body(&body)?;
+    let envelope = parse_envelope(&body)?;
     let saved = app
         .update_integration(&p, &id, |current| {
+            let input = integration_in(envelope).map_err(EpError::into_app)?;
             let name = input.name.clone().unwrap_or_else(|| current.name.clone());
             let description = input.description.clone().unwrap_or_else(|| current.description.clone());
             Integration::validate_text(&name, &description)

@@ -140,8 +140,12 @@ async fn create_user(
     body: UserIn,
     base: &str,
 ) -> Result<Response, OcError> {
-    let id = body.id.as_deref().map(|i| field(ObjectId::parse(i), "ID")).transpose()?;
-    let user = app.create_user(&p, &company, id, body.into_input()?).await?;
+    let user = app
+        .create_user(&p, &company, || {
+            let id = body.id.as_deref().map(ObjectId::parse).transpose().map_err(|e| AppError::invalid("ID", e))?;
+            Ok((id, body.into_input()?))
+        })
+        .await?;
     Ok(created(&app, &format!("{base}/{}", user.id), render_user(&user)))
 }
 
@@ -569,18 +573,21 @@ pub(super) async fn assignment_save(
     Caller(p): Caller,
     OcJson(body): OcJson<AssignmentIn>,
 ) -> Result<StatusCode, OcError> {
-    let profile = body
-        .security_profile_id
-        .as_deref()
-        .ok_or_else(|| OcError::validation("SecurityProfileID", "SecurityProfileID is required"))?;
-    let a = assignment(
-        profile,
-        body.buyer_id.as_deref(),
-        body.user_id.as_deref(),
-        body.supplier_id.as_deref(),
-        body.user_group_id.as_deref(),
-    )?;
-    app.save_assignment(&p, a).await?;
+    app.save_assignment(&p, || {
+        let profile = body
+            .security_profile_id
+            .as_deref()
+            .ok_or_else(|| AppError::invalid("SecurityProfileID", "SecurityProfileID is required"))?;
+        assignment(
+            profile,
+            body.buyer_id.as_deref(),
+            body.user_id.as_deref(),
+            body.supplier_id.as_deref(),
+            body.user_group_id.as_deref(),
+        )
+        .map_err(super::integration_events::oc_to_app)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

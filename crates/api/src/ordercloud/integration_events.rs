@@ -1,9 +1,9 @@
 //! `/v1/integrationEvents`: wire structs and handlers.
 
+use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
-use super::{created, field};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -147,12 +147,15 @@ pub(super) async fn create(
     Caller(p): Caller,
     OcJson(body): OcJson<IntegrationEventIn>,
 ) -> Result<Response, OcError> {
-    let id = match &body.id {
-        Some(id) => field(ObjectId::parse(id), "ID")?,
-        None => ObjectId::parse(&uuid::Uuid::new_v4().simple().to_string()).expect("uuid is a valid id"),
-    };
-    let event = body.into_domain(id, None)?;
-    let saved = app.create_integration_event(&p, event).await?;
+    let saved = app
+        .create_integration_event(&p, || {
+            let id = match &body.id {
+                Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+                None => ObjectId::parse(&uuid::Uuid::new_v4().simple().to_string()).expect("uuid is a valid id"),
+            };
+            body.into_domain(id, None)
+        })
+        .await?;
     Ok(created(&app, &format!("/v1/integrationEvents/{}", saved.id), render(&saved)))
 }
 
