@@ -330,10 +330,12 @@ impl App {
         p: &Principal,
         wire: &dyn CalloutWire,
         order_id: &str,
-        draft: LineDraft,
+        draft: impl FnOnce() -> Result<LineDraft, AppError>,
     ) -> Result<(Order, String), AppError> {
         let order = self.get_checkout_order(p, order_id).await?;
         check_writer(p, &order)?;
+        // Parsed only once the caller may change the order.
+        let draft = draft()?;
         if order.status != OrderStatus::Cart {
             return Err(order_status_error(&order, "add a line item to"));
         }

@@ -113,9 +113,11 @@ impl App {
         p: &Principal,
         wire: &dyn CalloutWire,
         existing: Option<&str>,
-        draft: ReturnDraft,
+        draft: impl FnOnce() -> Result<ReturnDraft, AppError>,
     ) -> Result<(OrderReturn, CurrencyCode), AppError> {
         p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?;
+        // Parsed only once the caller may file returns at all.
+        let draft = draft()?;
         let current = match existing {
             Some(id) => {
                 let (r, _) = self.get_order_return(p, id).await?;

@@ -442,8 +442,7 @@ pub(super) async fn line_create(
     OcJson(body): OcJson<LineIn>,
 ) -> Result<Response, OcError> {
     let id = target.order_id(&app, &p).await?;
-    let draft = body.into_draft()?;
-    let (order, line_id) = app.add_line_item(&p, &OcWire, &id, draft).await?;
+    let (order, line_id) = app.add_line_item(&p, &OcWire, &id, || body.into_draft()).await?;
     let line = line_of(&order, &line_id)?;
     Ok(created(&app, &format!("/v1/orders/Outgoing/{id}/lineitems/{line_id}"), line))
 }
@@ -460,7 +459,10 @@ pub(super) async fn line_get(
 async fn line_save(app: &App, p: &Principal, target: Target, body: Value, patch: bool) -> Result<Json<Value>, OcError> {
     let id = target.order_id(app, p).await?;
     let line_id = target.line_id();
-    let body = if patch { merge_patch(line_of(&app.get_checkout_order(p, &id).await?, line_id)?, body) } else { body };
+    // Read through the use case first (its role check) for PUT as for PATCH: a caller without
+    // the role gets 403, not a validation message.
+    let current = app.get_checkout_order(p, &id).await?;
+    let body = if patch { merge_patch(line_of(&current, line_id)?, body) } else { body };
     let wire: LineIn = from_value(body)?;
     if wire.id.as_deref().is_some_and(|new| new != line_id) {
         return Err(OcError::validation("ID", "a line item's ID cannot change"));
@@ -515,8 +517,9 @@ async fn address_save(
     patch: bool,
 ) -> Result<Json<Value>, OcError> {
     let id = target.order_id(app, p).await?;
+    // Read through the use case first (its role check) for PUT as for PATCH.
+    let order = app.get_checkout_order(p, &id).await?;
     let body = if patch {
-        let order = app.get_checkout_order(p, &id).await?;
         let current = match kind {
             AddressKind::Shipping => checkout_of(&order).shipping_address.as_ref().map(render_address),
             AddressKind::Billing => checkout_of(&order).billing_address.as_ref().map(render_address),

@@ -119,7 +119,9 @@ pub(super) async fn create(
     Caller(p): Caller,
     OcJson(body): OcJson<ReturnIn>,
 ) -> Result<Response, OcError> {
-    let (r, c) = app.save_order_return(&p, &OcWire, None, body.into_draft()?).await?;
+    let (r, c) = app
+        .save_order_return(&p, &OcWire, None, || body.into_draft().map_err(super::integration_events::oc_to_app))
+        .await?;
     Ok(created(&app, &format!("/v1/orderreturns/{}", r.id), render_return(&r, &c)))
 }
 
@@ -145,7 +147,9 @@ async fn save(
     if wire.id.as_deref().is_some_and(|new| new != id) {
         return Err(OcError::validation("ID", "an order return's ID cannot change"));
     }
-    let (r, c) = app.save_order_return(p, &OcWire, Some(id), wire.into_draft()?).await?;
+    let (r, c) = app
+        .save_order_return(p, &OcWire, Some(id), || wire.into_draft().map_err(super::integration_events::oc_to_app))
+        .await?;
     Ok(Json(render_return(&r, &c)))
 }
 
