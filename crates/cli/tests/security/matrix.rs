@@ -3,7 +3,9 @@
 //! no row (every route template of every dialect is probed with every method: one without a
 //! row must answer 405) or when a row names a route that is not served. The second test walks
 //! every row: no credentials → 401 (403 for ActiveCampaign keys, as ActiveCampaign answers), a
-//! token holding none of the accepted roles → 403, each accepted role → neither.
+//! token holding none of the accepted roles → 403, an anonymous shopper → 403 unless the row
+//! admits `Shopper`, each accepted role → neither; storefront rows with a public token from no
+//! allowed domain → 403, and every other kind of credential on every row → refused.
 //! Cross-tenant rows for what users own live in `tenants.rs`.
 
 use crate::support::TestServer;
@@ -194,6 +196,34 @@ fn rows_for(template: &str) -> Vec<(&'static str, Gate)> {
         .collect()
 }
 
+/// A token of an anonymous shopper: a buyer with a Shopper template user and an
+/// anonymous-buyer client.
+async fn anonymous_shopper(s: &TestServer) -> String {
+    use serde_json::json;
+    let ok = |r: crate::support::Response| assert!(r.status.is_success(), "{}", r.body);
+    ok(s.post("/v1/buyers", json!({"ID": "anon-b", "Name": "B", "Active": true})).await);
+    ok(s.post(
+        "/v1/buyers/anon-b/users",
+        json!({"ID": "tmpl", "Username": "anon-template", "FirstName": "A",
+              "LastName": "T", "Email": "t@example.com", "Active": true}),
+    )
+    .await);
+    ok(s.post("/v1/securityprofiles", json!({"ID": "anon-shopper", "Name": "S", "Roles": ["Shopper"]})).await);
+    ok(s.post("/v1/securityprofiles/assignments", json!({"SecurityProfileID": "anon-shopper", "BuyerID": "anon-b"}))
+        .await);
+    let r = s
+        .post(
+            "/v1/apiclients",
+            json!({"AppName": "anon", "AccessTokenDuration": 30, "Active": true, "AllowAnyBuyer": true,
+               "IsAnonBuyer": true, "DefaultContextUserName": "anon-template"}),
+        )
+        .await;
+    let client = r.body["ID"].as_str().unwrap().to_owned();
+    let (status, body) = s.token_request(&[("grant_type", "client_credentials"), ("client_id", &client)]).await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn every_served_route_has_a_row_and_every_row_is_served() {
     let s = TestServer::start().await;
@@ -226,6 +256,14 @@ async fn every_row_refuses_the_uncredentialed_and_the_unentitled_and_admits_its_
     let key = r.body["key"].as_str().unwrap().to_owned();
     let mut tokens: HashMap<&str, String> = HashMap::new();
     let outsider = s.token_with_roles(&["MeXpAdmin"]).await;
+    let anonymous = anonymous_shopper(&s).await;
+    let r = s
+        .post(
+            "/cartwire/v1/tokens",
+            serde_json::json!({"kind": "public", "name": "p", "allowed_domains": ["shop.example"]}),
+        )
+        .await;
+    let public = r.body["token"].as_str().unwrap().to_owned();
     // Every failing cell is collected, so one run shows the whole picture.
     let mut failures: Vec<String> = Vec::new();
     let mut expect = |ok: bool, cell: String| {
@@ -250,6 +288,13 @@ async fn every_row_refuses_the_uncredentialed_and_the_unentitled_and_admits_its_
                     expect(status == 401, format!("{what} without a token: {status}"));
                     let status = call(&s, method, &path, Some(&outsider), None).await;
                     expect(status == 403, format!("{what} with no accepted role: {status}"));
+                    let status = call(&s, method, &path, Some(&anonymous), None).await;
+                    let shopper_row = roles.contains(&"Shopper");
+                    expect(shopper_row || status == 403, format!("{what} as an anonymous shopper: {status}"));
+                    expect(status != 401, format!("{what} as an anonymous shopper: {status}"));
+                    // Threekit tokens and API keys are not bearer tokens of this API.
+                    let status = call(&s, method, &path, Some(&tk), None).await;
+                    expect(status == 401, format!("{what} with a Threekit token as bearer: {status}"));
                     for role in *roles {
                         if !tokens.contains_key(role) {
                             tokens.insert(role, s.token_with_roles(&[role]).await);
@@ -265,6 +310,11 @@ async fn every_row_refuses_the_uncredentialed_and_the_unentitled_and_admits_its_
                     expect(status == 401, format!("{what} with a made-up token: {status}"));
                     let status = call(&s, method, &concrete(template, &tk), None, None).await;
                     expect(status != 401 && status != 403, format!("{what} with a private token: {status}"));
+                    // A public token from no allowed domain (no Origin, no Referer) is refused.
+                    let status = call(&s, method, &concrete(template, &public), None, None).await;
+                    expect(status == 403, format!("{what} with a public token from nowhere: {status}"));
+                    let status = call(&s, method, &concrete(template, &key), None, None).await;
+                    expect(status == 401, format!("{what} with an API key as token: {status}"));
                     // An OrderCloud JWT is not a Threekit token.
                     let status = call(&s, method, &concrete(template, &s.admin_token), None, None).await;
                     expect(status == 401, format!("{what} with an OrderCloud token: {status}"));
