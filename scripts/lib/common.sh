@@ -14,11 +14,14 @@ need_apt() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# A port nothing listens on (plain bash + coreutils, so a minimal Debian needs nothing more).
+# A port nothing listens on (plain bash + coreutils, so a minimal Debian needs nothing more),
+# below the kernel's ephemeral range (32768+ by default): a port in
+# that range can be held by an outgoing connection, which port_open cannot see, and a bind to
+# it then fails with "Address already in use".
 free_port() {
   local p
   while :; do
-    p=$(shuf -i 20000-60999 -n 1)
+    p=$(shuf -i 20000-32767 -n 1)
     port_open "$p" || { echo "$p"; return; }
   done
 }
