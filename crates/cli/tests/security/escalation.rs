@@ -72,6 +72,21 @@ async fn an_api_client_admin_cannot_make_a_client_that_carries_roles_it_lacks() 
         ])
         .await;
     assert_eq!(status, 400);
+    // Nor may it point an anonymous-buyer client (whose tokens anyone fetches, no secret) at a
+    // buyer user holding OrderAdmin.
+    let ok = |r: crate::support::Response| assert!(r.status.is_success(), "{}", r.body);
+    ok(s.post("/v1/buyers", json!({"ID": "ab", "Name": "B", "Active": true})).await);
+    ok(s.post(
+        "/v1/buyers/ab/users",
+        json!({"ID": "tmpl", "Username": "tmpl", "FirstName": "T", "LastName": "U",
+               "Email": "t@example.com", "Active": true}),
+    )
+    .await);
+    ok(s.post("/v1/securityprofiles", json!({"ID": "ab-admins", "Name": "x", "Roles": ["OrderAdmin"]})).await);
+    ok(s.post("/v1/securityprofiles/assignments", json!({"SecurityProfileID": "ab-admins", "BuyerID": "ab"})).await);
+    let anon = json!({"AppName": "anon", "AccessTokenDuration": 60, "Active": true, "AllowAnyBuyer": true,
+                      "IsAnonBuyer": true, "DefaultContextUserName": "tmpl"});
+    refused(&as_caller(&s, &t, Method::POST, "/v1/apiclients", anon).await, "anonymous template");
     // Renaming it opens nothing new and is allowed.
     let r = as_caller(&s, &t, Method::PATCH, &admin_path, json!({"AppName": "Operator"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
