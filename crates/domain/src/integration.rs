@@ -180,11 +180,16 @@ impl Secret {
     }
     /// The last four characters behind asterisks, as Elastic Path renders stored keys.
     pub fn masked(&self) -> String {
-        let chars: Vec<char> = self.0.chars().collect();
-        let keep = chars.len().min(4);
-        let stars = "*".repeat(chars.len() - keep);
-        format!("{stars}{}", chars[chars.len() - keep..].iter().collect::<String>())
+        mask_tail(&self.0)
     }
+}
+
+/// `secret` with all but its last four characters replaced by asterisks (same length): how
+/// every stored secret is shown to someone who may not see it.
+pub fn mask_tail(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let keep = chars.len().min(4);
+    "*".repeat(chars.len() - keep) + &chars[chars.len() - keep..].iter().collect::<String>()
 }
 
 impl fmt::Debug for Secret {

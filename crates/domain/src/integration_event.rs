@@ -77,9 +77,7 @@ impl HashKey {
     /// The key as a reader may see it: its last four characters, the rest starred (the same
     /// length, so still a valid key).
     pub fn masked(&self) -> Self {
-        let chars: Vec<char> = self.0.chars().collect();
-        let keep = chars.len().min(4);
-        Self("*".repeat(chars.len() - keep) + &chars[chars.len() - keep..].iter().collect::<String>())
+        Self(crate::integration::mask_tail(&self.0))
     }
 }
 

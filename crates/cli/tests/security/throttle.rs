@@ -24,17 +24,13 @@ async fn wrong_client_secrets_hold_the_client_in_both_token_dialects() {
             .await;
         assert_eq!(status, 400, "attempt {i}: {body}");
     }
-    let res = s
-        .http
-        .post(s.url("/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id.as_str()),
-            ("client_secret", "the-right-secret"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    // The right secret, once the client is held.
+    let right_secret = |endpoint: &'static str| {
+        let form =
+            [("grant_type", "client_credentials"), ("client_id", id.as_str()), ("client_secret", "the-right-secret")];
+        s.http.post(s.url(endpoint)).form(&form).send()
+    };
+    let res = right_secret("/oauth/token").await.unwrap();
     assert_eq!(res.status(), 429);
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
@@ -42,17 +38,7 @@ async fn wrong_client_secrets_hold_the_client_in_both_token_dialects() {
     assert_eq!(body["Errors"][0]["ErrorCode"], "Auth.TooManyAttempts", "{body}");
 
     // Elastic Path's token endpoint is the same door.
-    let res = s
-        .http
-        .post(s.url("/oauth/access_token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id.as_str()),
-            ("client_secret", "the-right-secret"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = right_secret("/oauth/access_token").await.unwrap();
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
     let body: serde_json::Value = res.json().await.unwrap();
