@@ -223,11 +223,7 @@ async fn custom_auth_header_value_is_write_only_and_secrets_are_encrypted_at_res
 
 /// Reads text columns of one row straight from the database.
 async fn raw_columns(s: &TestServer, sql: &'static str) -> Vec<String> {
-    use sqlx::{Connection, Row};
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&support::database_url_of(s)).await.unwrap();
-    let row = sqlx::query(sql).fetch_one(&mut conn).await.unwrap();
-    (0..row.len()).map(|i| row.try_get::<String, _>(i).unwrap()).collect()
+    cartwire_store::raw::first_row_text(&support::database_url_of(s), sql).await.unwrap()
 }
 
 #[tokio::test]

@@ -233,11 +233,11 @@ async fn secrets_are_masked_on_read_encrypted_at_rest_and_survive_round_trips() 
         other => panic!("{other:?}"),
     }
     // At rest the configuration is sealed.
-    use sqlx::{Connection, Row};
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&support::database_url_of(&s)).await.unwrap();
-    let row = sqlx::query("SELECT configuration FROM integrations").fetch_one(&mut conn).await.unwrap();
-    let raw: String = row.try_get(0).unwrap();
+    let raw =
+        cartwire_store::raw::first_row_text(&support::database_url_of(&s), "SELECT configuration FROM integrations")
+            .await
+            .unwrap()
+            .remove(0);
     assert!(raw.starts_with("v1:") && !raw.contains("HK4o") && !raw.contains("amazonaws"));
     // STOMP passwords are masked too; webhook secret_key is shown as EP documents.
     let stomp = json!({"data": {"type": "integration", "name": "broker", "observes": ["order.created"], "integration_type": "stomp",

@@ -5,15 +5,12 @@ mod support;
 
 use reqwest::Method;
 use serde_json::json;
-use sqlx::Connection;
 use support::TestServer;
 
 /// Installs a trigger that fails any outbox insert whose payload mentions FAIL-ME: a failure
 /// injected after the order row was written, inside the same transaction.
 async fn inject_outbox_failure(s: &TestServer) {
-    sqlx::any::install_default_drivers();
     let url = support::database_url_of(s);
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
     let ddl = if url.starts_with("postgres") {
         "CREATE FUNCTION cw_fail() RETURNS trigger AS $$ BEGIN \
            IF NEW.payload LIKE '%FAIL-ME%' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; \
@@ -23,7 +20,7 @@ async fn inject_outbox_failure(s: &TestServer) {
         "CREATE TRIGGER cw_fail BEFORE INSERT ON outbox_events WHEN NEW.payload LIKE '%FAIL-ME%' \
          BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
     };
-    sqlx::raw_sql(ddl).execute(&mut conn).await.unwrap();
+    cartwire_store::raw::execute_batch(&url, ddl).await.unwrap();
 }
 
 #[tokio::test]

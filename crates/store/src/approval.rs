@@ -1,11 +1,11 @@
 //! Buyers' approval rules.
 
 use crate::codec::{corrupt, get_json, get_opt_str, get_str, id, json};
+use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::checkout::{ApprovalRule, RuleExpression};
-use sqlx::any::AnyRow;
 
-fn rule_from(row: &AnyRow) -> Result<ApprovalRule, StoreError> {
+fn rule_from(row: &Row) -> Result<ApprovalRule, StoreError> {
     Ok(ApprovalRule {
         id: id(row, "id")?,
         buyer_id: get_str(row, "buyer_id")?,
@@ -22,12 +22,12 @@ impl Tx {
     /// Inserts a rule when `created`, else overwrites it.
     pub async fn save_approval_rule(&mut self, r: &ApprovalRule, created: bool) -> Result<(), StoreError> {
         let q = if created {
-            sqlx::query(
+            crate::sql::query(
                 "INSERT INTO approval_rules (name, description, approving_group_id, rule_expression, xp, buyer_id, id) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
         } else {
-            sqlx::query(
+            crate::sql::query(
                 "UPDATE approval_rules SET name = $1, description = $2, approving_group_id = $3, rule_expression = $4, \
                  xp = $5 WHERE buyer_id = $6 AND id = $7",
             )
@@ -46,7 +46,7 @@ impl Tx {
 
     /// One rule of a buyer.
     pub async fn approval_rule(&mut self, buyer_id: &str, id: &str) -> Result<Option<ApprovalRule>, StoreError> {
-        let row = sqlx::query("SELECT * FROM approval_rules WHERE buyer_id = $1 AND id = $2")
+        let row = crate::sql::query("SELECT * FROM approval_rules WHERE buyer_id = $1 AND id = $2")
             .bind(buyer_id)
             .bind(id)
             .fetch_optional(self.conn())
@@ -56,7 +56,7 @@ impl Tx {
 
     /// Every rule of a buyer.
     pub async fn approval_rules(&mut self, buyer_id: &str) -> Result<Vec<ApprovalRule>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM approval_rules WHERE buyer_id = $1 ORDER BY id")
+        let rows = crate::sql::query("SELECT * FROM approval_rules WHERE buyer_id = $1 ORDER BY id")
             .bind(buyer_id)
             .fetch_all(self.conn())
             .await?;
@@ -65,7 +65,7 @@ impl Tx {
 
     /// Deletes a rule; false when there was none.
     pub async fn delete_approval_rule(&mut self, buyer_id: &str, id: &str) -> Result<bool, StoreError> {
-        let n = sqlx::query("DELETE FROM approval_rules WHERE buyer_id = $1 AND id = $2")
+        let n = crate::sql::query("DELETE FROM approval_rules WHERE buyer_id = $1 AND id = $2")
             .bind(buyer_id)
             .bind(id)
             .execute(self.conn())

@@ -3,9 +3,9 @@
 //! and a killed node's deliveries are taken over; one attempt row per try.
 
 use crate::codec::{corrupt, flag, get_bool, get_i64, get_opt_str, get_str, get_ts, ts};
+use crate::sql::Row;
 use crate::{Backend, StoreError, Tx};
 use cartwire_domain::integration::{Integration, IntegrationConfig, Observes};
-use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 /// Delivery states.
@@ -102,7 +102,7 @@ pub struct DeliveryFilter {
     pub to: Option<OffsetDateTime>,
 }
 
-fn integration_from(tx: &Tx, row: &AnyRow) -> Result<Integration, StoreError> {
+fn integration_from(tx: &Tx, row: &Row) -> Result<Integration, StoreError> {
     let config: IntegrationConfig = serde_json::from_str(&tx.sealer.open(&get_str(row, "configuration")?)?)
         .map_err(|e| corrupt("configuration", e))?;
     let observes: Vec<String> =
@@ -124,7 +124,7 @@ fn observes_column(o: &Observes) -> String {
     format!("|{}|", o.keys().join("|"))
 }
 
-fn delivery_from(row: &AnyRow) -> Result<Delivery, StoreError> {
+fn delivery_from(row: &Row) -> Result<Delivery, StoreError> {
     Ok(Delivery {
         id: get_str(row, "id")?,
         event_seq: get_i64(row, "event_seq")?,
@@ -143,7 +143,7 @@ fn delivery_from(row: &AnyRow) -> Result<Delivery, StoreError> {
     })
 }
 
-fn attempt_from(row: &AnyRow) -> Result<DeliveryAttempt, StoreError> {
+fn attempt_from(row: &Row) -> Result<DeliveryAttempt, StoreError> {
     Ok(DeliveryAttempt {
         id: get_str(row, "id")?,
         delivery_id: get_str(row, "delivery_id")?,
@@ -152,7 +152,7 @@ fn attempt_from(row: &AnyRow) -> Result<DeliveryAttempt, StoreError> {
         started_at: get_ts(row, "started_at")?,
         duration_ms: get_i64(row, "duration_ms")?,
         succeeded: get_bool(row, "succeeded")?,
-        status_code: sqlx::Row::try_get::<Option<i64>, _>(row, "status_code")?,
+        status_code: row.get::<Option<i64>>("status_code")?,
         error_detail: get_opt_str(row, "error_detail")?,
         body: get_opt_str(row, "body")?,
         node: get_str(row, "node")?,
@@ -163,7 +163,7 @@ impl Tx {
     /// Inserts an integration.
     pub async fn insert_integration(&mut self, i: &Integration) -> Result<(), StoreError> {
         let sealed = self.sealer.seal(&serde_json::to_string(&i.config).expect("config serializes"));
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO integrations (id, name, description, enabled, integration_type, configuration, observes, \
              ordered_delivery, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
@@ -185,7 +185,7 @@ impl Tx {
     /// Overwrites an integration; false when missing.
     pub async fn update_integration(&mut self, i: &Integration) -> Result<bool, StoreError> {
         let sealed = self.sealer.seal(&serde_json::to_string(&i.config).expect("config serializes"));
-        let n = sqlx::query(
+        let n = crate::sql::query(
             "UPDATE integrations SET name = $1, description = $2, enabled = $3, integration_type = $4, \
              configuration = $5, observes = $6, ordered_delivery = $7, updated_at = $8 WHERE id = $9",
         )
@@ -206,25 +206,30 @@ impl Tx {
 
     /// One integration.
     pub async fn integration(&mut self, id: &str) -> Result<Option<Integration>, StoreError> {
-        let row = sqlx::query("SELECT * FROM integrations WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        let row =
+            crate::sql::query("SELECT * FROM integrations WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
         row.map(|r| integration_from(self, &r)).transpose()
     }
 
     /// Every integration, oldest first.
     pub async fn integrations(&mut self) -> Result<Vec<Integration>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM integrations ORDER BY created_at, id").fetch_all(self.conn()).await?;
+        let rows =
+            crate::sql::query("SELECT * FROM integrations ORDER BY created_at, id").fetch_all(self.conn()).await?;
         rows.iter().map(|r| integration_from(self, r)).collect()
     }
 
     /// Deletes an integration and its pending deliveries (their attempt logs stay); false when
     /// missing.
     pub async fn delete_integration(&mut self, id: &str) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM deliveries WHERE integration_id = $1 AND status = 'pending'")
+        crate::sql::query("DELETE FROM deliveries WHERE integration_id = $1 AND status = 'pending'")
             .bind(id)
             .execute(self.conn())
             .await?;
-        let n =
-            sqlx::query("DELETE FROM integrations WHERE id = $1").bind(id).execute(self.conn()).await?.rows_affected();
+        let n = crate::sql::query("DELETE FROM integrations WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
         Ok(n == 1)
     }
 
@@ -259,7 +264,7 @@ impl Tx {
              SELECT {uuid}, $1, $2, $3, $4, id, ordered_delivery, 'pending', 0, 0, $5, NULL, NULL, NULL, $6, $6 \
              FROM integrations WHERE enabled = 1 AND observes LIKE $7"
         );
-        let created = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let created = crate::sql::query(sql)
             .bind(seq)
             .bind(event_id)
             .bind(key)
@@ -307,7 +312,7 @@ impl Tx {
                ORDER BY d.next_attempt_at, d.event_seq LIMIT $4{lock}) \
              RETURNING *"
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(node).bind(lease_until).bind(now_ms).bind(limit);
+        let mut q = crate::sql::query(sql).bind(node).bind(lease_until).bind(now_ms).bind(limit);
         for id in exclude {
             q = q.bind(id);
         }
@@ -319,11 +324,13 @@ impl Tx {
 
     /// Gives a claimed delivery back without an attempt.
     pub async fn release_delivery(&mut self, id: &str, node: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2")
-            .bind(id)
-            .bind(node)
-            .execute(self.conn())
-            .await?;
+        crate::sql::query(
+            "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
+        )
+        .bind(id)
+        .bind(node)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 
@@ -351,7 +358,7 @@ impl Tx {
                  succeeded, status_code, error_detail, body, node) VALUES {}",
                 values.join(", ")
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = crate::sql::query(sql);
             for (a, _) in chunk {
                 q = q
                     .bind(a.id.clone())
@@ -382,7 +389,7 @@ impl Tx {
                  WHERE lease_owner = $2 AND status = 'pending' AND id IN ({})",
                 ids.join(", ")
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now.clone()).bind(node.to_owned());
+            let mut q = crate::sql::query(sql).bind(now.clone()).bind(node.to_owned());
             for id in chunk {
                 q = q.bind(id.to_string());
             }
@@ -393,7 +400,7 @@ impl Tx {
                 AttemptOutcome::RetryAt(at) => (status::PENDING, *at),
                 _ => (status::DEAD, 0),
             };
-            sqlx::query(
+            crate::sql::query(
                 "UPDATE deliveries SET status = $1, next_attempt_at = $2, attempts = $3, last_error = $4, \
                  lease_owner = NULL, lease_until = NULL, updated_at = $5 \
                  WHERE id = $6 AND lease_owner = $7 AND status = 'pending'",
@@ -413,7 +420,8 @@ impl Tx {
 
     /// One delivery.
     pub async fn delivery(&mut self, id: &str) -> Result<Option<Delivery>, StoreError> {
-        let row = sqlx::query("SELECT * FROM deliveries WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        let row =
+            crate::sql::query("SELECT * FROM deliveries WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
         row.as_ref().map(delivery_from).transpose()
     }
 
@@ -427,7 +435,7 @@ impl Tx {
     ) -> Result<(Vec<Delivery>, i64), StoreError> {
         let (where_sql, binds) = delivery_where(f);
         let count_sql = format!("SELECT COUNT(*) AS n FROM deliveries{where_sql}");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+        let mut q = crate::sql::query(count_sql);
         for b in &binds {
             q = q.bind(b.clone());
         }
@@ -438,7 +446,7 @@ impl Tx {
             n + 1,
             n + 2
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = crate::sql::query(sql);
         for b in &binds {
             q = q.bind(b.clone());
         }
@@ -462,7 +470,7 @@ impl Tx {
             n + 1,
             n + 2
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = crate::sql::query(sql);
         for b in &binds {
             q = q.bind(b.clone());
         }
@@ -496,7 +504,7 @@ impl Tx {
             clauses.push(format!("delivery_id = ${}", binds.len()));
         }
         let where_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM delivery_attempts{where_sql}")));
+        let mut q = crate::sql::query(format!("SELECT COUNT(*) AS n FROM delivery_attempts{where_sql}"));
         for b in &binds {
             q = q.bind(b.clone());
         }
@@ -507,7 +515,7 @@ impl Tx {
             n + 1,
             n + 2
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = crate::sql::query(sql);
         for b in &binds {
             q = q.bind(b.clone());
         }
@@ -526,7 +534,7 @@ impl Tx {
              FROM outbox_events WHERE seq IN ({})",
             placeholders.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = crate::sql::query(sql);
         for s in seqs {
             q = q.bind(*s);
         }

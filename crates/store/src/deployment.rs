@@ -19,7 +19,7 @@ impl Tx {
     /// Returns the deployment, creating it with `fresh` when the store is empty. The flag says
     /// whether this call created it (first start).
     pub async fn ensure_deployment(&mut self, fresh: Deployment) -> Result<(Deployment, bool), StoreError> {
-        let inserted = sqlx::query(
+        let inserted = crate::sql::query(
             "INSERT INTO deployment (id, store_id, org_id, created_at) VALUES (1, $1, $2, $3) \
              ON CONFLICT (id) DO NOTHING",
         )
@@ -30,7 +30,7 @@ impl Tx {
         .await?
         .rows_affected()
             == 1;
-        let row = sqlx::query("SELECT store_id, org_id, created_at FROM deployment WHERE id = 1")
+        let row = crate::sql::query("SELECT store_id, org_id, created_at FROM deployment WHERE id = 1")
             .fetch_one(self.conn())
             .await?;
         Ok((

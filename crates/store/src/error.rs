@@ -1,4 +1,5 @@
-//! The store's error type.
+//! The store's error type. Each engine's errors are mapped here, once: unique and foreign-key
+//! violations by their kind, lost connections and failed commits as [`StoreError::Unavailable`].
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -19,24 +20,49 @@ pub enum StoreError {
     /// The store is misconfigured.
     #[error("configuration: {0}")]
     Config(String),
+    /// The database cannot be reached or could not make a write durable; nothing of the unit
+    /// was committed.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// Any other database failure.
-    #[error(transparent)]
-    Database(sqlx::Error),
+    #[error("database: {0}")]
+    Database(String),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            match db.kind() {
-                sqlx::error::ErrorKind::UniqueViolation => {
-                    return StoreError::Duplicate(db.message().to_owned());
-                }
-                sqlx::error::ErrorKind::ForeignKeyViolation => {
-                    return StoreError::Reference(db.message().to_owned());
-                }
-                _ => {}
+        match &e {
+            sqlx::Error::Database(db) => match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => StoreError::Duplicate(db.message().to_owned()),
+                sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::Reference(db.message().to_owned()),
+                _ => StoreError::Database(e.to_string()),
+            },
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(e.to_string())
             }
+            _ => StoreError::Database(e.to_string()),
         }
-        StoreError::Database(e)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+            let text = msg.clone().unwrap_or_else(|| f.to_string());
+            return match f.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => StoreError::Duplicate(text),
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => StoreError::Reference(text),
+                _ => match f.code {
+                    ffi::ErrorCode::DatabaseBusy
+                    | ffi::ErrorCode::DatabaseLocked
+                    | ffi::ErrorCode::DiskFull
+                    | ffi::ErrorCode::SystemIoFailure
+                    | ffi::ErrorCode::CannotOpen => StoreError::Unavailable(text),
+                    _ => StoreError::Database(text),
+                },
+            };
+        }
+        StoreError::Database(e.to_string())
     }
 }

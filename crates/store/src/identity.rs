@@ -1,20 +1,20 @@
 //! Users, buyer companies, security profiles and their assignments.
 
 use crate::codec::{flag, get_bool, get_json, get_opt_str, get_opt_ts, get_str, get_ts, id, json, opt_id, ts};
+use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::role::parse_roles;
 use cartwire_domain::user::{
     AssignmentLevel, Buyer, SecurityProfile, SecurityProfileAssignment, User, UserProfile, UserType,
 };
 use cartwire_domain::{ObjectId, RoleSet};
-use sqlx::any::AnyRow;
 
 /// The company key of a user: '' for admin users, the buyer id for buyer users.
 pub fn company_of(buyer_id: Option<&ObjectId>) -> &str {
     buyer_id.map(ObjectId::as_str).unwrap_or("")
 }
 
-fn user_from(row: &AnyRow) -> Result<User, StoreError> {
+fn user_from(row: &Row) -> Result<User, StoreError> {
     Ok(User {
         id: id(row, "id")?,
         user_type: UserType::parse(&get_str(row, "user_type")?).map_err(|e| crate::codec::corrupt("user_type", e))?,
@@ -35,7 +35,7 @@ fn user_from(row: &AnyRow) -> Result<User, StoreError> {
     })
 }
 
-fn buyer_from(row: &AnyRow) -> Result<Buyer, StoreError> {
+fn buyer_from(row: &Row) -> Result<Buyer, StoreError> {
     Ok(Buyer {
         id: id(row, "id")?,
         name: get_str(row, "name")?,
@@ -46,7 +46,7 @@ fn buyer_from(row: &AnyRow) -> Result<Buyer, StoreError> {
     })
 }
 
-fn profile_from(row: &AnyRow) -> Result<SecurityProfile, StoreError> {
+fn profile_from(row: &Row) -> Result<SecurityProfile, StoreError> {
     let names: Vec<String> = get_json(row, "roles")?;
     Ok(SecurityProfile {
         id: id(row, "id")?,
@@ -60,7 +60,7 @@ impl Tx {
     /// Inserts a user; [`StoreError::Duplicate`] when the id (within its company) or the
     /// username (anywhere) is taken.
     pub async fn insert_user(&mut self, u: &User) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO users (company, id, user_type, buyer_id, username, username_key, first_name, last_name, \
              email, phone, terms_accepted, active, xp, password_hash, password_last_set, date_created) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
@@ -88,7 +88,7 @@ impl Tx {
 
     /// Overwrites the user stored under (`company`, `current_id`); false when missing.
     pub async fn update_user(&mut self, current_id: &str, u: &User) -> Result<bool, StoreError> {
-        let n = sqlx::query(
+        let n = crate::sql::query(
             "UPDATE users SET id = $1, username = $2, username_key = $3, first_name = $4, last_name = $5, \
              email = $6, phone = $7, terms_accepted = $8, active = $9, xp = $10, password_hash = $11, \
              password_last_set = $12 WHERE company = $13 AND id = $14",
@@ -115,7 +115,7 @@ impl Tx {
 
     /// One user of a company ('' = admin users).
     pub async fn user(&mut self, company: &str, id: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query("SELECT * FROM users WHERE company = $1 AND id = $2")
+        let row = crate::sql::query("SELECT * FROM users WHERE company = $1 AND id = $2")
             .bind(company)
             .bind(id)
             .fetch_optional(self.conn())
@@ -125,7 +125,7 @@ impl Tx {
 
     /// The user with a username (case-insensitive), in any company.
     pub async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query("SELECT * FROM users WHERE username_key = $1")
+        let row = crate::sql::query("SELECT * FROM users WHERE username_key = $1")
             .bind(username.to_lowercase())
             .fetch_optional(self.conn())
             .await?;
@@ -134,7 +134,7 @@ impl Tx {
 
     /// Every user of a company, oldest first.
     pub async fn users(&mut self, company: &str) -> Result<Vec<User>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM users WHERE company = $1 ORDER BY date_created, id")
+        let rows = crate::sql::query("SELECT * FROM users WHERE company = $1 ORDER BY date_created, id")
             .bind(company)
             .fetch_all(self.conn())
             .await?;
@@ -143,17 +143,17 @@ impl Tx {
 
     /// Deletes a user and its user-level assignments and refresh tokens; false when missing.
     pub async fn delete_user(&mut self, company: &str, id: &str) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM security_profile_assignments WHERE buyer_id = $1 AND user_id = $2")
+        crate::sql::query("DELETE FROM security_profile_assignments WHERE buyer_id = $1 AND user_id = $2")
             .bind(company)
             .bind(id)
             .execute(self.conn())
             .await?;
-        sqlx::query("DELETE FROM refresh_tokens WHERE company = $1 AND user_id = $2")
+        crate::sql::query("DELETE FROM refresh_tokens WHERE company = $1 AND user_id = $2")
             .bind(company)
             .bind(id)
             .execute(self.conn())
             .await?;
-        let n = sqlx::query("DELETE FROM users WHERE company = $1 AND id = $2")
+        let n = crate::sql::query("DELETE FROM users WHERE company = $1 AND id = $2")
             .bind(company)
             .bind(id)
             .execute(self.conn())
@@ -164,7 +164,7 @@ impl Tx {
 
     /// Inserts a buyer; [`StoreError::Duplicate`] when the id exists.
     pub async fn insert_buyer(&mut self, b: &Buyer) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO buyers (id, name, default_catalog_id, active, xp, date_created) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(b.id.as_str())
@@ -180,27 +180,29 @@ impl Tx {
 
     /// Overwrites a buyer's fields (its id is fixed); false when missing.
     pub async fn update_buyer(&mut self, b: &Buyer) -> Result<bool, StoreError> {
-        let n = sqlx::query("UPDATE buyers SET name = $1, default_catalog_id = $2, active = $3, xp = $4 WHERE id = $5")
-            .bind(&b.name)
-            .bind(b.default_catalog_id.as_deref())
-            .bind(flag(b.active))
-            .bind(json(&b.xp))
-            .bind(b.id.as_str())
-            .execute(self.conn())
-            .await?
-            .rows_affected();
+        let n = crate::sql::query(
+            "UPDATE buyers SET name = $1, default_catalog_id = $2, active = $3, xp = $4 WHERE id = $5",
+        )
+        .bind(&b.name)
+        .bind(b.default_catalog_id.as_deref())
+        .bind(flag(b.active))
+        .bind(json(&b.xp))
+        .bind(b.id.as_str())
+        .execute(self.conn())
+        .await?
+        .rows_affected();
         Ok(n == 1)
     }
 
     /// One buyer.
     pub async fn buyer(&mut self, id: &str) -> Result<Option<Buyer>, StoreError> {
-        let row = sqlx::query("SELECT * FROM buyers WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        let row = crate::sql::query("SELECT * FROM buyers WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
         row.as_ref().map(buyer_from).transpose()
     }
 
     /// Every buyer, oldest first.
     pub async fn buyers(&mut self) -> Result<Vec<Buyer>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM buyers ORDER BY date_created, id").fetch_all(self.conn()).await?;
+        let rows = crate::sql::query("SELECT * FROM buyers ORDER BY date_created, id").fetch_all(self.conn()).await?;
         rows.iter().map(buyer_from).collect()
     }
 
@@ -211,15 +213,16 @@ impl Tx {
             "DELETE FROM refresh_tokens WHERE company = $1",
             "DELETE FROM users WHERE company = $1",
         ] {
-            sqlx::query(sql).bind(id).execute(self.conn()).await?;
+            crate::sql::query(sql).bind(id).execute(self.conn()).await?;
         }
-        let n = sqlx::query("DELETE FROM buyers WHERE id = $1").bind(id).execute(self.conn()).await?.rows_affected();
+        let n =
+            crate::sql::query("DELETE FROM buyers WHERE id = $1").bind(id).execute(self.conn()).await?.rows_affected();
         Ok(n == 1)
     }
 
     /// Inserts a security profile; [`StoreError::Duplicate`] when the id exists.
     pub async fn insert_security_profile(&mut self, p: &SecurityProfile) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO security_profiles (id, name, roles, custom_roles, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(p.id.as_str())
@@ -234,38 +237,41 @@ impl Tx {
 
     /// Overwrites a security profile; false when missing.
     pub async fn update_security_profile(&mut self, p: &SecurityProfile) -> Result<bool, StoreError> {
-        let n = sqlx::query("UPDATE security_profiles SET name = $1, roles = $2, custom_roles = $3 WHERE id = $4")
-            .bind(&p.name)
-            .bind(json(&p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()))
-            .bind(json(&p.custom_roles))
-            .bind(p.id.as_str())
-            .execute(self.conn())
-            .await?
-            .rows_affected();
+        let n =
+            crate::sql::query("UPDATE security_profiles SET name = $1, roles = $2, custom_roles = $3 WHERE id = $4")
+                .bind(&p.name)
+                .bind(json(&p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()))
+                .bind(json(&p.custom_roles))
+                .bind(p.id.as_str())
+                .execute(self.conn())
+                .await?
+                .rows_affected();
         Ok(n == 1)
     }
 
     /// One security profile.
     pub async fn security_profile(&mut self, id: &str) -> Result<Option<SecurityProfile>, StoreError> {
-        let row =
-            sqlx::query("SELECT * FROM security_profiles WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        let row = crate::sql::query("SELECT * FROM security_profiles WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(profile_from).transpose()
     }
 
     /// Every security profile, oldest first.
     pub async fn security_profiles(&mut self) -> Result<Vec<SecurityProfile>, StoreError> {
         let rows =
-            sqlx::query("SELECT * FROM security_profiles ORDER BY created_at, id").fetch_all(self.conn()).await?;
+            crate::sql::query("SELECT * FROM security_profiles ORDER BY created_at, id").fetch_all(self.conn()).await?;
         rows.iter().map(profile_from).collect()
     }
 
     /// Deletes a security profile and its assignments; false when missing.
     pub async fn delete_security_profile(&mut self, id: &str) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM security_profile_assignments WHERE security_profile_id = $1")
+        crate::sql::query("DELETE FROM security_profile_assignments WHERE security_profile_id = $1")
             .bind(id)
             .execute(self.conn())
             .await?;
-        let n = sqlx::query("DELETE FROM security_profiles WHERE id = $1")
+        let n = crate::sql::query("DELETE FROM security_profiles WHERE id = $1")
             .bind(id)
             .execute(self.conn())
             .await?
@@ -275,7 +281,7 @@ impl Tx {
 
     /// Records an assignment (idempotent).
     pub async fn save_assignment(&mut self, a: &SecurityProfileAssignment) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO security_profile_assignments (security_profile_id, buyer_id, user_id) VALUES ($1, $2, $3) \
              ON CONFLICT (security_profile_id, buyer_id, user_id) DO NOTHING",
         )
@@ -289,7 +295,7 @@ impl Tx {
 
     /// Removes an assignment; false when it did not exist.
     pub async fn delete_assignment(&mut self, a: &SecurityProfileAssignment) -> Result<bool, StoreError> {
-        let n = sqlx::query(
+        let n = crate::sql::query(
             "DELETE FROM security_profile_assignments WHERE security_profile_id = $1 AND buyer_id = $2 AND user_id = $3",
         )
         .bind(a.security_profile_id.as_str())
@@ -303,7 +309,7 @@ impl Tx {
 
     /// Every assignment.
     pub async fn assignments(&mut self) -> Result<Vec<SecurityProfileAssignment>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT security_profile_id, buyer_id, user_id FROM security_profile_assignments \
              ORDER BY security_profile_id, buyer_id, user_id",
         )
@@ -329,7 +335,7 @@ impl Tx {
     /// to the user's buyer company, or (for admin users) to the marketplace.
     pub async fn roles_of_user(&mut self, user: &User) -> Result<RoleSet, StoreError> {
         let company = company_of(user.buyer_id.as_ref());
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT p.roles, p.custom_roles FROM security_profiles p \
              JOIN security_profile_assignments a ON a.security_profile_id = p.id \
              WHERE a.buyer_id = $1 AND (a.user_id = $2 OR a.user_id = '')",

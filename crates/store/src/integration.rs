@@ -1,6 +1,7 @@
 //! API clients and integration events.
 
 use crate::codec::{flag, get_bool, get_i64, get_json, get_opt_str, get_str, get_ts, id, json, opt_id, ts};
+use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::api_client::{
     AccessTokenMinutes, AnonymousTokenMinutes, ApiClient, AttachedIntegrationEvents, RefreshTokenMinutes, RoleLimits,
@@ -8,7 +9,6 @@ use cartwire_domain::api_client::{
 use cartwire_domain::integration_event::{CalloutUrl, CustomAuthHeader, EventType, HashKey, IntegrationEvent};
 use cartwire_domain::role::parse_roles;
 use cartwire_domain::{ApiRole, ObjectId};
-use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 /// An API client with what the store derives for it.
@@ -38,12 +38,12 @@ fn roles_json(roles: &[ApiRole]) -> String {
     json(&roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
 }
 
-fn roles_from(row: &AnyRow, col: &str) -> Result<Vec<ApiRole>, StoreError> {
+fn roles_from(row: &Row, col: &str) -> Result<Vec<ApiRole>, StoreError> {
     let names: Vec<String> = get_json(row, col)?;
     parse_roles(names.iter().map(String::as_str)).map_err(|e| crate::codec::corrupt(col, e))
 }
 
-fn client_from(row: &AnyRow) -> Result<ApiClientRecord, StoreError> {
+fn client_from(row: &Row) -> Result<ApiClientRecord, StoreError> {
     let corrupt = |what: &str, e: cartwire_domain::DomainError| crate::codec::corrupt(what, e);
     let client = ApiClient {
         id: id(row, "id")?,
@@ -53,7 +53,8 @@ fn client_from(row: &AnyRow) -> Result<ApiClientRecord, StoreError> {
             .map_err(|e| corrupt("access_token_duration", e))?,
         refresh_token_duration: RefreshTokenMinutes::parse(get_i64(row, "refresh_token_duration")?)
             .map_err(|e| corrupt("refresh_token_duration", e))?,
-        anonymous_token_duration: sqlx::Row::try_get::<Option<i64>, _>(row, "anonymous_token_duration")?
+        anonymous_token_duration: row
+            .get::<Option<i64>>("anonymous_token_duration")?
             .map(AnonymousTokenMinutes::parse)
             .transpose()
             .map_err(|e| corrupt("anonymous_token_duration", e))?,
@@ -91,7 +92,7 @@ impl Tx {
     /// [`StoreError::Reference`] when an integration event it names is missing.
     pub async fn insert_api_client(&mut self, c: &ApiClient) -> Result<(), StoreError> {
         let now = ts(OffsetDateTime::now_utc());
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO api_clients (app_name, secret_hash, access_token_duration, refresh_token_duration, \
              anonymous_token_duration, active, default_context_username, allow_any_buyer, allow_any_supplier, \
              allow_seller, is_anon_buyer, order_checkout_ie_id, order_return_ie_id, add_to_cart_ie_id, \
@@ -108,7 +109,7 @@ impl Tx {
     /// Overwrites an API client; false when it does not exist.
     pub async fn update_api_client(&mut self, c: &ApiClient) -> Result<bool, StoreError> {
         let now = ts(OffsetDateTime::now_utc());
-        let n = sqlx::query(
+        let n = crate::sql::query(
             "UPDATE api_clients SET app_name = $1, secret_hash = $2, access_token_duration = $3, \
              refresh_token_duration = $4, anonymous_token_duration = $5, active = $6, \
              default_context_username = $7, allow_any_buyer = $8, allow_any_supplier = $9, allow_seller = $10, \
@@ -127,32 +128,32 @@ impl Tx {
 
     /// One API client.
     pub async fn api_client(&mut self, id: &str) -> Result<Option<ApiClientRecord>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CLIENT_SELECT} WHERE c.id = $1")))
-            .bind(id)
-            .fetch_optional(self.conn())
-            .await?;
+        let row =
+            crate::sql::query(format!("{CLIENT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(self.conn()).await?;
         row.as_ref().map(client_from).transpose()
     }
 
     /// Every API client, oldest first.
     pub async fn api_clients(&mut self) -> Result<Vec<ApiClientRecord>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{CLIENT_SELECT} ORDER BY c.created_at, c.id")))
-            .fetch_all(self.conn())
-            .await?;
+        let rows =
+            crate::sql::query(format!("{CLIENT_SELECT} ORDER BY c.created_at, c.id")).fetch_all(self.conn()).await?;
         rows.iter().map(client_from).collect()
     }
 
     /// Deletes an API client; false when it did not exist.
     pub async fn delete_api_client(&mut self, id: &str) -> Result<bool, StoreError> {
-        let n =
-            sqlx::query("DELETE FROM api_clients WHERE id = $1").bind(id).execute(self.conn()).await?.rows_affected();
+        let n = crate::sql::query("DELETE FROM api_clients WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
         Ok(n == 1)
     }
 
     /// Inserts a new integration event; [`StoreError::Duplicate`] when the id exists.
     pub async fn insert_integration_event(&mut self, e: &IntegrationEvent) -> Result<(), StoreError> {
         let now = ts(OffsetDateTime::now_utc());
-        let q = sqlx::query(
+        let q = crate::sql::query(
             "INSERT INTO integration_events (name, event_type, custom_implementation_url, hash_key, \
              elevated_roles, config_data, custom_auth_header_name, custom_auth_header_value, updated_at, id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9)",
@@ -169,7 +170,7 @@ impl Tx {
         e: &IntegrationEvent,
     ) -> Result<bool, StoreError> {
         let now = ts(OffsetDateTime::now_utc());
-        let q = sqlx::query(
+        let q = crate::sql::query(
             "UPDATE integration_events SET name = $1, event_type = $2, custom_implementation_url = $3, \
              hash_key = $4, elevated_roles = $5, config_data = $6, custom_auth_header_name = $7, \
              custom_auth_header_value = $8, updated_at = $9, id = $10 WHERE id = $11",
@@ -178,12 +179,7 @@ impl Tx {
         Ok(n == 1)
     }
 
-    fn bind_event<'q>(
-        &self,
-        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-        e: &'q IntegrationEvent,
-        now: String,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    fn bind_event(&self, q: crate::sql::Query, e: &IntegrationEvent, now: String) -> crate::sql::Query {
         q.bind(&e.name)
             .bind(e.event_type.as_str())
             .bind(e.custom_implementation_url.as_str())
@@ -198,22 +194,25 @@ impl Tx {
 
     /// One integration event.
     pub async fn integration_event(&mut self, id: &str) -> Result<Option<IntegrationEvent>, StoreError> {
-        let row =
-            sqlx::query("SELECT * FROM integration_events WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        let row = crate::sql::query("SELECT * FROM integration_events WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(|r| self.event_from(r)).transpose()
     }
 
     /// Every integration event, oldest first.
     pub async fn integration_events(&mut self) -> Result<Vec<IntegrationEvent>, StoreError> {
-        let rows =
-            sqlx::query("SELECT * FROM integration_events ORDER BY created_at, id").fetch_all(self.conn()).await?;
+        let rows = crate::sql::query("SELECT * FROM integration_events ORDER BY created_at, id")
+            .fetch_all(self.conn())
+            .await?;
         rows.iter().map(|r| self.event_from(r)).collect()
     }
 
     /// Ids of the API clients and OpenID Connect configurations that reference an integration
     /// event.
     pub async fn clients_using_integration_event(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id FROM api_clients WHERE order_checkout_ie_id = $1 OR order_return_ie_id = $1 \
              OR add_to_cart_ie_id = $1 UNION SELECT id FROM openid_connects WHERE integration_event_id = $1 ORDER BY id",
         )
@@ -226,7 +225,7 @@ impl Tx {
     /// Deletes an integration event; false when it did not exist, [`StoreError::Reference`]
     /// when an API client still references it.
     pub async fn delete_integration_event(&mut self, id: &str) -> Result<bool, StoreError> {
-        let n = sqlx::query("DELETE FROM integration_events WHERE id = $1")
+        let n = crate::sql::query("DELETE FROM integration_events WHERE id = $1")
             .bind(id)
             .execute(self.conn())
             .await?
@@ -234,7 +233,7 @@ impl Tx {
         Ok(n == 1)
     }
 
-    fn event_from(&self, row: &AnyRow) -> Result<IntegrationEvent, StoreError> {
+    fn event_from(&self, row: &Row) -> Result<IntegrationEvent, StoreError> {
         let corrupt = |what: &str, e: cartwire_domain::DomainError| crate::codec::corrupt(what, e);
         let header_value = get_opt_str(row, "custom_auth_header_value")?.map(|v| self.sealer.open(&v)).transpose()?;
         let header_name = get_opt_str(row, "custom_auth_header_name")?;
@@ -263,7 +262,7 @@ trait BindClient<'q> {
     fn bind_client(self, c: &'q ApiClient, now: String) -> Self;
 }
 
-impl<'q> BindClient<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+impl<'q> BindClient<'q> for crate::sql::Query {
     fn bind_client(self, c: &'q ApiClient, now: String) -> Self {
         let ie = |v: &'q Option<ObjectId>| v.as_ref().map(|i| i.as_str().to_owned());
         self.bind(&c.app_name)

@@ -1,10 +1,12 @@
 //! cartwire's store.
 //!
 //! One API over SQLite (embedded, the default) and PostgreSQL (production, several nodes on one
-//! database). Both go through sqlx's `Any` driver with runtime queries written once in the SQL
-//! both backends accept (`$n` placeholders, `TEXT` timestamps in RFC 3339, JSON as `TEXT`), so
-//! there is one repository code path, not two. Each use case runs in one [`Tx`]: the business
-//! rows and the outbox events they cause commit together or not at all.
+//! database). Repositories are written once, in the SQL both engines accept (`$n` placeholders,
+//! `TEXT` timestamps in RFC 3339, JSON as `TEXT`), through the store's own thin query layer
+//! ([`sql`]); each engine runs it natively: SQLite through rusqlite on the calling thread with
+//! one writer and group commit ([`sqlite`]), PostgreSQL through sqlx's driver ([`pg`]). Each use
+//! case runs in one [`Tx`]: the business rows and the outbox events they cause commit together
+//! or not at all.
 
 pub mod approval;
 pub mod catalog;
@@ -17,17 +19,19 @@ pub mod integration;
 mod migrate;
 pub mod orders;
 pub mod outbox;
+mod pg;
+pub mod raw;
 pub mod returns;
 pub mod sealer;
 pub mod shop;
+mod sql;
+mod sqlite;
 pub mod sso;
 pub mod tokens;
 
 pub use error::StoreError;
 pub use sealer::Sealer;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,109 +44,94 @@ pub enum Backend {
     Postgres,
 }
 
+#[derive(Clone)]
+enum Engine {
+    Sqlite(Arc<sqlite::Sqlite>),
+    Postgres(sqlx::PgPool),
+}
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    engine: Engine,
     sealer: Arc<Sealer>,
     wakeup: Arc<tokio::sync::Notify>,
     url: Arc<str>,
-    /// SQLite has one writer; queueing writers here, in order, avoids its busy handler's
-    /// sleep-and-retry, which turns contention into tail latency of hundreds of milliseconds.
-    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// PostgreSQL connections per node: enough for the request handlers' short transactions and
+/// the dispatcher's claims beside them, few enough that many nodes fit one server's default
+/// `max_connections` (100).
+const PG_CONNECTIONS: u32 = 24;
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`), with `sealer` for secrets at rest.
-    /// Does not migrate: call [`Store::migrate`].
+    /// Does not migrate: call [`Store::migrate`]. Call inside a Tokio runtime.
     pub async fn connect(url: &str, sealer: Sealer) -> Result<Self, StoreError> {
-        install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite(sqlite::Sqlite::open(url)?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
+            Engine::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(PG_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?,
+            )
         } else {
             return Err(StoreError::Config(format!(
                 "unsupported database URL scheme in '{}': use sqlite:// or postgres://",
                 url.split(':').next().unwrap_or("")
             )));
         };
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
-        let pool = match backend {
-            Backend::Sqlite => {
-                options
-                    .max_connections(8)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // WAL lets readers run beside the one writer; the busy timeout makes
-                            // writers queue instead of failing; foreign keys are off by default.
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await?
-            }
-            Backend::Postgres => options.max_connections(16).connect(url).await?,
-        };
-        Ok(Self {
-            pool,
-            backend,
-            sealer: Arc::new(sealer),
-            wakeup: Arc::new(tokio::sync::Notify::new()),
-            url: url.into(),
-            sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
-        })
+        Ok(Self { engine, sealer: Arc::new(sealer), wakeup: Arc::new(tokio::sync::Notify::new()), url: url.into() })
     }
 
     /// Applies every migration not yet applied (safe to run from several nodes at once).
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        migrate::run(&self.pool, self.backend).await
+        match &self.engine {
+            Engine::Sqlite(db) => db.with_writer(migrate::run_sqlite).await,
+            Engine::Postgres(pool) => migrate::run_postgres(pool).await,
+        }
     }
 
     /// The engine behind the store.
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.engine {
+            Engine::Sqlite(_) => Backend::Sqlite,
+            Engine::Postgres(_) => Backend::Postgres,
+        }
     }
 
-    /// Starts a transaction. On SQLite, writers queue on an in-process lock and then take the
-    /// database's write lock at once (`BEGIN IMMEDIATE`), so none fails or sleeps mid-way; the
-    /// busy timeout remains for other processes (the CLI) touching the same file.
+    fn tx(&self, conn: Conn) -> Tx {
+        Tx {
+            conn,
+            sealer: self.sealer.clone(),
+            backend: self.backend(),
+            wakeup: self.wakeup.clone(),
+            new_deliveries: 0,
+        }
+    }
+
+    /// Starts a unit of work that may write. On SQLite units queue, in order, for the one
+    /// writer and share a group commit (see [`sqlite`]); the unit's own writes roll back alone
+    /// if it fails or is dropped.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let (inner, writer) = match self.backend {
-            Backend::Sqlite => {
-                let guard = self.sqlite_writer.clone().lock_owned().await;
-                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(guard))
-            }
-            Backend::Postgres => (self.pool.begin().await?, None),
+        let conn = match &self.engine {
+            Engine::Sqlite(db) => Conn::SqliteWrite(db.begin().await?),
+            Engine::Postgres(pool) => Conn::Postgres(pool.begin().await?),
         };
-        Ok(Tx {
-            inner,
-            sealer: self.sealer.clone(),
-            backend: self.backend,
-            wakeup: self.wakeup.clone(),
-            new_deliveries: 0,
-            _writer: writer,
-        })
+        Ok(self.tx(conn))
     }
 
-    /// Starts a read-only unit of work. On SQLite it neither queues behind writers nor takes
-    /// the write lock (WAL readers see the last committed state); do not write through it.
+    /// Starts a read-only unit of work that sees one committed state. On SQLite it neither
+    /// queues behind writers nor takes the write lock; writing through it fails.
     pub async fn read(&self) -> Result<Tx, StoreError> {
-        let inner = self.pool.begin().await?;
-        Ok(Tx {
-            inner,
-            sealer: self.sealer.clone(),
-            backend: self.backend,
-            wakeup: self.wakeup.clone(),
-            new_deliveries: 0,
-            _writer: None,
-        })
+        let conn = match &self.engine {
+            Engine::Sqlite(db) => Conn::SqliteRead(db.read().await?),
+            Engine::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+        };
+        Ok(self.tx(conn))
     }
 
     /// Signalled after a commit that created deliveries on this node (other nodes learn of
@@ -154,7 +143,7 @@ impl Store {
     /// Forwards PostgreSQL's `NOTIFY cartwire_deliveries` (sent by any node's commits) to
     /// [`Store::delivery_wakeup`] until the process ends. Does nothing on SQLite (one node).
     pub async fn forward_delivery_notifications(&self) -> Result<(), StoreError> {
-        if self.backend != Backend::Postgres {
+        if self.backend() != Backend::Postgres {
             return Ok(());
         }
         let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
@@ -171,25 +160,47 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        let mut tx = self.read().await?;
+        sql::query("SELECT 1").fetch_one(tx.conn()).await?;
         Ok(())
     }
 
-    /// Closes the pool.
+    /// Closes the pool (PostgreSQL) or commits what is pending (SQLite).
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.engine {
+            Engine::Sqlite(db) => {
+                let _ = db.with_writer(|_| Ok(())).await;
+            }
+            Engine::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The connection a unit of work runs on.
+pub(crate) enum Conn {
+    SqliteWrite(sqlite::WriteUnit),
+    SqliteRead(sqlite::ReadLease),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Conn {
+    /// Runs one statement; SQLite's run on this thread, PostgreSQL's over the connection.
+    pub(crate) async fn run(&mut self, q: sql::Query, want_rows: bool) -> Result<(u64, Vec<sql::Row>), StoreError> {
+        match self {
+            Conn::SqliteWrite(unit) => sqlite::run(unit.conn(), &q, want_rows),
+            Conn::SqliteRead(lease) => sqlite::run(lease.conn(), &q, want_rows),
+            Conn::Postgres(tx) => pg::run(tx, q, want_rows).await,
+        }
     }
 }
 
 /// One unit of work. Dropping it without [`Tx::commit`] rolls everything back.
 pub struct Tx {
-    inner: sqlx::Transaction<'static, Any>,
+    conn: Conn,
     sealer: Arc<Sealer>,
     backend: Backend,
     wakeup: Arc<tokio::sync::Notify>,
     new_deliveries: usize,
-    // Released when the transaction ends (commit or drop), after the SQLite write lock is.
-    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// The PostgreSQL channel that announces new deliveries to every node.
@@ -197,22 +208,26 @@ pub const DELIVERY_CHANNEL: &str = "cartwire_deliveries";
 
 impl Tx {
     /// Commits every write of the unit, events and deliveries included, then wakes the
-    /// dispatcher when there is new work.
+    /// dispatcher when there is new work. Returns once the writes are durable.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         if self.new_deliveries > 0 && self.backend == Backend::Postgres {
             // Delivered to listeners only if and when the transaction commits.
-            sqlx::query("SELECT pg_notify($1, '')").bind(DELIVERY_CHANNEL).execute(self.conn()).await?;
+            sql::query("SELECT pg_notify($1, '')").bind(DELIVERY_CHANNEL).execute(self.conn()).await?;
         }
         let wake = self.new_deliveries > 0;
         let wakeup = self.wakeup.clone();
-        self.inner.commit().await?;
+        match self.conn {
+            Conn::SqliteWrite(unit) => unit.commit().await?,
+            Conn::SqliteRead(_) => {}
+            Conn::Postgres(tx) => tx.commit().await?,
+        }
         if wake {
             wakeup.notify_one();
         }
         Ok(())
     }
 
-    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.inner
+    pub(crate) fn conn(&mut self) -> &mut Conn {
+        &mut self.conn
     }
 }

@@ -2,8 +2,7 @@
 //! order inside one transaction each, recorded in `cartwire_migrations`. On PostgreSQL an
 //! advisory lock makes concurrent starts of several nodes apply each migration once.
 
-use crate::{Backend, StoreError};
-use sqlx::{Acquire, AnyPool};
+use crate::StoreError;
 
 struct Migration {
     version: i64,
@@ -41,25 +40,57 @@ const MIGRATIONS: &[Migration] = &[
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.
 const PG_LOCK_KEY: i64 = 0x6361_7274_7769_7265;
 
-pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<Vec<String>, StoreError> {
+const LEDGER: &str = "CREATE TABLE IF NOT EXISTS cartwire_migrations (\
+     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+fn now() -> String {
+    crate::codec::ts(time::OffsetDateTime::now_utc())
+}
+
+/// Applies the pending SQLite migrations on the write connection (outside any group).
+pub(crate) fn run_sqlite(conn: &rusqlite::Connection) -> Result<Vec<String>, StoreError> {
+    conn.execute_batch(LEDGER)?;
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let done: Option<i64> = conn
+            .query_row("SELECT version FROM cartwire_migrations WHERE version = ?1", [m.version], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+        if done.is_some() {
+            continue;
+        }
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let result = conn.execute_batch(m.sqlite).and_then(|()| {
+            conn.execute(
+                "INSERT INTO cartwire_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![m.version, m.name, now()],
+            )
+        });
+        match result {
+            Ok(_) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        applied.push(format!("{:04}_{}", m.version, m.name));
+    }
+    Ok(applied)
+}
+
+/// Applies the pending PostgreSQL migrations under an advisory lock, so that nodes starting
+/// together apply each one once.
+pub(crate) async fn run_postgres(pool: &sqlx::PgPool) -> Result<Vec<String>, StoreError> {
     let mut conn = pool.acquire().await?;
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_lock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await?;
-    }
-    let result = apply_pending(&mut conn, backend).await;
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await?;
-    }
+    sqlx::query("SELECT pg_advisory_lock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await?;
+    let result = apply_pending(&mut conn).await;
+    sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await?;
     result
 }
 
-async fn apply_pending(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<Vec<String>, StoreError> {
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS cartwire_migrations (\
-         version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-    )
-    .execute(&mut *conn)
-    .await?;
+async fn apply_pending(conn: &mut sqlx::PgConnection) -> Result<Vec<String>, StoreError> {
+    use sqlx::Acquire;
+    sqlx::raw_sql(LEDGER).execute(&mut *conn).await?;
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let done: Option<i64> = sqlx::query_scalar("SELECT version FROM cartwire_migrations WHERE version = $1")
@@ -70,15 +101,11 @@ async fn apply_pending(conn: &mut sqlx::AnyConnection, backend: Backend) -> Resu
             continue;
         }
         let mut tx = conn.begin().await?;
-        let sql = match backend {
-            Backend::Sqlite => m.sqlite,
-            Backend::Postgres => m.postgres,
-        };
-        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::raw_sql(m.postgres).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO cartwire_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(m.version)
             .bind(m.name)
-            .bind(crate::codec::ts(time::OffsetDateTime::now_utc()))
+            .bind(now())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -1,10 +1,10 @@
 //! Orders and storefront tokens.
 
 use crate::codec::{corrupt, get_json, get_opt_str, get_opt_ts, get_str, get_ts, json, ts};
+use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
 use cartwire_domain::user::UserRef;
-use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 /// A storefront token (Threekit's public or private token).
@@ -39,7 +39,7 @@ pub struct OrderFilter {
     pub platform: Option<Platform>,
 }
 
-pub(crate) fn order_from(row: &AnyRow) -> Result<Order, StoreError> {
+pub(crate) fn order_from(row: &Row) -> Result<Order, StoreError> {
     Ok(Order {
         id: get_str(row, "id")?,
         short_id: get_str(row, "short_id")?,
@@ -78,7 +78,7 @@ pub(crate) fn order_from(row: &AnyRow) -> Result<Order, StoreError> {
     })
 }
 
-fn token_from(row: &AnyRow) -> Result<StorefrontToken, StoreError> {
+fn token_from(row: &Row) -> Result<StorefrontToken, StoreError> {
     Ok(StorefrontToken {
         id: get_str(row, "id")?,
         kind: get_str(row, "kind")?,
@@ -92,7 +92,7 @@ fn token_from(row: &AnyRow) -> Result<StorefrontToken, StoreError> {
 impl Tx {
     /// Inserts an order; [`StoreError::Duplicate`] when the id or short id is taken.
     pub async fn insert_order(&mut self, o: &Order) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO orders (id, short_id, org_id, origin_org_id, name, customer_id, platform, platform_name, lines, \
              legacy_items, metadata, derivative, status, created_by, created_at, updated_at, placed_at, deleted_at, \
              abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email, totals, checkout, \
@@ -129,7 +129,7 @@ impl Tx {
 
     /// Overwrites an order's mutable fields.
     pub async fn update_order(&mut self, o: &Order) -> Result<bool, StoreError> {
-        let n = sqlx::query(
+        let n = crate::sql::query(
             "UPDATE orders SET origin_org_id = $1, name = $2, customer_id = $3, platform = $4, platform_name = $5, \
              lines = $6, legacy_items = $7, metadata = $8, derivative = $9, status = $10, updated_at = $11, \
              placed_at = $12, deleted_at = $13, abandoned_at = $15, shop = $16, shop_connection_id = $17, \
@@ -159,7 +159,7 @@ impl Tx {
 
     /// The order with this id or short id (deleted ones included).
     pub async fn order(&mut self, id_or_short: &str) -> Result<Option<Order>, StoreError> {
-        let row = sqlx::query("SELECT * FROM orders WHERE id = $1 OR short_id = $1")
+        let row = crate::sql::query("SELECT * FROM orders WHERE id = $1 OR short_id = $1")
             .bind(id_or_short)
             .fetch_optional(self.conn())
             .await?;
@@ -171,12 +171,10 @@ impl Tx {
     /// concurrent change.
     pub async fn order_for_update(&mut self, id: &str) -> Result<Option<Order>, StoreError> {
         let lock = if self.backend == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM orders WHERE id = $1 AND deleted_at IS NULL{lock}"
-        )))
-        .bind(id)
-        .fetch_optional(self.conn())
-        .await?;
+        let row = crate::sql::query(format!("SELECT * FROM orders WHERE id = $1 AND deleted_at IS NULL{lock}"))
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(order_from).transpose()
     }
 
@@ -186,7 +184,7 @@ impl Tx {
         let rows =
             match owner {
                 Some(u) => {
-                    sqlx::query(
+                    crate::sql::query(
                         "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL \
                      AND owner_company = $1 AND owner_user = $2 ORDER BY created_at, id",
                     )
@@ -195,7 +193,7 @@ impl Tx {
                     .fetch_all(self.conn())
                     .await?
                 }
-                None => sqlx::query(
+                None => crate::sql::query(
                     "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL ORDER BY created_at, id",
                 )
                 .fetch_all(self.conn())
@@ -206,7 +204,7 @@ impl Tx {
 
     /// The user's newest unsubmitted checkout order: their current cart.
     pub async fn current_cart(&mut self, owner: &UserRef) -> Result<Option<Order>, StoreError> {
-        let row = sqlx::query(
+        let row = crate::sql::query(
             "SELECT * FROM orders WHERE checkout IS NOT NULL AND deleted_at IS NULL AND owner_company = $1 \
              AND owner_user = $2 AND status = 'cart' ORDER BY created_at DESC, id DESC LIMIT 1",
         )
@@ -259,7 +257,7 @@ impl Tx {
         let where_sql = clauses.join(" AND ");
         let in_memory = f.platform.as_ref().is_some_and(|p| p.id.is_some() || p.store_name.is_some());
         if !in_memory {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM orders WHERE {where_sql}")));
+            let mut q = crate::sql::query(format!("SELECT COUNT(*) AS n FROM orders WHERE {where_sql}"));
             for b in &binds {
                 q = q.bind(b.clone());
             }
@@ -270,7 +268,7 @@ impl Tx {
                 n + 1,
                 n + 2
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = crate::sql::query(sql);
             for b in &binds {
                 q = q.bind(b.clone());
             }
@@ -279,8 +277,7 @@ impl Tx {
         }
         // The platform's id and store name live in the JSON column: those filters run here,
         // after the indexed ones have narrowed the rows.
-        let mut q =
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM orders WHERE {where_sql} ORDER BY {order_by}")));
+        let mut q = crate::sql::query(format!("SELECT * FROM orders WHERE {where_sql} ORDER BY {order_by}"));
         for b in &binds {
             q = q.bind(b.clone());
         }
@@ -314,18 +311,13 @@ impl Tx {
                ORDER BY created_at LIMIT $3{lock}) \
              AND abandoned_at IS NULL RETURNING *"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(ts(now))
-            .bind(ts(cutoff))
-            .bind(limit)
-            .fetch_all(self.conn())
-            .await?;
+        let rows = crate::sql::query(sql).bind(ts(now)).bind(ts(cutoff)).bind(limit).fetch_all(self.conn()).await?;
         rows.iter().map(order_from).collect()
     }
 
     /// Stores a storefront token under the digest of its secret.
     pub async fn insert_storefront_token(&mut self, t: &StorefrontToken, digest: &str) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO storefront_tokens (id, kind, name, allowed_domains, token_digest, created_at, revoked_at) \
              VALUES ($1, $2, $3, $4, $5, $6, NULL)",
         )
@@ -342,7 +334,7 @@ impl Tx {
 
     /// The live token whose secret has this digest.
     pub async fn storefront_token_by_digest(&mut self, digest: &str) -> Result<Option<StorefrontToken>, StoreError> {
-        let row = sqlx::query("SELECT * FROM storefront_tokens WHERE token_digest = $1 AND revoked_at IS NULL")
+        let row = crate::sql::query("SELECT * FROM storefront_tokens WHERE token_digest = $1 AND revoked_at IS NULL")
             .bind(digest)
             .fetch_optional(self.conn())
             .await?;
@@ -351,9 +343,10 @@ impl Tx {
 
     /// Every token that is not revoked, oldest first.
     pub async fn storefront_tokens(&mut self) -> Result<Vec<StorefrontToken>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM storefront_tokens WHERE revoked_at IS NULL ORDER BY created_at, id")
-            .fetch_all(self.conn())
-            .await?;
+        let rows =
+            crate::sql::query("SELECT * FROM storefront_tokens WHERE revoked_at IS NULL ORDER BY created_at, id")
+                .fetch_all(self.conn())
+                .await?;
         rows.iter().map(token_from).collect()
     }
 
@@ -365,7 +358,7 @@ impl Tx {
             "UPDATE storefront_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND kind IN ({})",
             places.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ts(OffsetDateTime::now_utc())).bind(id);
+        let mut q = crate::sql::query(sql).bind(ts(OffsetDateTime::now_utc())).bind(id);
         for k in kinds {
             q = q.bind(*k);
         }
@@ -378,7 +371,7 @@ trait BindShop {
     fn bind_shop(self, o: &Order) -> Self;
 }
 
-impl<'q> BindShop for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+impl BindShop for crate::sql::Query {
     /// Binds `shop`, the columns copied out of it for filtering and uniqueness, `totals` and
     /// `checkout`.
     fn bind_shop(self, o: &Order) -> Self {

@@ -1,6 +1,7 @@
 //! The outbox: events appended in the transaction of the change that caused them.
 
 use crate::codec::{get_i64, get_opt_str, get_str, get_ts, json, ts};
+use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::event::NewEvent;
 use time::OffsetDateTime;
@@ -51,7 +52,7 @@ impl Tx {
         let mut deliveries = 0;
         for e in events {
             let id = uuid::Uuid::now_v7().to_string();
-            let seq: i64 = sqlx::query_scalar(
+            let seq: i64 = crate::sql::query_scalar(
                 "INSERT INTO outbox_events (id, key, occurred_at, resource_type, resource_id, payload, actor, dialect) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
             )
@@ -101,7 +102,7 @@ impl Tx {
             clauses.join(" AND "),
             binds.len() + 2
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after_seq);
+        let mut q = crate::sql::query(sql).bind(after_seq);
         for b in binds {
             q = q.bind(b);
         }
@@ -110,7 +111,7 @@ impl Tx {
     }
 }
 
-pub(crate) fn event_from(row: &sqlx::any::AnyRow) -> Result<OutboxEvent, StoreError> {
+pub(crate) fn event_from(row: &Row) -> Result<OutboxEvent, StoreError> {
     Ok(OutboxEvent {
         seq: get_i64(row, "seq")?,
         id: get_str(row, "id")?,

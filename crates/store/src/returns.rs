@@ -1,19 +1,19 @@
 //! Order returns (the domain struct as JSON, with the keys lists and rules need in columns).
 
 use crate::codec::{corrupt, get_str, json, ts};
+use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::returns::OrderReturn;
 use cartwire_domain::user::UserRef;
-use sqlx::any::AnyRow;
 
-fn return_from(row: &AnyRow) -> Result<OrderReturn, StoreError> {
+fn return_from(row: &Row) -> Result<OrderReturn, StoreError> {
     serde_json::from_str(&get_str(row, "body")?).map_err(|e| corrupt("order return", e))
 }
 
 impl Tx {
     /// Inserts a return; [`StoreError::Duplicate`] when the id is taken.
     pub async fn insert_order_return(&mut self, r: &OrderReturn) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO order_returns (id, order_id, owner_company, owner_id, status, body, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -31,7 +31,7 @@ impl Tx {
 
     /// Overwrites a return.
     pub async fn update_order_return(&mut self, r: &OrderReturn) -> Result<bool, StoreError> {
-        let n = sqlx::query("UPDATE order_returns SET status = $1, body = $2 WHERE id = $3")
+        let n = crate::sql::query("UPDATE order_returns SET status = $1, body = $2 WHERE id = $3")
             .bind(r.status.as_str())
             .bind(json(r))
             .bind(&r.id)
@@ -43,8 +43,10 @@ impl Tx {
 
     /// One return.
     pub async fn order_return(&mut self, id: &str) -> Result<Option<OrderReturn>, StoreError> {
-        let row =
-            sqlx::query("SELECT body FROM order_returns WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        let row = crate::sql::query("SELECT body FROM order_returns WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(return_from).transpose()
     }
 
@@ -52,7 +54,7 @@ impl Tx {
     pub async fn order_returns(&mut self, owner: Option<&UserRef>) -> Result<Vec<OrderReturn>, StoreError> {
         let rows =
             match owner {
-                Some(o) => sqlx::query(
+                Some(o) => crate::sql::query(
                     "SELECT body FROM order_returns WHERE owner_company = $1 AND owner_id = $2 ORDER BY created_at, id",
                 )
                 .bind(&o.company)
@@ -60,7 +62,9 @@ impl Tx {
                 .fetch_all(self.conn())
                 .await?,
                 None => {
-                    sqlx::query("SELECT body FROM order_returns ORDER BY created_at, id").fetch_all(self.conn()).await?
+                    crate::sql::query("SELECT body FROM order_returns ORDER BY created_at, id")
+                        .fetch_all(self.conn())
+                        .await?
                 }
             };
         rows.iter().map(return_from).collect()
@@ -68,7 +72,7 @@ impl Tx {
 
     /// Every return of an order.
     pub async fn returns_of_order(&mut self, order_id: &str) -> Result<Vec<OrderReturn>, StoreError> {
-        let rows = sqlx::query("SELECT body FROM order_returns WHERE order_id = $1 ORDER BY created_at, id")
+        let rows = crate::sql::query("SELECT body FROM order_returns WHERE order_id = $1 ORDER BY created_at, id")
             .bind(order_id)
             .fetch_all(self.conn())
             .await?;
@@ -77,8 +81,11 @@ impl Tx {
 
     /// Deletes a return.
     pub async fn delete_order_return(&mut self, id: &str) -> Result<bool, StoreError> {
-        let n =
-            sqlx::query("DELETE FROM order_returns WHERE id = $1").bind(id).execute(self.conn()).await?.rows_affected();
+        let n = crate::sql::query("DELETE FROM order_returns WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
         Ok(n == 1)
     }
 }

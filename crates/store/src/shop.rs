@@ -1,10 +1,10 @@
 //! External shops: connections and their customers, and listing the orders that came from them.
 
 use crate::codec::{get_i64, get_opt_str, get_str, get_ts, ts};
+use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::commerce::{Connection, EcomCustomer};
 use cartwire_domain::order::Order;
-use sqlx::any::AnyRow;
 
 /// A value a list filter compares a column with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,17 +18,14 @@ pub enum FilterValue {
 /// Equality filters on columns, for the shop lists (`filters[…]`).
 pub type Filters = Vec<(&'static str, FilterValue)>;
 
-fn bind_filter<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    v: &FilterValue,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+fn bind_filter(q: crate::sql::Query, v: &FilterValue) -> crate::sql::Query {
     match v {
         FilterValue::Text(s) => q.bind(s.clone()),
         FilterValue::Int(i) => q.bind(*i),
     }
 }
 
-fn connection_from(row: &AnyRow) -> Result<Connection, StoreError> {
+fn connection_from(row: &Row) -> Result<Connection, StoreError> {
     Ok(Connection {
         id: get_i64(row, "id")?,
         service: get_str(row, "service")?,
@@ -44,7 +41,7 @@ fn connection_from(row: &AnyRow) -> Result<Connection, StoreError> {
     })
 }
 
-fn customer_from(row: &AnyRow) -> Result<EcomCustomer, StoreError> {
+fn customer_from(row: &Row) -> Result<EcomCustomer, StoreError> {
     Ok(EcomCustomer {
         id: get_i64(row, "id")?,
         connection_id: get_i64(row, "connection_id")?,
@@ -64,14 +61,14 @@ impl Tx {
         filters: &Filters,
         offset: i64,
         limit: i64,
-        map: fn(&AnyRow) -> Result<T, StoreError>,
+        map: fn(&Row) -> Result<T, StoreError>,
     ) -> Result<(Vec<T>, i64), StoreError> {
         let mut clauses = vec![base.to_owned()];
         for (i, (col, _)) in filters.iter().enumerate() {
             clauses.push(format!("{col} = ${}", i + 1));
         }
         let where_sql = clauses.join(" AND ");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table} WHERE {where_sql}")));
+        let mut q = crate::sql::query(format!("SELECT COUNT(*) AS n FROM {table} WHERE {where_sql}"));
         for (_, v) in filters {
             q = bind_filter(q, v);
         }
@@ -82,7 +79,7 @@ impl Tx {
             n + 1,
             n + 2
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = crate::sql::query(sql);
         for (_, v) in filters {
             q = bind_filter(q, v);
         }
@@ -93,7 +90,7 @@ impl Tx {
     /// Inserts a connection and returns its id; [`StoreError::Duplicate`] for a second
     /// `service` + `externalid`.
     pub async fn insert_connection(&mut self, c: &Connection) -> Result<i64, StoreError> {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = crate::sql::query_scalar(
             "INSERT INTO shop_connections (service, external_id, name, logo_url, link_url, list_id, status, sync_status, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
@@ -114,7 +111,7 @@ impl Tx {
 
     /// Overwrites a connection.
     pub async fn update_connection(&mut self, c: &Connection) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "UPDATE shop_connections SET service = $1, external_id = $2, name = $3, logo_url = $4, link_url = $5, \
              list_id = $6, status = $7, sync_status = $8, updated_at = $9 WHERE id = $10",
         )
@@ -135,8 +132,10 @@ impl Tx {
 
     /// One connection.
     pub async fn connection(&mut self, id: i64) -> Result<Option<Connection>, StoreError> {
-        let row =
-            sqlx::query("SELECT * FROM shop_connections WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        let row = crate::sql::query("SELECT * FROM shop_connections WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(connection_from).transpose()
     }
 
@@ -152,8 +151,8 @@ impl Tx {
 
     /// Deletes a connection with its customers; false when missing.
     pub async fn delete_connection(&mut self, id: i64) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM shop_customers WHERE connection_id = $1").bind(id).execute(self.conn()).await?;
-        let n = sqlx::query("DELETE FROM shop_connections WHERE id = $1")
+        crate::sql::query("DELETE FROM shop_customers WHERE connection_id = $1").bind(id).execute(self.conn()).await?;
+        let n = crate::sql::query("DELETE FROM shop_connections WHERE id = $1")
             .bind(id)
             .execute(self.conn())
             .await?
@@ -164,7 +163,7 @@ impl Tx {
     /// Inserts a customer and returns its id; [`StoreError::Duplicate`] for a second `email` +
     /// `connectionid`, [`StoreError::Reference`] for a missing connection.
     pub async fn insert_customer(&mut self, c: &EcomCustomer) -> Result<i64, StoreError> {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = crate::sql::query_scalar(
             "INSERT INTO shop_customers (connection_id, external_id, email, accepts_marketing, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -181,7 +180,7 @@ impl Tx {
 
     /// Overwrites a customer.
     pub async fn update_customer(&mut self, c: &EcomCustomer) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "UPDATE shop_customers SET connection_id = $1, external_id = $2, email = $3, accepts_marketing = $4, \
              updated_at = $5 WHERE id = $6",
         )
@@ -198,8 +197,10 @@ impl Tx {
 
     /// One customer.
     pub async fn customer(&mut self, id: i64) -> Result<Option<EcomCustomer>, StoreError> {
-        let row =
-            sqlx::query("SELECT * FROM shop_customers WHERE id = $1").bind(id).fetch_optional(self.conn()).await?;
+        let row = crate::sql::query("SELECT * FROM shop_customers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(customer_from).transpose()
     }
 
@@ -215,7 +216,7 @@ impl Tx {
 
     /// Deletes a customer; false when missing.
     pub async fn delete_customer(&mut self, id: i64) -> Result<bool, StoreError> {
-        let n = sqlx::query("DELETE FROM shop_customers WHERE id = $1")
+        let n = crate::sql::query("DELETE FROM shop_customers WHERE id = $1")
             .bind(id)
             .execute(self.conn())
             .await?

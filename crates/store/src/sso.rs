@@ -1,10 +1,10 @@
 //! OpenID Connect configurations (client secret sealed), logins in flight and linked identities.
 
 use crate::codec::{corrupt, get_json, get_opt_str, get_str, json, ts};
+use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::ObjectId;
 use cartwire_domain::sso::OpenIdConnect;
-use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 /// The fields kept as JSON (everything but the id, client, secret and event).
@@ -32,7 +32,7 @@ pub struct OpenIdConnectRecord {
 const CONNECT_SELECT: &str = "SELECT o.*, ie.name AS ie_name FROM openid_connects o LEFT JOIN integration_events ie ON ie.id = o.integration_event_id";
 
 impl Tx {
-    fn connect_from(&self, row: &AnyRow) -> Result<OpenIdConnectRecord, StoreError> {
+    fn connect_from(&self, row: &Row) -> Result<OpenIdConnectRecord, StoreError> {
         let body: Body = get_json(row, "body")?;
         let config = OpenIdConnect {
             id: ObjectId::parse(&get_str(row, "id")?).map_err(|e| corrupt("id", e))?,
@@ -67,12 +67,12 @@ impl Tx {
             issuer: c.issuer.clone(),
         };
         let q = if created {
-            sqlx::query(
+            crate::sql::query(
                 "INSERT INTO openid_connects (api_client_id, connect_client_id, connect_client_secret, body, \
                  integration_event_id, id) VALUES ($1, $2, $3, $4, $5, $6)",
             )
         } else {
-            sqlx::query(
+            crate::sql::query(
                 "UPDATE openid_connects SET api_client_id = $1, connect_client_id = $2, connect_client_secret = $3, \
                  body = $4, integration_event_id = $5 WHERE id = $6",
             )
@@ -91,23 +91,20 @@ impl Tx {
 
     /// One configuration.
     pub async fn openid_connect(&mut self, id: &str) -> Result<Option<OpenIdConnectRecord>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CONNECT_SELECT} WHERE o.id = $1")))
-            .bind(id)
-            .fetch_optional(self.conn())
-            .await?;
+        let row =
+            crate::sql::query(format!("{CONNECT_SELECT} WHERE o.id = $1")).bind(id).fetch_optional(self.conn()).await?;
         row.as_ref().map(|r| self.connect_from(r)).transpose()
     }
 
     /// Every configuration.
     pub async fn openid_connects(&mut self) -> Result<Vec<OpenIdConnectRecord>, StoreError> {
-        let rows =
-            sqlx::query(sqlx::AssertSqlSafe(format!("{CONNECT_SELECT} ORDER BY o.id"))).fetch_all(self.conn()).await?;
+        let rows = crate::sql::query(format!("{CONNECT_SELECT} ORDER BY o.id")).fetch_all(self.conn()).await?;
         rows.iter().map(|r| self.connect_from(r)).collect()
     }
 
     /// Deletes a configuration (its logins and linked identities go with it).
     pub async fn delete_openid_connect(&mut self, id: &str) -> Result<bool, StoreError> {
-        let n = sqlx::query("DELETE FROM openid_connects WHERE id = $1")
+        let n = crate::sql::query("DELETE FROM openid_connects WHERE id = $1")
             .bind(id)
             .execute(self.conn())
             .await?
@@ -123,11 +120,11 @@ impl Tx {
         body: &serde_json::Value,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oidc_logins WHERE expires_at < $1")
+        crate::sql::query("DELETE FROM oidc_logins WHERE expires_at < $1")
             .bind(ts(OffsetDateTime::now_utc()))
             .execute(self.conn())
             .await?;
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO oidc_logins (state_digest, openidconnect_id, body, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(state_digest)
@@ -145,7 +142,7 @@ impl Tx {
         &mut self,
         state_digest: &str,
     ) -> Result<Option<(String, serde_json::Value, OffsetDateTime)>, StoreError> {
-        let row = sqlx::query("DELETE FROM oidc_logins WHERE state_digest = $1 RETURNING *")
+        let row = crate::sql::query("DELETE FROM oidc_logins WHERE state_digest = $1 RETURNING *")
             .bind(state_digest)
             .fetch_optional(self.conn())
             .await?;
@@ -157,11 +154,12 @@ impl Tx {
 
     /// The username linked to a provider subject.
     pub async fn oidc_identity(&mut self, connect_id: &str, subject: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT username FROM oidc_identities WHERE openidconnect_id = $1 AND subject = $2")
-            .bind(connect_id)
-            .bind(subject)
-            .fetch_optional(self.conn())
-            .await?;
+        let row =
+            crate::sql::query("SELECT username FROM oidc_identities WHERE openidconnect_id = $1 AND subject = $2")
+                .bind(connect_id)
+                .bind(subject)
+                .fetch_optional(self.conn())
+                .await?;
         row.map(|r| get_str(&r, "username")).transpose()
     }
 
@@ -172,7 +170,7 @@ impl Tx {
         subject: &str,
         username: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO oidc_identities (openidconnect_id, subject, username, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (openidconnect_id, subject) DO NOTHING",
         )

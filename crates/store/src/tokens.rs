@@ -47,7 +47,7 @@ impl Tx {
     /// Stores a new signing key and retires every other one.
     pub async fn rotate_signing_key(&mut self, key: &SigningKey) -> Result<(), StoreError> {
         let now = ts(OffsetDateTime::now_utc());
-        sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+        crate::sql::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
             .bind(&now)
             .execute(self.conn())
             .await?;
@@ -55,7 +55,7 @@ impl Tx {
             use base64::Engine;
             self.sealer.seal(&base64::engine::general_purpose::STANDARD.encode(&key.private_pkcs8))
         };
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO signing_keys (kid, private_key, public_n, public_e, created_at, retired_at) \
              VALUES ($1, $2, $3, $4, $5, NULL)",
         )
@@ -71,7 +71,7 @@ impl Tx {
 
     /// Every signing key, newest first.
     pub async fn signing_keys(&mut self) -> Result<Vec<SigningKey>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT kid, private_key, public_n, public_e, created_at, retired_at FROM signing_keys \
              ORDER BY created_at DESC, kid DESC",
         )
@@ -97,7 +97,7 @@ impl Tx {
 
     /// Stores a refresh token's digest.
     pub async fn insert_refresh_token(&mut self, digest: &str, grant: &RefreshGrant) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO refresh_tokens (token_hash, client_id, company, user_id, scope, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -115,7 +115,7 @@ impl Tx {
     /// Removes and returns the grant behind a refresh token digest: a token works once, even
     /// when two requests race (only one DELETE affects the row).
     pub async fn take_refresh_token(&mut self, digest: &str) -> Result<Option<RefreshGrant>, StoreError> {
-        let row = sqlx::query(
+        let row = crate::sql::query(
             "DELETE FROM refresh_tokens WHERE token_hash = $1 \
              RETURNING client_id, company, user_id, scope, expires_at",
         )
@@ -136,7 +136,7 @@ impl Tx {
 
     /// Drops refresh tokens that expired before `now` (epoch seconds).
     pub async fn purge_expired_refresh_tokens(&mut self, now: i64) -> Result<u64, StoreError> {
-        Ok(sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
+        Ok(crate::sql::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
             .bind(now)
             .execute(self.conn())
             .await?

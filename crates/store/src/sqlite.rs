@@ -1,0 +1,329 @@
+//! The SQLite engine: one write connection with group commit, and a small pool of readers.
+//!
+//! SQLite has one writer. Every write unit of work (a [`crate::Tx`] from `Store::begin`) takes
+//! the write connection in arrival order (a fair async mutex) and runs inside its own
+//! `SAVEPOINT` of a transaction that several units share: a unit that fails rolls back to its
+//! savepoint alone, and its neighbours are untouched. Statements run on the caller's thread
+//! (rusqlite, prepared-statement cache), so a request costs no thread hand-off per statement.
+//!
+//! The shared transaction is committed by the committer task: a finished unit asks for a
+//! commit and waits; the committer queues for the connection behind the units already waiting,
+//! so when its turn comes every one of them has joined, and one `COMMIT` (one fsync of the
+//! write-ahead log, on a blocking thread) makes the whole group durable. Only then is each
+//! caller answered, so a 2xx still means "on disk" (`synchronous = FULL`). Units that arrive
+//! during the fsync form the next group. Under load a group holds many units and the fsync is
+//! shared; when idle a group is one unit and the latency is one commit.
+//!
+//! Readers are separate connections (`query_only`) reading the last committed state of the
+//! write-ahead log; they never wait for the writer.
+
+use crate::StoreError;
+use crate::sql::{Arg, Cell, Query, Row};
+use rusqlite::types::ValueRef;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore, watch};
+
+/// Readers kept open at most; more readers wait for one to be free.
+const READERS: usize = 4;
+
+/// How many failed group commits are remembered for the units that were waiting on them.
+const FAILURES_KEPT: usize = 64;
+
+/// The write connection and the shared transaction's state.
+pub(crate) struct Writer {
+    conn: rusqlite::Connection,
+    /// Whether a shared transaction is open.
+    open: bool,
+    /// Number of the current (or next) group; increases by one per commit.
+    generation: u64,
+}
+
+/// The engine: the writer, the committer's signals, and the reader pool.
+pub(crate) struct Sqlite {
+    writer: Arc<tokio::sync::Mutex<Writer>>,
+    commit_requested: Arc<Notify>,
+    /// The last generation whose COMMIT has finished (successfully or not).
+    committed: watch::Sender<u64>,
+    failures: Mutex<VecDeque<(u64, String)>>,
+    readers: Mutex<Vec<rusqlite::Connection>>,
+    reader_permits: Arc<Semaphore>,
+    path: String,
+}
+
+/// Parses `sqlite://path?mode=rwc` (and `sqlite:path`) into the file path and whether a
+/// missing file may be created.
+fn parse_url(url: &str) -> Result<(String, bool), StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| StoreError::Config(format!("not an SQLite URL: {url}")))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() {
+        return Err(StoreError::Config("the SQLite URL names no file".into()));
+    }
+    let create = query.split('&').any(|kv| kv == "mode=rwc");
+    Ok((path.to_owned(), create))
+}
+
+fn open_connection(path: &str, create: bool, writer: bool) -> Result<rusqlite::Connection, StoreError> {
+    use rusqlite::OpenFlags;
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+    // WAL lets readers run beside the one writer. FULL makes every COMMIT fsync the log, which
+    // is what a 2xx promises; group commit shares that fsync between the group's units. The
+    // busy timeout is for other processes (the CLI) touching the same file.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
+         PRAGMA foreign_keys = ON;",
+    )?;
+    if !writer {
+        conn.execute_batch("PRAGMA query_only = 1;")?;
+    }
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+impl Sqlite {
+    /// Opens the database file and starts the committer task (call inside a Tokio runtime).
+    pub(crate) fn open(url: &str) -> Result<Arc<Self>, StoreError> {
+        let (path, create) = parse_url(url)?;
+        let conn = open_connection(&path, create, true)?;
+        let engine = Arc::new(Self {
+            writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, open: false, generation: 1 })),
+            commit_requested: Arc::new(Notify::new()),
+            committed: watch::Sender::new(0),
+            failures: Mutex::new(VecDeque::new()),
+            readers: Mutex::new(Vec::new()),
+            reader_permits: Arc::new(Semaphore::new(READERS)),
+            path,
+        });
+        let committer = Arc::downgrade(&engine);
+        let requested = engine.commit_requested.clone();
+        tokio::spawn(async move {
+            loop {
+                requested.notified().await;
+                let Some(engine) = committer.upgrade() else { return };
+                engine.commit_group().await;
+            }
+        });
+        Ok(engine)
+    }
+
+    /// Runs `f` on the write connection outside any group (migrations), committing any open
+    /// group first.
+    pub(crate) async fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.commit_group().await;
+        let w = self.writer.lock().await;
+        f(&w.conn)
+    }
+
+    /// Commits the open group, if any, and tells its units how it went.
+    async fn commit_group(&self) {
+        let mut w = self.writer.clone().lock_owned().await;
+        if !w.open {
+            return;
+        }
+        let generation = w.generation;
+        // The fsync runs on a blocking thread, with the connection (and so the write lock)
+        // moved there, so the runtime's workers keep serving requests and readers meanwhile.
+        let result = tokio::task::spawn_blocking(move || {
+            let r = w.conn.execute_batch("COMMIT");
+            if r.is_err() {
+                let _ = w.conn.execute_batch("ROLLBACK");
+            }
+            w.open = false;
+            w.generation += 1;
+            drop(w);
+            r
+        })
+        .await;
+        let failure = match result {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(format!("the commit thread failed: {e}")),
+        };
+        if let Some(msg) = failure {
+            tracing::error!(generation, error = %msg, "SQLite group commit failed");
+            let mut f = self.failures.lock().expect("failure list");
+            if f.len() == FAILURES_KEPT {
+                f.pop_front();
+            }
+            f.push_back((generation, msg));
+        }
+        self.committed.send_replace(generation);
+    }
+
+    /// Starts a write unit: waits for the write connection, opens the group's transaction if
+    /// this unit is the group's first, and sets the unit's savepoint.
+    pub(crate) async fn begin(self: &Arc<Self>) -> Result<WriteUnit, StoreError> {
+        let mut w = self.writer.clone().lock_owned().await;
+        if !w.open {
+            w.conn.execute_batch("BEGIN IMMEDIATE")?;
+            w.open = true;
+        }
+        if let Err(e) = w.conn.execute_batch("SAVEPOINT unit") {
+            drop(w);
+            self.commit_requested.notify_one();
+            return Err(e.into());
+        }
+        Ok(WriteUnit { writer: Some(w), engine: self.clone() })
+    }
+
+    /// Takes a reader (opening one if none is idle) inside a read transaction, so that every
+    /// statement of the unit sees the same committed state.
+    pub(crate) async fn read(self: &Arc<Self>) -> Result<ReadLease, StoreError> {
+        let permit = self.reader_permits.clone().acquire_owned().await.expect("the reader semaphore is never closed");
+        let idle = self.readers.lock().expect("reader pool").pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => open_connection(&self.path, false, false)?,
+        };
+        conn.execute_batch("BEGIN")?;
+        Ok(ReadLease { conn: Some(conn), engine: self.clone(), _permit: permit })
+    }
+
+    fn failure_of(&self, generation: u64) -> Option<String> {
+        self.failures.lock().expect("failure list").iter().find(|(g, _)| *g == generation).map(|(_, m)| m.clone())
+    }
+}
+
+/// One write unit of work inside the current group.
+pub(crate) struct WriteUnit {
+    writer: Option<OwnedMutexGuard<Writer>>,
+    engine: Arc<Sqlite>,
+}
+
+impl WriteUnit {
+    pub(crate) fn conn(&self) -> &rusqlite::Connection {
+        &self.writer.as_ref().expect("a live unit holds the writer").conn
+    }
+
+    /// Ends the unit successfully and waits until its group's COMMIT is on disk.
+    pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
+        let w = self.writer.take().expect("a live unit holds the writer");
+        if let Err(e) = w.conn.execute_batch("RELEASE unit") {
+            rollback_unit(&w.conn);
+            drop(w);
+            self.engine.commit_requested.notify_one();
+            return Err(e.into());
+        }
+        let generation = w.generation;
+        let mut committed = self.engine.committed.subscribe();
+        drop(w);
+        self.engine.commit_requested.notify_one();
+        // The sender lives as long as the engine, which this unit holds.
+        let _ = committed.wait_for(|done| *done >= generation).await;
+        match self.engine.failure_of(generation) {
+            Some(msg) => Err(StoreError::Unavailable(format!("commit failed: {msg}"))),
+            None => Ok(()),
+        }
+    }
+}
+
+fn rollback_unit(conn: &rusqlite::Connection) {
+    if let Err(e) = conn.execute_batch("ROLLBACK TO unit; RELEASE unit") {
+        tracing::error!(error = %e, "rolling back an SQLite unit failed");
+    }
+}
+
+impl Drop for WriteUnit {
+    fn drop(&mut self) {
+        // Not committed: undo this unit only; the group's other units still commit.
+        if let Some(w) = self.writer.take() {
+            rollback_unit(&w.conn);
+            drop(w);
+            self.engine.commit_requested.notify_one();
+        }
+    }
+}
+
+/// A reader inside its read transaction; returned to the pool when dropped.
+pub(crate) struct ReadLease {
+    conn: Option<rusqlite::Connection>,
+    engine: Arc<Sqlite>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl ReadLease {
+    pub(crate) fn conn(&self) -> &rusqlite::Connection {
+        self.conn.as_ref().expect("a live lease holds its connection")
+    }
+}
+
+impl Drop for ReadLease {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            // A reader that cannot end its transaction is closed rather than reused.
+            if conn.execute_batch("ROLLBACK").is_ok() {
+                self.engine.readers.lock().expect("reader pool").push(conn);
+            }
+        }
+    }
+}
+
+/// Runs one statement on `conn`, binding `$n` by its number (a number may appear several
+/// times); returns the rows changed and, when asked, the rows.
+pub(crate) fn run(conn: &rusqlite::Connection, q: &Query, want_rows: bool) -> Result<(u64, Vec<Row>), StoreError> {
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    for i in 1..=stmt.parameter_count() {
+        let name = stmt.parameter_name(i).unwrap_or_default();
+        let n: usize = name
+            .strip_prefix('$')
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| StoreError::Config(format!("parameter '{name}' is not $n in: {}", q.sql)))?;
+        let arg =
+            q.args.get(n - 1).ok_or_else(|| StoreError::Config(format!("no argument bound for ${n} in: {}", q.sql)))?;
+        match arg {
+            Arg::Text(Some(s)) => stmt.raw_bind_parameter(i, s.as_str())?,
+            Arg::Int(Some(v)) => stmt.raw_bind_parameter(i, v)?,
+            Arg::Real(Some(v)) => stmt.raw_bind_parameter(i, v)?,
+            Arg::Text(None) | Arg::Int(None) | Arg::Real(None) => stmt.raw_bind_parameter(i, rusqlite::types::Null)?,
+        }
+    }
+    let names: Arc<[String]> = if want_rows {
+        stmt.column_names().map(str::to_owned).collect::<Vec<_>>().into()
+    } else {
+        Arc::from(Vec::new())
+    };
+    let width = names.len();
+    let mut out = Vec::new();
+    let mut rows = stmt.raw_query();
+    while let Some(r) = rows.next()? {
+        if !want_rows {
+            continue;
+        }
+        let mut cells = Vec::with_capacity(width);
+        for i in 0..width {
+            cells.push(match r.get_ref(i)? {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(v) => Cell::Int(v),
+                ValueRef::Real(v) => Cell::Real(v),
+                ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Cell::Text(String::from_utf8_lossy(b).into_owned()),
+            });
+        }
+        out.push(Row::new(names.clone(), cells));
+    }
+    drop(rows);
+    Ok((conn.changes(), out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_a_file_and_its_mode() {
+        assert_eq!(parse_url("sqlite://./data/x.db?mode=rwc").unwrap(), ("./data/x.db".into(), true));
+        assert_eq!(parse_url("sqlite:/tmp/x.db").unwrap(), ("/tmp/x.db".into(), false));
+        assert!(parse_url("sqlite://").is_err());
+        assert!(parse_url("postgres://x").is_err());
+    }
+}
