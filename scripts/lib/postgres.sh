@@ -19,7 +19,7 @@ start_postgres() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$pgdir"; fi
   log "PostgreSQL: throwaway cluster on 127.0.0.1:$pgport ($pgdir)"
   as_pg "$pgbin/initdb -D $pgdir/data -U postgres --auth=trust -E UTF8 >/dev/null"
-  as_pg "$pgbin/pg_ctl -D $pgdir/data -o '-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=600' -w -l $pgdir/log start >/dev/null"
+  as_pg "$pgbin/pg_ctl -D $pgdir/data -o '-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=600' -w -l $pgdir/log start >/dev/null"
   cleanup_steps+=("as_pg '$pgbin/pg_ctl -D $pgdir/data -m immediate stop >/dev/null'; rm -rf '$pgdir'")
   pg_url="postgres://postgres@127.0.0.1:$pgport/postgres"
 }

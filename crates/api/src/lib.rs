@@ -9,6 +9,7 @@ pub mod edge;
 pub mod elasticpath;
 pub mod operator;
 pub mod ordercloud;
+pub mod shed;
 pub mod threekit;
 
 use axum::Router;
@@ -30,6 +31,27 @@ pub fn router(app: App) -> Router {
 
 /// The router, serving `/metrics` from `metrics` when a Prometheus recorder is installed.
 pub fn router_with_metrics(app: App, metrics: Option<PrometheusHandle>) -> Router {
+    router_with(app, ServeOptions { metrics, ..ServeOptions::default() })
+}
+
+/// How a node serves: the metrics handle and the limit of requests in flight.
+#[derive(Clone)]
+pub struct ServeOptions {
+    /// Serves `/metrics` when set.
+    pub metrics: Option<PrometheusHandle>,
+    /// Requests in flight past which new ones are shed with 503 (see [`shed`]).
+    pub max_in_flight: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self { metrics: None, max_in_flight: shed::DEFAULT_MAX_IN_FLIGHT }
+    }
+}
+
+/// The router with these options.
+pub fn router_with(app: App, options: ServeOptions) -> Router {
+    let metrics = options.metrics;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -46,6 +68,8 @@ pub fn router_with_metrics(app: App, metrics: Option<PrometheusHandle>) -> Route
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }))
         .layer(axum::middleware::from_fn(edge::edge))
+        // Outside the edge, which reads bodies: a shed request costs no body read.
+        .layer(axum::middleware::from_fn_with_state(shed::InFlight::new(options.max_in_flight), shed::shed))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)
 }
@@ -66,7 +90,17 @@ pub async fn serve_with_metrics(
     metrics: Option<PrometheusHandle>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router_with_metrics(app, metrics);
+    serve_with(listener, app, ServeOptions { metrics, ..ServeOptions::default() }, shutdown).await
+}
+
+/// Like [`serve`], with these options.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    app: App,
+    options: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router_with(app, options);
     // Per connection: the peer's address travels with each request (the token endpoints
     // throttle wrong credentials per address), and /v1 paths are normalized before routing.
     let make = tower::service_fn(move |incoming: axum::serve::IncomingStream<'_, tokio::net::TcpListener>| {

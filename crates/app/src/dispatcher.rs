@@ -63,6 +63,8 @@ pub struct Dispatcher {
     sqs: SqsTransport,
     stomp: StompTransport,
     inflight: Mutex<HashMap<String, usize>>,
+    /// Recent seconds per attempt, by integration (an exponential moving average).
+    pace: Mutex<HashMap<String, f64>>,
     store_id: String,
 }
 
@@ -83,10 +85,11 @@ impl Dispatcher {
         let deployment = app.deployment().await?;
         Ok(Arc::new(Self {
             node: format!("node-{}", uuid::Uuid::new_v4().simple()),
-            webhook: WebhookTransport::new(cfg.policy, cfg.timeout),
+            webhook: WebhookTransport::new(cfg.policy, cfg.timeout).with_concurrency(cfg.per_integration_concurrency),
             sqs: SqsTransport::new(cfg.policy, cfg.timeout),
             stomp: StompTransport::new(cfg.policy, cfg.timeout),
             inflight: Mutex::new(HashMap::new()),
+            pace: Mutex::new(HashMap::new()),
             store_id: deployment.store_id,
             app,
         }))
@@ -130,30 +133,43 @@ impl Dispatcher {
         }
     }
 
+    /// How many deliveries of `integration_id` this node may hold claimed at once: its
+    /// concurrency while its pace is unknown or slow; more for a fast receiver, as many as it
+    /// can be sent within a quarter of the lease (so a claimed delivery waiting for its turn
+    /// is never taken over), and at most one round.
+    fn window(&self, integration_id: &str) -> usize {
+        let cfg = &self.app.config().delivery;
+        let concurrency = cfg.per_integration_concurrency.max(1);
+        let Some(pace) = self.pace.lock().expect("pace lock").get(integration_id).copied() else {
+            return concurrency;
+        };
+        let sendable = concurrency as f64 * (cfg.lease.as_secs_f64() / 4.0) / pace.max(1e-4);
+        (sendable as usize).clamp(concurrency, (cfg.batch_size.max(1) as usize).max(concurrency))
+    }
+
+    fn note_pace(&self, integration_id: &str, results: &[AttemptResult]) {
+        if results.is_empty() {
+            return;
+        }
+        let mean = results.iter().map(|r| r.duration.as_secs_f64()).sum::<f64>() / results.len() as f64;
+        let mut pace = self.pace.lock().expect("pace lock");
+        let p = pace.entry(integration_id.to_owned()).or_insert(mean);
+        *p = 0.7 * *p + 0.3 * mean;
+    }
+
     /// Claims one batch and starts sending it; returns how many deliveries it claimed.
     pub async fn claim_round(self: Arc<Self>) -> Result<usize, AppError> {
         let cfg = &self.app.config().delivery;
-        let limit = cfg.per_integration_concurrency.max(1);
-        let saturated: Vec<String> = self
-            .inflight
-            .lock()
-            .expect("inflight lock")
-            .iter()
-            .filter(|(_, n)| **n >= limit)
-            .map(|(k, _)| k.clone())
-            .collect();
+        let inflight_now: Vec<(String, usize)> =
+            self.inflight.lock().expect("inflight lock").iter().map(|(k, n)| (k.clone(), *n)).collect();
+        let saturated: Vec<String> =
+            inflight_now.into_iter().filter(|(k, n)| *n >= self.window(k)).map(|(k, _)| k).collect();
         let now = now_ms();
         let mut tx = self.app.store().begin().await?;
         let claimed = tx
-            // One integration's worth per round: claiming more than fits in flight would only be
-            // released again.
-            .claim_deliveries(
-                &self.node,
-                now,
-                now + cfg.lease.as_millis() as i64,
-                cfg.batch_size.min(limit as i64),
-                &saturated,
-            )
+            // Across every integration in one statement; what exceeds an integration's window
+            // is released below.
+            .claim_deliveries(&self.node, now, now + cfg.lease.as_millis() as i64, cfg.batch_size.max(1), &saturated)
             .await?;
         tx.commit().await?;
         let count = claimed.len();
@@ -163,10 +179,11 @@ impl Dispatcher {
         }
         let mut release = Vec::new();
         for (integration_id, mut deliveries) in groups {
+            let window = self.window(&integration_id);
             let room = {
                 let mut inflight = self.inflight.lock().expect("inflight lock");
                 let n = inflight.entry(integration_id.clone()).or_default();
-                let room = limit.saturating_sub(*n).min(deliveries.len());
+                let room = window.saturating_sub(*n).min(deliveries.len());
                 *n += room;
                 room
             };
@@ -255,6 +272,7 @@ impl Dispatcher {
         }
         let batch: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
         let results = self.send(&integration, &batch).await;
+        self.note_pace(integration_id, &results);
         let kind = integration.config.integration_type().as_str();
         for r in &results {
             let outcome = if r.succeeded { "succeeded" } else { "failed" };

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_checkout;
 mod config;
+mod loadtest;
 mod operator_client;
 
 use anyhow::{Context, Result};
@@ -39,6 +40,11 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Measure checkout with integration-event callouts over HTTP: checkouts/s, latency per step.
     BenchCheckout(bench_checkout::CheckoutBenchArgs),
+    /// Measure the release binary over real HTTP: closed loop, burst and drain, open loop.
+    Loadtest(loadtest::LoadArgs),
+    /// The load test's ceiling: a trivial HTTP handler in a process of its own.
+    #[command(hide = true)]
+    TrivialServer(loadtest::TrivialArgs),
 }
 
 #[derive(clap::Args)]
@@ -83,6 +89,9 @@ struct ServeArgs {
     #[arg(long, env = "CARTWIRE_ENVIRONMENT", default_value = "Sandbox",
           value_parser = ["Sandbox", "Staging", "Production"])]
     environment: String,
+    /// Requests in flight past which new ones are answered 503 with `Retry-After` (load shedding).
+    #[arg(long, env = "CARTWIRE_MAX_IN_FLIGHT", default_value_t = cartwire_api::shed::DEFAULT_MAX_IN_FLIGHT)]
+    max_in_flight: usize,
     /// Password hashing cost: `standard`, or `test` for fast test suites only.
     #[arg(long, env = "CARTWIRE_PASSWORD_HASH_COST", default_value = "standard", hide = true)]
     password_hash_cost: String,
@@ -128,6 +137,8 @@ async fn main() -> Result<()> {
         }
         Command::Bench(args) => bench::run(args).await,
         Command::BenchCheckout(args) => bench_checkout::run(args).await,
+        Command::Loadtest(args) => loadtest::run(args).await,
+        Command::TrivialServer(args) => loadtest::trivial_server(args).await,
         Command::Admin(AdminCommand::Tokens { server, action }) => operator_client::tokens(&server, action).await,
         Command::Admin(AdminCommand::ApiKeys { server, action }) => operator_client::api_keys(&server, action).await,
         Command::Admin(AdminCommand::RotateSigningKey) => {
@@ -236,7 +247,8 @@ async fn serve(common: &Common, file: &FileConfig, args: ServeArgs) -> Result<()
         .install_recorder()
         .map_err(|e| tracing::warn!(error = %e, "metrics disabled"))
         .ok();
-    cartwire_api::serve_with_metrics(listener, app, metrics, shutdown_signal()).await?;
+    let options = cartwire_api::ServeOptions { metrics, max_in_flight: args.max_in_flight };
+    cartwire_api::serve_with(listener, app, options, shutdown_signal()).await?;
     let _ = stop_dispatch.send(true);
     let _ = dispatching.await;
     let _ = abandoning.await;

@@ -263,3 +263,81 @@ async fn two_nodes_on_one_postgres_share_the_work_and_take_over_from_a_killed_on
     assert!(logs["results"]["total"].as_i64().unwrap() >= 40);
     drop(b);
 }
+
+/// Orders posted by 32 concurrent storefront connections while the server is SIGKILLed: on
+/// SQLite they are in group commits when the kill lands. Every order the server acknowledged
+/// (200) must be in the store after the restart, and reach the webhook.
+#[tokio::test]
+async fn sigkill_during_group_commits_loses_no_acknowledged_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::database_url(dir.path()).await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let receiver = Receiver::start(None).await;
+    let mut server = start_server(dir.path(), &db, port).await;
+    let admin = token(&http, &base).await;
+    let hook = json!({"data": {"type": "integration", "name": "orders", "enabled": true, "observes": ["order.created"],
+                               "integration_type": "webhook", "configuration": {"url": receiver.url}}});
+    let res = http.post(format!("{base}/v2/integrations")).bearer_auth(&admin).json(&hook).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let res = http
+        .post(format!("{base}/cartwire/v1/tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({"kind": "private", "name": "crash"}))
+        .send()
+        .await
+        .unwrap();
+    let private = res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut writers = Vec::new();
+    for w in 0..32 {
+        let (http, base, private, acknowledged) = (http.clone(), base.clone(), private.clone(), acknowledged.clone());
+        writers.push(tokio::spawn(async move {
+            for n in 0.. {
+                let body = json!({"name": format!("crash {w}-{n}"), "cart": [{"configurationId": "c", "count": 1}]});
+                let Ok(res) = http.post(format!("{base}/api/orders")).bearer_auth(&private).json(&body).send().await
+                else {
+                    return; // the server is gone
+                };
+                if res.status() != 200 {
+                    return;
+                }
+                // Acknowledged only once the whole answer has arrived.
+                let Ok(order) = res.json::<Value>().await else { return };
+                acknowledged.lock().unwrap().push(order["id"].as_str().unwrap().to_owned());
+            }
+        }));
+    }
+    eventually(60, "some orders to be acknowledged", || async {
+        (acknowledged.lock().unwrap().len() >= 300).then_some(())
+    })
+    .await;
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    let _server = start_server(dir.path(), &db, port).await;
+    let mut missing = Vec::new();
+    for id in &acknowledged {
+        let res = http.get(format!("{base}/api/orders/{id}")).bearer_auth(&private).send().await.unwrap();
+        if res.status() != 200 {
+            missing.push(id.clone());
+        }
+    }
+    assert!(missing.is_empty(), "{} of {} acknowledged orders are missing", missing.len(), acknowledged.len());
+    let wanted: HashSet<String> = acknowledged.into_iter().collect();
+    eventually(60, "every acknowledged order to reach the webhook", || async {
+        let got: HashSet<String> = receiver
+            .accepted()
+            .iter()
+            .filter_map(|m| m.body["payload"]["data"]["id"].as_str().map(str::to_owned))
+            .collect();
+        wanted.is_subset(&got).then_some(())
+    })
+    .await;
+}

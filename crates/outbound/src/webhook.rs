@@ -20,6 +20,7 @@ pub struct WebhookTarget {
 pub struct WebhookTransport {
     client: reqwest::Client,
     policy: TargetPolicy,
+    concurrency: usize,
 }
 
 /// `error_detail` Elastic Path logs for a non-2xx answer.
@@ -40,7 +41,13 @@ impl WebhookTransport {
             .user_agent(concat!("cartwire/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("HTTP client settings are valid");
-        Self { client, policy }
+        Self { client, policy, concurrency: 16 }
+    }
+
+    /// At most `n` requests of one batch open at once (default 16).
+    pub fn with_concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
     }
 
     async fn send_one(&self, target: &WebhookTarget, m: &Message) -> AttemptResult {
@@ -130,7 +137,10 @@ impl Transport for WebhookTransport {
     type Target = WebhookTarget;
 
     async fn deliver(&self, _integration_id: &str, target: &WebhookTarget, messages: &[Message]) -> Vec<AttemptResult> {
-        let sends = messages.iter().map(|m| self.send_one(target, m));
-        futures_util::future::join_all(sends).await
+        use futures_util::StreamExt;
+        // A batch may be larger than the receiver should get at once: at most `concurrency`
+        // requests are open, results in the batch's order.
+        let sends: Vec<_> = messages.iter().map(|m| self.send_one(target, m)).collect();
+        futures_util::stream::iter(sends).buffered(self.concurrency).collect().await
     }
 }

@@ -246,23 +246,27 @@ impl Tx {
         // One statement, whatever the number of observers. Job ids are UUIDv7-shaped (the
         // commit's milliseconds first, then random bits) so the primary-key index grows at its
         // right edge instead of at random pages.
-        let uuid = match self.backend {
-            Backend::Postgres => {
+        // `observes` holds `|key|key|`; a substring test, not LIKE: SQLite re-prepares a
+        // statement whose LIKE pattern is a bound parameter every time the value changes.
+        let (uuid, observes) = match self.backend {
+            Backend::Postgres => (
                 "lpad(to_hex($5 >> 16), 8, '0') || '-' || lpad(to_hex($5 & 65535), 4, '0') || '-7' \
                  || substr(md5(random()::text), 1, 3) || '-' || substr('89ab', 1 + floor(random() * 4)::int, 1) \
-                 || substr(md5(random()::text), 1, 3) || '-' || substr(md5(random()::text), 1, 12)"
-            }
-            Backend::Sqlite => {
+                 || substr(md5(random()::text), 1, 3) || '-' || substr(md5(random()::text), 1, 12)",
+                "strpos(observes, $7) > 0",
+            ),
+            Backend::Sqlite => (
                 "lower(printf('%08x-%04x-7', $5 >> 16, $5 & 65535) || substr(hex(randomblob(2)), 2) || '-' \
-                 || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
-            }
+                 || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))",
+                "instr(observes, $7) > 0",
+            ),
         };
         let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
         let sql = format!(
             "INSERT INTO deliveries (id, event_seq, event_id, event_key, resource_id, integration_id, ordered, status, \
              attempts, attempts_base, next_attempt_at, lease_owner, lease_until, last_error, created_at, updated_at) \
              SELECT {uuid}, $1, $2, $3, $4, id, ordered_delivery, 'pending', 0, 0, $5, NULL, NULL, NULL, $6, $6 \
-             FROM integrations WHERE enabled = 1 AND observes LIKE $7"
+             FROM integrations WHERE enabled = 1 AND {observes}"
         );
         let created = crate::sql::query(sql)
             .bind(seq)
@@ -271,7 +275,7 @@ impl Tx {
             .bind(resource_id)
             .bind(now_ms)
             .bind(ts(now))
-            .bind(format!("%|{key}|%"))
+            .bind(format!("|{key}|"))
             .execute(self.conn())
             .await?
             .rows_affected() as usize;

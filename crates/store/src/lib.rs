@@ -31,6 +31,7 @@ pub mod tokens;
 
 pub use error::StoreError;
 pub use sealer::Sealer;
+pub use sqlite::CommitStats;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -156,6 +157,14 @@ impl Store {
             }
         });
         Ok(())
+    }
+
+    /// SQLite's group-commit counters (None on PostgreSQL, which commits per transaction).
+    pub fn commit_stats(&self) -> Option<CommitStats> {
+        match &self.engine {
+            Engine::Sqlite(db) => Some(db.stats()),
+            Engine::Postgres(_) => None,
+        }
     }
 
     /// Checks that the database answers.
