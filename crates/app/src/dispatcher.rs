@@ -165,7 +165,7 @@ impl Dispatcher {
         let saturated: Vec<String> =
             inflight_now.into_iter().filter(|(k, n)| *n >= self.window(k)).map(|(k, _)| k).collect();
         let now = now_ms();
-        let mut tx = self.app.store().begin().await?;
+        let mut tx = self.app.store().begin_relaxed().await?;
         let claimed = tx
             // Across every integration in one statement; what exceeds an integration's window
             // is released below.
@@ -210,7 +210,7 @@ impl Dispatcher {
             );
         }
         if !release.is_empty() {
-            let mut tx = self.app.store().begin().await?;
+            let mut tx = self.app.store().begin_relaxed().await?;
             for d in &release {
                 tx.release_delivery(&d.id, &self.node).await?;
             }
@@ -228,7 +228,7 @@ impl Dispatcher {
         let Some(integration) = integration.filter(|i| i.enabled) else {
             // Disabled or deleted between the claim and now: hand the deliveries back unspent
             // (the claim skips disabled integrations, so they wait until it is enabled again).
-            let mut tx = self.app.store().begin().await?;
+            let mut tx = self.app.store().begin_relaxed().await?;
             for d in &deliveries {
                 tx.release_delivery(&d.id, &self.node).await?;
             }
@@ -294,7 +294,7 @@ impl Dispatcher {
             // No attempt can ever succeed: dead-letter at once.
             logs.push(self.attempt_log(&d, &result, AttemptOutcome::Dead));
         }
-        let mut tx = self.app.store().begin().await?;
+        let mut tx = self.app.store().begin_relaxed().await?;
         tx.record_attempts(&self.node, &logs).await?;
         tx.commit().await?;
         Ok(())

@@ -3,12 +3,14 @@
 //! active in an active company, or the user still holding the roles it carries. Every
 //! request's principal is checked against those facts through a cache that lives
 //! [`GRANT_TTL`]: a write on this node clears it at once, other nodes see the write within the
-//! TTL. A revoked grant answers 401 (OrderCloud's `InvalidToken`).
+//! TTL. A revoked grant answers 401 (OrderCloud's `InvalidToken`). Storefront tokens and
+//! ActiveCampaign API keys are looked up through the same cache: revoking one clears it.
 
 use crate::keys::Claims;
 use crate::{App, AppError};
 use cartwire_domain::RoleSet;
 use cartwire_store::identity::company_of;
+use cartwire_store::orders::StorefrontToken;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -40,6 +42,8 @@ type Timed<K, V> = Mutex<HashMap<K, (Instant, V)>>;
 pub(crate) struct GrantCache {
     clients: Timed<String, Option<ClientState>>,
     users: Timed<(String, String), Option<UserState>>,
+    /// Storefront tokens and API keys by the digest of their secret.
+    tokens: Timed<String, Option<StorefrontToken>>,
 }
 
 impl GrantCache {
@@ -52,6 +56,10 @@ impl GrantCache {
         let mut map = map.lock().expect("grant cache lock");
         if map.len() > 10_000 {
             map.retain(|_, (at, _)| at.elapsed() < GRANT_TTL);
+            // A flood of distinct keys (wrong tokens, say) must not grow it without bound.
+            if map.len() > 10_000 {
+                map.clear();
+            }
         }
         map.insert(key, (Instant::now(), value));
     }
@@ -60,6 +68,7 @@ impl GrantCache {
     pub(crate) fn clear(&self) {
         self.clients.lock().expect("grant cache lock").clear();
         self.users.lock().expect("grant cache lock").clear();
+        self.tokens.lock().expect("grant cache lock").clear();
     }
 }
 
@@ -91,6 +100,20 @@ impl App {
             return Err(revoked("the user no longer holds the token's roles"));
         }
         Ok(())
+    }
+
+    /// The live storefront token or API key whose secret has this digest, through the cache
+    /// (every storefront request authenticates; a revocation clears it, see the module).
+    pub(crate) async fn token_by_digest(&self, digest: &str) -> Result<Option<StorefrontToken>, AppError> {
+        let cache = self.grant_cache();
+        if let Some(token) = GrantCache::fresh(&cache.tokens, &digest.to_owned()) {
+            return Ok(token);
+        }
+        let mut tx = self.store().read().await?;
+        let token = tx.storefront_token_by_digest(digest).await?;
+        tx.commit().await?;
+        GrantCache::put(&cache.tokens, digest.to_owned(), token.clone());
+        Ok(token)
     }
 
     async fn client_state(&self, id: &str) -> Result<Option<ClientState>, AppError> {

@@ -142,6 +142,7 @@ impl App {
             return Err(AppError::not_found("api-key", id));
         }
         tx.commit().await?;
+        self.grants_changed();
         Ok(())
     }
 
@@ -150,9 +151,7 @@ impl App {
         let key = key
             .filter(|k| !k.is_empty())
             .ok_or_else(|| ShopError::Unauthorized("The Api-Token header is required".into()))?;
-        let mut tx = self.store().read().await?;
-        let found = tx.storefront_token_by_digest(&sha256_hex(key)).await?;
-        tx.commit().await?;
+        let found = self.token_by_digest(&sha256_hex(key)).await?;
         match found {
             Some(t) if t.kind == KEY_KIND => Ok(ApiKeyCaller { key_id: t.id }),
             _ => Err(ShopError::Unauthorized("Invalid or revoked Api-Token".into())),

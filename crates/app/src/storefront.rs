@@ -315,6 +315,7 @@ impl App {
             return Err(AppError::not_found("token", id));
         }
         tx.commit().await?;
+        self.grants_changed();
         Ok(())
     }
 
@@ -329,9 +330,7 @@ impl App {
         let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
             StorefrontError::Unauthorized("A token is required: ?bearer_token= or Authorization: Bearer".into())
         })?;
-        let mut tx = self.store().read().await?;
-        let token = tx.storefront_token_by_digest(&sha256_hex(secret)).await?;
-        tx.commit().await?;
+        let token = self.token_by_digest(&sha256_hex(secret)).await?;
         // An ActiveCampaign key is not a Threekit token: kinds never cross.
         let token = token
             .filter(|t| TOKEN_KINDS.contains(&t.kind.as_str()))

@@ -45,6 +45,11 @@ pub struct LoadArgs {
     /// Skip the trivial-handler ceiling measurement.
     #[arg(long)]
     no_ceiling: bool,
+    /// Fail (exit non-zero) unless every request was answered 200 and every acknowledged
+    /// order reached the receiver (waiting up to two minutes at the end). Checks correctness
+    /// under load, never a time: the short form in scripts/test uses it.
+    #[arg(long)]
+    check: bool,
 }
 
 /// `cartwire trivial-server`: the ceiling's process, one handler that answers `ok`.
@@ -458,7 +463,14 @@ pub async fn run(args: LoadArgs) -> Result<()> {
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 
+    // Every acknowledged order and every answer other than 200, over all phases (for --check).
+    let tally = std::cell::RefCell::new((Vec::<String>::new(), 0usize));
     let measure = |phase: String, sent: Vec<Sent>, wall: Duration, cpu: f64, deliveries_per_s: Option<f64>| {
+        {
+            let mut t = tally.borrow_mut();
+            t.0.extend(sent.iter().filter_map(|s| s.id.clone()));
+            t.1 += sent.iter().filter(|s| s.status != 200).count();
+        }
         let (delivered, receipt) = receipt_latencies(&sent, &receipts);
         let ok = sent.iter().filter(|s| s.id.is_some()).count();
         Line {
@@ -525,6 +537,23 @@ pub async fn run(args: LoadArgs) -> Result<()> {
         let line = measure(phase, sent, wall, cpu1 - cpu0, None);
         println!("{}", line.render());
         tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    if args.check {
+        let (acknowledged, failed) = tally.into_inner();
+        let sent: Vec<Sent> = acknowledged
+            .into_iter()
+            .map(|id| Sent { id: Some(id), status: 200, latency: Duration::ZERO, answered: Instant::now() })
+            .collect();
+        wait_delivered(&sent, &receipts, Duration::from_secs(120)).await;
+        let delivered = receipt_latencies(&sent, &receipts).0;
+        println!();
+        println!("check: {} acknowledged, {delivered} delivered, {failed} answers other than 200", sent.len());
+        if failed > 0 || delivered < sent.len() {
+            bail!(
+                "the check failed: {failed} answers other than 200, {} acknowledged orders not delivered",
+                sent.len() - delivered
+            );
+        }
     }
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);

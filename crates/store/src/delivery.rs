@@ -8,6 +8,33 @@ use crate::{Backend, StoreError, Tx};
 use cartwire_domain::integration::{Integration, IntegrationConfig, Observes};
 use time::OffsetDateTime;
 
+/// SQL for a new job id from the epoch milliseconds in parameter `ms`: UUIDv7-shaped (the
+/// commit's milliseconds first, then random bits), so the primary-key index grows at its right
+/// edge instead of at random pages.
+pub(crate) fn job_id_sql(backend: Backend, ms: &str) -> String {
+    match backend {
+        Backend::Postgres => format!(
+            "lpad(to_hex({ms} >> 16), 8, '0') || '-' || lpad(to_hex({ms} & 65535), 4, '0') || '-7' \
+             || substr(md5(random()::text), 1, 3) || '-' || substr('89ab', 1 + floor(random() * 4)::int, 1) \
+             || substr(md5(random()::text), 1, 3) || '-' || substr(md5(random()::text), 1, 12)"
+        ),
+        Backend::Sqlite => format!(
+            "lower(printf('%08x-%04x-7', {ms} >> 16, {ms} & 65535) || substr(hex(randomblob(2)), 2) || '-' \
+             || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+        ),
+    }
+}
+
+/// SQL testing that an integration observes the `|key|` in parameter `pattern`. `observes`
+/// holds `|key|key|`; a substring test, not LIKE: SQLite re-prepares a statement whose LIKE
+/// pattern is a bound parameter every time the value changes.
+pub(crate) fn observes_sql(backend: Backend, pattern: &str) -> String {
+    match backend {
+        Backend::Postgres => format!("strpos(observes, {pattern}) > 0"),
+        Backend::Sqlite => format!("instr(observes, {pattern}) > 0"),
+    }
+}
+
 /// Delivery states.
 pub mod status {
     /// Waiting for its next attempt.
@@ -243,24 +270,8 @@ impl Tx {
         resource_id: &str,
         now: OffsetDateTime,
     ) -> Result<usize, StoreError> {
-        // One statement, whatever the number of observers. Job ids are UUIDv7-shaped (the
-        // commit's milliseconds first, then random bits) so the primary-key index grows at its
-        // right edge instead of at random pages.
-        // `observes` holds `|key|key|`; a substring test, not LIKE: SQLite re-prepares a
-        // statement whose LIKE pattern is a bound parameter every time the value changes.
-        let (uuid, observes) = match self.backend {
-            Backend::Postgres => (
-                "lpad(to_hex($5 >> 16), 8, '0') || '-' || lpad(to_hex($5 & 65535), 4, '0') || '-7' \
-                 || substr(md5(random()::text), 1, 3) || '-' || substr('89ab', 1 + floor(random() * 4)::int, 1) \
-                 || substr(md5(random()::text), 1, 3) || '-' || substr(md5(random()::text), 1, 12)",
-                "strpos(observes, $7) > 0",
-            ),
-            Backend::Sqlite => (
-                "lower(printf('%08x-%04x-7', $5 >> 16, $5 & 65535) || substr(hex(randomblob(2)), 2) || '-' \
-                 || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))",
-                "instr(observes, $7) > 0",
-            ),
-        };
+        // One statement, whatever the number of observers.
+        let (uuid, observes) = (job_id_sql(self.backend, "$5"), observes_sql(self.backend, "$7"));
         let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
         let sql = format!(
             "INSERT INTO deliveries (id, event_seq, event_id, event_key, resource_id, integration_id, ordered, status, \

@@ -48,7 +48,9 @@ pub enum Backend {
 #[derive(Clone)]
 enum Engine {
     Sqlite(Arc<sqlite::Sqlite>),
-    Postgres(sqlx::PgPool),
+    /// The main pool, and a small one whose commits do not wait for the WAL flush (see
+    /// [`Store::begin_relaxed`]).
+    Postgres(sqlx::PgPool, sqlx::PgPool),
 }
 
 /// A handle on the database; cheap to clone.
@@ -58,7 +60,16 @@ pub struct Store {
     sealer: Arc<Sealer>,
     wakeup: Arc<tokio::sync::Notify>,
     url: Arc<str>,
+    /// When this node last sent `NOTIFY cartwire_deliveries` (epoch ms).
+    last_notify: Arc<std::sync::atomic::AtomicI64>,
 }
+
+/// Least gap between two of this node's `NOTIFY cartwire_deliveries`. The local dispatcher is
+/// woken in-process on every commit that creates deliveries, and any node may claim any
+/// delivery, so the notification only spreads work to the other nodes: one per few
+/// milliseconds does that, while one per commit costs PostgreSQL a global lock at each commit
+/// and every listener a wake-up.
+const NOTIFY_GAP_MS: i64 = 5;
 
 /// PostgreSQL connections per node: enough for the request handlers' short transactions and
 /// the dispatcher's claims beside them, few enough that many nodes fit one server's default
@@ -72,27 +83,42 @@ impl Store {
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite(sqlite::Sqlite::open(url)?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Engine::Postgres(
-                sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(PG_CONNECTIONS)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect(url)
-                    .await?,
-            )
+            let main = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(PG_CONNECTIONS)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            let relaxed = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::Executor::execute(conn, "SET synchronous_commit = off").await?;
+                        Ok(())
+                    })
+                })
+                .connect_lazy(url)?;
+            Engine::Postgres(main, relaxed)
         } else {
             return Err(StoreError::Config(format!(
                 "unsupported database URL scheme in '{}': use sqlite:// or postgres://",
                 url.split(':').next().unwrap_or("")
             )));
         };
-        Ok(Self { engine, sealer: Arc::new(sealer), wakeup: Arc::new(tokio::sync::Notify::new()), url: url.into() })
+        Ok(Self {
+            engine,
+            sealer: Arc::new(sealer),
+            wakeup: Arc::new(tokio::sync::Notify::new()),
+            url: url.into(),
+            last_notify: Arc::new(std::sync::atomic::AtomicI64::new(0)),
+        })
     }
 
     /// Applies every migration not yet applied (safe to run from several nodes at once).
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         match &self.engine {
             Engine::Sqlite(db) => db.with_writer(migrate::run_sqlite).await,
-            Engine::Postgres(pool) => migrate::run_postgres(pool).await,
+            Engine::Postgres(pool, _) => migrate::run_postgres(pool).await,
         }
     }
 
@@ -100,7 +126,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.engine {
             Engine::Sqlite(_) => Backend::Sqlite,
-            Engine::Postgres(_) => Backend::Postgres,
+            Engine::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -111,6 +137,8 @@ impl Store {
             backend: self.backend(),
             wakeup: self.wakeup.clone(),
             new_deliveries: 0,
+            notified: false,
+            last_notify: self.last_notify.clone(),
         }
     }
 
@@ -120,17 +148,34 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let conn = match &self.engine {
             Engine::Sqlite(db) => Conn::SqliteWrite(db.begin().await?),
-            Engine::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+            Engine::Postgres(pool, _) => Conn::Postgres(pool.begin().await?),
         };
         Ok(self.tx(conn))
     }
 
-    /// Starts a read-only unit of work that sees one committed state. On SQLite it neither
-    /// queues behind writers nor takes the write lock; writing through it fails.
+    /// Starts a unit of work whose loss in a crash is harmless because it is repeated: the
+    /// dispatcher's claims and attempt records (a lost claim is claimed again when its lease
+    /// would have expired; a lost record means the delivery is sent again — at-least-once).
+    /// On PostgreSQL its COMMIT does not wait for the WAL flush (`synchronous_commit = off`:
+    /// the commit is still atomic and ordered, only the last few milliseconds before a crash
+    /// may be lost); on SQLite it joins the group commit like any unit.
+    pub async fn begin_relaxed(&self) -> Result<Tx, StoreError> {
+        let conn = match &self.engine {
+            Engine::Sqlite(db) => Conn::SqliteWrite(db.begin().await?),
+            Engine::Postgres(_, relaxed) => Conn::Postgres(relaxed.begin().await?),
+        };
+        Ok(self.tx(conn))
+    }
+
+    /// Starts a read-only unit of work that sees committed state. On SQLite it neither
+    /// queues behind writers nor takes the write lock, sees one snapshot, and writing through
+    /// it fails. On PostgreSQL its statements run without BEGIN/COMMIT: under READ COMMITTED
+    /// a transaction would give each statement its own snapshot anyway, so wrapping reads in
+    /// one only costs two round trips.
     pub async fn read(&self) -> Result<Tx, StoreError> {
         let conn = match &self.engine {
             Engine::Sqlite(db) => Conn::SqliteRead(db.read().await?),
-            Engine::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+            Engine::Postgres(pool, _) => Conn::PostgresRead(pool.acquire().await?),
         };
         Ok(self.tx(conn))
     }
@@ -163,7 +208,7 @@ impl Store {
     pub fn commit_stats(&self) -> Option<CommitStats> {
         match &self.engine {
             Engine::Sqlite(db) => Some(db.stats()),
-            Engine::Postgres(_) => None,
+            Engine::Postgres(..) => None,
         }
     }
 
@@ -180,7 +225,10 @@ impl Store {
             Engine::Sqlite(db) => {
                 let _ = db.with_writer(|_| Ok(())).await;
             }
-            Engine::Postgres(pool) => pool.close().await,
+            Engine::Postgres(pool, relaxed) => {
+                pool.close().await;
+                relaxed.close().await;
+            }
         }
     }
 }
@@ -190,6 +238,7 @@ pub(crate) enum Conn {
     SqliteWrite(sqlite::WriteUnit),
     SqliteRead(sqlite::ReadLease),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    PostgresRead(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
 impl Conn {
@@ -199,6 +248,7 @@ impl Conn {
             Conn::SqliteWrite(unit) => sqlite::run(unit.conn(), &q, want_rows),
             Conn::SqliteRead(lease) => sqlite::run(lease.conn(), &q, want_rows),
             Conn::Postgres(tx) => pg::run(tx, q, want_rows).await,
+            Conn::PostgresRead(conn) => pg::run(conn, q, want_rows).await,
         }
     }
 }
@@ -210,6 +260,9 @@ pub struct Tx {
     backend: Backend,
     wakeup: Arc<tokio::sync::Notify>,
     new_deliveries: usize,
+    /// PostgreSQL: a statement of this unit already sent `NOTIFY cartwire_deliveries`.
+    notified: bool,
+    last_notify: Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// The PostgreSQL channel that announces new deliveries to every node.
@@ -219,7 +272,7 @@ impl Tx {
     /// Commits every write of the unit, events and deliveries included, then wakes the
     /// dispatcher when there is new work. Returns once the writes are durable.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        if self.new_deliveries > 0 && self.backend == Backend::Postgres {
+        if self.new_deliveries > 0 && self.backend == Backend::Postgres && !self.notified && self.notify_due() {
             // Delivered to listeners only if and when the transaction commits.
             sql::query("SELECT pg_notify($1, '')").bind(DELIVERY_CHANNEL).execute(self.conn()).await?;
         }
@@ -227,13 +280,23 @@ impl Tx {
         let wakeup = self.wakeup.clone();
         match self.conn {
             Conn::SqliteWrite(unit) => unit.commit().await?,
-            Conn::SqliteRead(_) => {}
+            Conn::SqliteRead(_) | Conn::PostgresRead(_) => {}
             Conn::Postgres(tx) => tx.commit().await?,
         }
         if wake {
             wakeup.notify_one();
         }
         Ok(())
+    }
+
+    /// Whether this unit should tell the other nodes about its deliveries (at most one
+    /// notification per [`NOTIFY_GAP_MS`] per node); claims the slot when it should.
+    pub(crate) fn notify_due(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+        let last = self.last_notify.load(Ordering::Relaxed);
+        now - last >= NOTIFY_GAP_MS
+            && self.last_notify.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
     }
 
     pub(crate) fn conn(&mut self) -> &mut Conn {
