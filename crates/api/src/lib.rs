@@ -68,9 +68,11 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }))
         .layer(axum::middleware::from_fn(edge::edge))
-        // Outside the edge, which reads bodies: a shed request costs no body read.
-        .layer(axum::middleware::from_fn_with_state(shed::InFlight::new(options.max_in_flight), shed::shed))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Outermost: a shed request costs no body read and no trace line (an overloaded node
+        // logging an error per shed request would only dig deeper; `cartwire_http_shed_total`
+        // counts them).
+        .layer(axum::middleware::from_fn_with_state(shed::InFlight::new(options.max_in_flight), shed::shed))
         .with_state(app)
 }
 

@@ -15,9 +15,10 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 /// Requests in flight on one node by default: far above what a 2-core node needs to reach its
-/// throughput (32 connections keep it busy), low enough that the bodies of a flood (at most
-/// 1 MiB each, most a few KiB) stay within bounded memory.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
+/// throughput (32 connections keep it busy), low enough that an overloaded node answers the
+/// requests it admits within a few hundred milliseconds (the admitted ones queue for the
+/// store) and that the bodies of a flood stay within bounded memory.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
 
 /// The shared permit pool of one router.
 #[derive(Clone)]

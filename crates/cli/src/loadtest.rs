@@ -36,6 +36,10 @@ pub struct LoadArgs {
     /// Orders of the burst phase.
     #[arg(long, default_value_t = 50_000)]
     burst: usize,
+    /// Orders of the backlog phase (sent while the receiver holds its requests; then the
+    /// dispatcher's drain rate is measured).
+    #[arg(long, default_value_t = 10_000)]
+    backlog: usize,
     /// Offered rates of the open-loop phases (orders per second).
     #[arg(long, value_delimiter = ',', default_value = "200,1000,2000")]
     rates: Vec<u64>,
@@ -72,6 +76,10 @@ pub async fn trivial_server(args: TrivialArgs) -> Result<()> {
 struct Receipts {
     at: Mutex<HashMap<String, Instant>>,
     total: AtomicU64,
+    /// While true the receiver holds each request (an outage that fails nothing), so that a
+    /// backlog builds up; `released` wakes the held ones.
+    held: std::sync::atomic::AtomicBool,
+    released: tokio::sync::Notify,
 }
 
 async fn receiver(receipts: Arc<Receipts>) -> Result<String> {
@@ -82,6 +90,18 @@ async fn receiver(receipts: Arc<Receipts>) -> Result<String> {
         axum::routing::post(move |body: axum::body::Bytes| {
             let receipts = receipts.clone();
             async move {
+                // Held at most 8 s: under the server's default 10 s delivery timeout, so the
+                // outage fails no attempt (a timeout would wait out the 60 s overload floor).
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+                while receipts.held.load(Ordering::Acquire) {
+                    let released = receipts.released.notified();
+                    if !receipts.held.load(Ordering::Acquire) {
+                        break;
+                    }
+                    if tokio::time::timeout_at(deadline, released).await.is_err() {
+                        break;
+                    }
+                }
                 let now = Instant::now();
                 if let Ok(v) = serde_json::from_slice::<Value>(&body) {
                     let id = v["payload"]["data"]["id"].as_str().or(v["data"]["id"].as_str()).unwrap_or("");
@@ -511,15 +531,32 @@ pub async fn run(args: LoadArgs) -> Result<()> {
     let wall = t0.elapsed();
     let (cpu1, _) = server.usage();
     let during = receipt_latencies(&sent, &receipts).0;
-    let at_end = receipts.total.load(Ordering::Relaxed);
     let drain = wait_delivered(&sent, &receipts, Duration::from_secs(300)).await;
-    let drained = receipts.total.load(Ordering::Relaxed) - at_end;
     let ok = sent.iter().filter(|s| s.id.is_some()).count().max(1);
     let phase = format!(
         "burst of {burst}: {:.0} % delivered during ingest, drain {:.1} s",
         during as f64 / ok as f64 * 100.0,
         drain.as_secs_f64()
     );
+    let delivered_per_s = ok as f64 / (wall + drain).as_secs_f64();
+    let line = measure(phase, sent, wall, cpu1 - cpu0, Some(delivered_per_s));
+    println!("{}", line.render());
+
+    // (b') backlog: the receiver holds every request while the orders go in, then lets go;
+    // deliveries/s is the dispatcher's drain rate with work always waiting.
+    receipts.held.store(true, Ordering::Release);
+    let (cpu0, _) = server.usage();
+    let t0 = Instant::now();
+    let backlog = args.backlog;
+    let sent = closed_loop(&d, args.connections, move |n, _| n >= backlog).await;
+    let wall = t0.elapsed();
+    let at_release = receipts.total.load(Ordering::Relaxed);
+    receipts.held.store(false, Ordering::Release);
+    receipts.released.notify_waiters();
+    let drain = wait_delivered(&sent, &receipts, Duration::from_secs(300)).await;
+    let (cpu1, _) = server.usage();
+    let drained = receipts.total.load(Ordering::Relaxed) - at_release;
+    let phase = format!("backlog of {backlog} while the receiver holds, then the drain ({:.1} s)", drain.as_secs_f64());
     let line = measure(phase, sent, wall, cpu1 - cpu0, Some(drained as f64 / drain.as_secs_f64().max(1e-3)));
     println!("{}", line.render());
 

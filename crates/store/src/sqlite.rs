@@ -97,9 +97,9 @@ fn open_connection(path: &str, create: bool, writer: bool) -> Result<rusqlite::C
          PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
     )?;
     if writer {
-        conn.execute_batch("PRAGMA cache_size = -32768;")?;
+        conn.execute_batch("PRAGMA cache_size = -24576;")?;
     } else {
-        conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -8192;")?;
+        conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -4096;")?;
     }
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
