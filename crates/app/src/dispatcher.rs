@@ -272,7 +272,11 @@ impl Dispatcher {
         }
         let batch: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
         let results = self.send(&integration, &batch).await;
-        self.note_pace(integration_id, &results);
+        // Only the webhook transport bounds its requests within a batch (`with_concurrency`);
+        // SQS and STOMP keep a window of their concurrency, so no pace is noted for them.
+        if matches!(integration.config, IntegrationConfig::Webhook { .. }) {
+            self.note_pace(integration_id, &results);
+        }
         let kind = integration.config.integration_type().as_str();
         for r in &results {
             let outcome = if r.succeeded { "succeeded" } else { "failed" };

@@ -4,18 +4,24 @@
 //! keep-alive HTTP, with one Elastic Path webhook integration observing `order.created`.
 //!
 //! Phases: (a) closed loop, N connections for a while; (b) a burst of orders as fast as the
-//! connections go, then the drain; (c) open loop at fixed rates. For each it prints orders/s,
+//! connections go, then the drain; (b′) a backlog built while the receiver holds its requests,
+//! then its drain; (c) open loop at fixed rates. For each it prints orders/s,
 //! HTTP latency, HTTP-response → webhook-receipt latency, the share delivered, deliveries/s,
 //! the server's CPU per order (from /proc) and its peak RSS; and the requests/s of a trivial
 //! handler in a process of its own, the ceiling of this machine's HTTP stack. It measures; it
 //! asserts nothing.
 
-use anyhow::{Context, Result, bail};
+mod peers;
+mod report;
+
+pub use peers::{TrivialArgs, trivial_server};
+
+use anyhow::{Result, bail};
+use peers::{Peak, Receipts, ceiling, receiver, set_up, start_server};
+use report::Line;
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// `cartwire loadtest` options.
@@ -56,174 +62,6 @@ pub struct LoadArgs {
     check: bool,
 }
 
-/// `cartwire trivial-server`: the ceiling's process, one handler that answers `ok`.
-#[derive(Debug, clap::Args)]
-pub struct TrivialArgs {
-    /// Address to listen on.
-    #[arg(long)]
-    listen: String,
-}
-
-pub async fn trivial_server(args: TrivialArgs) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
-    let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
-    axum::serve(listener, app).await?;
-    Ok(())
-}
-
-/// Receipt times of delivered orders, by order id.
-#[derive(Default)]
-struct Receipts {
-    at: Mutex<HashMap<String, Instant>>,
-    total: AtomicU64,
-    /// While true the receiver holds each request (an outage that fails nothing), so that a
-    /// backlog builds up; `released` wakes the held ones.
-    held: std::sync::atomic::AtomicBool,
-    released: tokio::sync::Notify,
-}
-
-async fn receiver(receipts: Arc<Receipts>) -> Result<String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/hook", listener.local_addr()?);
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |body: axum::body::Bytes| {
-            let receipts = receipts.clone();
-            async move {
-                // Held at most 8 s: under the server's default 10 s delivery timeout, so the
-                // outage fails no attempt (a timeout would wait out the 60 s overload floor).
-                let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
-                while receipts.held.load(Ordering::Acquire) {
-                    let released = receipts.released.notified();
-                    if !receipts.held.load(Ordering::Acquire) {
-                        break;
-                    }
-                    if tokio::time::timeout_at(deadline, released).await.is_err() {
-                        break;
-                    }
-                }
-                let now = Instant::now();
-                if let Ok(v) = serde_json::from_slice::<Value>(&body) {
-                    let id = v["payload"]["data"]["id"].as_str().or(v["data"]["id"].as_str()).unwrap_or("");
-                    receipts.total.fetch_add(1, Ordering::Relaxed);
-                    receipts.at.lock().unwrap().entry(id.to_owned()).or_insert(now);
-                }
-                "ok"
-            }
-        }),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(url)
-}
-
-/// The server under test, as a child process.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// (user + system CPU seconds, resident set in bytes) from /proc.
-    fn usage(&self) -> (f64, u64) {
-        let pid = self.child.id();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        // Fields after the command name, which is parenthesised and may hold spaces.
-        let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-        let f: Vec<&str> = after.split_whitespace().collect();
-        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-        // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
-        let cpu = (ticks(11) + ticks(12)) / 100.0;
-        let rss = f.get(21).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) * 4096;
-        (cpu, rss)
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-async fn wait_healthy(http: &reqwest::Client, base: &str, child: &mut Child) -> Result<()> {
-    for _ in 0..300 {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            return Ok(());
-        }
-        if let Some(status) = child.try_wait()? {
-            bail!("the server exited: {status}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("the server did not become healthy at {base}")
-}
-
-async fn start_server(args: &LoadArgs, dir: &std::path::Path) -> Result<Server> {
-    let bin = match &args.server_bin {
-        Some(b) => b.clone(),
-        None => std::env::current_exe()?,
-    };
-    let port = free_port()?;
-    let mut cmd = Command::new(bin);
-    cmd.arg("serve")
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--allow-private-targets")
-        .env("CARTWIRE_DATA_DIR", dir)
-        .env("CARTWIRE_ADMIN_CLIENT_ID", "load-admin")
-        .env("CARTWIRE_ADMIN_CLIENT_SECRET", "load-admin-secret-0123456789")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    match &args.database_url {
-        Some(url) => cmd.env("DATABASE_URL", url),
-        None => cmd.env_remove("DATABASE_URL"),
-    };
-    let child = cmd.spawn().context("start the server")?;
-    let mut server = Server { child, base: format!("http://127.0.0.1:{port}") };
-    let http = reqwest::Client::new();
-    wait_healthy(&http, &server.base, &mut server.child).await?;
-    Ok(server)
-}
-
-/// Admin token, a private Threekit token, and the webhook integration.
-async fn set_up(http: &reqwest::Client, base: &str, hook: &str) -> Result<String> {
-    let token: Value = http
-        .post(format!("{base}/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "load-admin"),
-            ("client_secret", "load-admin-secret-0123456789"),
-        ])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let admin = token["access_token"].as_str().context("admin token")?.to_owned();
-    let tk: Value = http
-        .post(format!("{base}/cartwire/v1/tokens"))
-        .bearer_auth(&admin)
-        .json(&json!({"kind": "private", "name": "load"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let private = tk["token"].as_str().context("private token")?.to_owned();
-    let integration = json!({"data": {"type": "integration", "name": "load receiver", "enabled": true,
-        "observes": ["order.created"], "integration_type": "webhook", "configuration": {"url": hook}}});
-    let r = http.post(format!("{base}/v2/integrations")).bearer_auth(&admin).json(&integration).send().await?;
-    if !r.status().is_success() {
-        bail!("create the integration: {} {}", r.status(), r.text().await?);
-    }
-    Ok(private)
-}
-
 /// One order as a storefront sends it: one cart line, ~230 bytes of metadata.
 fn order_body(n: u64) -> String {
     json!({
@@ -240,11 +78,11 @@ fn order_body(n: u64) -> String {
 }
 
 /// What one request saw.
-struct Sent {
-    id: Option<String>,
-    status: u16,
-    latency: Duration,
-    answered: Instant,
+pub(super) struct Sent {
+    pub(super) id: Option<String>,
+    pub(super) status: u16,
+    pub(super) latency: Duration,
+    pub(super) answered: Instant,
 }
 
 struct Driver {
@@ -276,80 +114,6 @@ impl Driver {
         };
         let answered = Instant::now();
         Sent { id: id.filter(|_| status == 200), status, latency: answered - started, answered }
-    }
-}
-
-/// One line of the report.
-struct Line {
-    phase: String,
-    sent: Vec<Sent>,
-    wall: Duration,
-    delivered_share: f64,
-    deliveries_per_s: Option<f64>,
-    cpu: f64,
-    rss: u64,
-    receipt: Vec<f64>,
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn summary(ms: &mut [f64]) -> String {
-    ms.sort_by(f64::total_cmp);
-    format!("{:.1} / {:.1} / {:.0}", pct(ms, 0.5), pct(ms, 0.99), ms.last().copied().unwrap_or(f64::NAN))
-}
-
-impl Line {
-    fn render(mut self) -> String {
-        let ok = self.sent.iter().filter(|s| s.status == 200).count();
-        let shed = self.sent.iter().filter(|s| s.status == 503).count();
-        let other = self.sent.len() - ok - shed;
-        let mut http: Vec<f64> = self.sent.iter().map(|s| s.latency.as_secs_f64() * 1e3).collect();
-        format!(
-            "| {} | {:.0} | {} | {} | {:.1} % | {} | {:.0} | {:.0} | {ok} / {shed} / {other} |",
-            self.phase,
-            ok as f64 / self.wall.as_secs_f64(),
-            summary(&mut http),
-            summary(&mut self.receipt),
-            self.delivered_share * 100.0,
-            self.deliveries_per_s.map_or("–".into(), |d| format!("{d:.0}")),
-            self.cpu / ok.max(1) as f64 * 1e6,
-            self.rss as f64 / 1e6,
-        )
-    }
-}
-
-/// Polls the server's RSS, keeping the peak since the last [`Peak::take`].
-struct Peak(Arc<AtomicU64>);
-
-impl Peak {
-    fn watch(server: &Server) -> Self {
-        let pid = server.child.id();
-        let peak = Arc::new(AtomicU64::new(0));
-        let p = peak.clone();
-        tokio::spawn(async move {
-            loop {
-                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-                let Some(kb) = status
-                    .lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                else {
-                    return;
-                };
-                p.fetch_max(kb * 1024, Ordering::Relaxed);
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        });
-        Self(peak)
-    }
-
-    fn take(&self) -> u64 {
-        self.0.swap(0, Ordering::Relaxed)
     }
 }
 
@@ -422,46 +186,6 @@ async fn wait_delivered(sent: &[Sent], receipts: &Receipts, limit: Duration) -> 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     started.elapsed()
-}
-
-async fn ceiling(args: &LoadArgs) -> Result<f64> {
-    let bin = match &args.server_bin {
-        Some(b) => b.clone(),
-        None => std::env::current_exe()?,
-    };
-    let port = free_port()?;
-    let child = Command::new(bin)
-        .args(["trivial-server", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .spawn()?;
-    let _guard = Server { child, base: String::new() };
-    let http = reqwest::Client::new();
-    let url = format!("http://127.0.0.1:{port}/");
-    for _ in 0..100 {
-        if http.get(&url).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let count = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.connections {
-        let (http, url, count) = (http.clone(), url.clone(), count.clone());
-        tasks.push(tokio::spawn(async move {
-            while started.elapsed() < Duration::from_secs(5) {
-                if let Ok(r) = http.get(&url).send().await
-                    && r.bytes().await.is_ok()
-                {
-                    count.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }));
-    }
-    for t in tasks {
-        let _ = t.await;
-    }
-    Ok(count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
 }
 
 pub async fn run(args: LoadArgs) -> Result<()> {
