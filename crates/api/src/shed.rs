@@ -15,10 +15,11 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 /// Requests in flight on one node by default: far above what a 2-core node needs to reach its
-/// throughput (32 connections keep it busy), low enough that an overloaded node answers the
-/// requests it admits within a few hundred milliseconds (the admitted ones queue for the
-/// store) and that the bodies of a flood stay within bounded memory.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
+/// throughput (32 connections keep it busy), and enough to ride out a stall of about a second
+/// at 1,000 requests/s without refusing anyone (a WAL checkpoint, a PostgreSQL checkpoint);
+/// low enough that an overloaded node answers the requests it admits within about a second
+/// and that the bodies of a flood stay within bounded memory.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 
 /// The shared permit pool of one router.
 #[derive(Clone)]
