@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "returns_and_sso", "0009_returns_and_sso.sql"),
     migration!(10, "owners", "0010_owners.sql"),
     migration!(11, "grant_checks", "0011_grant_checks.sql"),
+    migration!(12, "lean_order_indexes", "0012_lean_order_indexes.sql"),
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.
