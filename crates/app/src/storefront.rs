@@ -363,25 +363,18 @@ impl App {
         order.created_at = now;
         order.placed_at = (!order.status.is_cart()).then_some(now);
         order.check_limits().map_err(|e| StorefrontError::Invalid(e.to_string()))?;
-        let mut tx = self.store().begin().await?;
         // Short ids are random: on the rare collision, draw again.
         let mut tries = 0;
         loop {
             order.id = uuid::Uuid::new_v4().to_string();
             order.short_id = new_short_id();
-            match tx.insert_order(&order).await {
+            let events = order_events(None, &order, caller.describe(), "threekit");
+            match self.store().insert_order_with_events(&order, &events).await {
                 Ok(()) => break,
-                Err(StoreError::Duplicate(_)) if tries < 5 => {
-                    tries += 1;
-                    // The failed insert aborted the transaction (PostgreSQL): start over.
-                    drop(tx);
-                    tx = self.store().begin().await?;
-                }
+                Err(StoreError::Duplicate(_)) if tries < 5 => tries += 1,
                 Err(e) => return Err(e.into()),
             }
         }
-        tx.append_events(&order_events(None, &order, caller.describe(), "threekit")).await?;
-        tx.commit().await?;
         Ok(order)
     }
 

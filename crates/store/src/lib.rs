@@ -180,6 +180,30 @@ impl Store {
         Ok(self.tx(conn))
     }
 
+    /// Inserts an order with the events it causes (and their deliveries), atomically. On
+    /// PostgreSQL with one event this is a single statement outside any explicit transaction
+    /// (one round trip instead of four: a statement is atomic by itself); otherwise it is a
+    /// unit of work like any other. [`StoreError::Duplicate`] when the id or short id is taken.
+    pub async fn insert_order_with_events(
+        &self,
+        order: &cartwire_domain::order::Order,
+        events: &[cartwire_domain::event::NewEvent],
+    ) -> Result<(), StoreError> {
+        if let (Engine::Postgres(pool, _), [event]) = (&self.engine, events) {
+            let mut tx = self.tx(Conn::PostgresRead(pool.acquire().await?));
+            let now = time::OffsetDateTime::now_utc();
+            let created = tx.event_statement_pg(Some(orders::order_insert(order)), event, now).await?;
+            if created > 0 {
+                self.wakeup.notify_one();
+            }
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        tx.insert_order(order).await?;
+        tx.append_events(events).await?;
+        tx.commit().await
+    }
+
     /// Signalled after a commit that created deliveries on this node (other nodes learn of
     /// them through PostgreSQL `NOTIFY cartwire_deliveries`, or by polling).
     pub fn delivery_wakeup(&self) -> Arc<tokio::sync::Notify> {

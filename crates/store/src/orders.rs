@@ -89,41 +89,45 @@ fn token_from(row: &Row) -> Result<StorefrontToken, StoreError> {
     })
 }
 
+/// The `INSERT` of an order, parameters `$1` to `$28` (also the first part of the one-statement
+/// create on PostgreSQL, see `Store::insert_order_with_events`).
+pub(crate) fn order_insert(o: &Order) -> crate::sql::Query {
+    crate::sql::query(
+        "INSERT INTO orders (id, short_id, org_id, origin_org_id, name, customer_id, platform, platform_name, lines, \
+         legacy_items, metadata, derivative, status, created_by, created_at, updated_at, placed_at, deleted_at, \
+         abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email, totals, checkout, \
+         owner_company, owner_user) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+         $25, $26, $27, $28)",
+    )
+    .bind(&o.id)
+    .bind(&o.short_id)
+    .bind(&o.org_id)
+    .bind(o.origin_org_id.as_deref())
+    .bind(o.name.as_deref())
+    .bind(o.customer_id.as_deref())
+    .bind(json(&o.platform))
+    .bind(o.platform.platform.as_deref())
+    .bind(json(&o.lines))
+    .bind(json(&o.legacy_items))
+    .bind(json(&o.metadata))
+    .bind(json(&o.derivative))
+    .bind(o.status.as_str())
+    .bind(o.created_by.as_deref())
+    .bind(ts(o.created_at))
+    .bind(o.updated_at.map(ts))
+    .bind(o.placed_at.map(ts))
+    .bind(o.deleted_at.map(ts))
+    .bind(o.abandoned_at.map(ts))
+    .bind_shop(o)
+    .bind(o.owner.as_ref().map(|u| u.company.clone()))
+    .bind(o.owner.as_ref().map(|u| u.id.clone()))
+}
+
 impl Tx {
     /// Inserts an order; [`StoreError::Duplicate`] when the id or short id is taken.
     pub async fn insert_order(&mut self, o: &Order) -> Result<(), StoreError> {
-        crate::sql::query(
-            "INSERT INTO orders (id, short_id, org_id, origin_org_id, name, customer_id, platform, platform_name, lines, \
-             legacy_items, metadata, derivative, status, created_by, created_at, updated_at, placed_at, deleted_at, \
-             abandoned_at, shop, shop_connection_id, shop_external_id, shop_external_checkout_id, shop_email, totals, checkout, \
-             owner_company, owner_user) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
-             $25, $26, $27, $28)",
-        )
-        .bind(&o.id)
-        .bind(&o.short_id)
-        .bind(&o.org_id)
-        .bind(o.origin_org_id.as_deref())
-        .bind(o.name.as_deref())
-        .bind(o.customer_id.as_deref())
-        .bind(json(&o.platform))
-        .bind(o.platform.platform.as_deref())
-        .bind(json(&o.lines))
-        .bind(json(&o.legacy_items))
-        .bind(json(&o.metadata))
-        .bind(json(&o.derivative))
-        .bind(o.status.as_str())
-        .bind(o.created_by.as_deref())
-        .bind(ts(o.created_at))
-        .bind(o.updated_at.map(ts))
-        .bind(o.placed_at.map(ts))
-        .bind(o.deleted_at.map(ts))
-        .bind(o.abandoned_at.map(ts))
-        .bind_shop(o)
-        .bind(o.owner.as_ref().map(|u| u.company.clone()))
-        .bind(o.owner.as_ref().map(|u| u.id.clone()))
-        .execute(self.conn())
-        .await?;
+        order_insert(o).execute(self.conn()).await?;
         Ok(())
     }
 

@@ -80,6 +80,23 @@ impl Tx {
     /// PostgreSQL: the event, its deliveries and the wake-up of every node's dispatcher in one
     /// statement (one round trip instead of three).
     async fn append_event_pg(&mut self, e: &NewEvent, now: OffsetDateTime) -> Result<usize, StoreError> {
+        self.event_statement_pg(None, e, now).await
+    }
+
+    /// Runs `e`'s event CTE, after `first` (a data-modifying statement whose parameters come
+    /// first) when given: every part commits with the statement, or none does.
+    pub(crate) async fn event_statement_pg(
+        &mut self,
+        first: Option<crate::sql::Query>,
+        e: &NewEvent,
+        now: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let (prefix, mut q) = match first {
+            Some(q) => (format!("f AS ({}), ", q.sql), q),
+            None => (String::new(), crate::sql::query("")),
+        };
+        let n = q.args.len();
+        let p = |i: usize| format!("${}", n + i);
         // The notification, when due, rides in the same statement (selecting from `n` below is
         // what makes PostgreSQL evaluate it: an unreferenced SELECT in WITH never runs).
         let notify = if self.notify_due() {
@@ -90,18 +107,32 @@ impl Tx {
         } else {
             ", n AS (SELECT 1 WHERE false)".to_owned()
         };
-        let uuid = crate::delivery::job_id_sql(self.backend, "$9");
-        let observes = crate::delivery::observes_sql(self.backend, "$10");
-        let sql = format!(
-            "WITH e AS (INSERT INTO outbox_events (id, key, occurred_at, resource_type, resource_id, payload, actor, dialect) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq), \
+        let uuid = crate::delivery::job_id_sql(self.backend, &p(9));
+        let observes = crate::delivery::observes_sql(self.backend, &p(10));
+        q.sql = format!(
+            "WITH {prefix}e AS (INSERT INTO outbox_events (id, key, occurred_at, resource_type, resource_id, payload, actor, dialect) \
+               VALUES ({}, {}, {}, {}, {}, {}, {}, {}) RETURNING seq), \
              d AS (INSERT INTO deliveries (id, event_seq, event_id, event_key, resource_id, integration_id, ordered, status, \
                attempts, attempts_base, next_attempt_at, lease_owner, lease_until, last_error, created_at, updated_at) \
-               SELECT {uuid}, e.seq, $1, $2, $5, integrations.id, ordered_delivery, 'pending', 0, 0, $9, NULL, NULL, NULL, $3, $3 \
+               SELECT {uuid}, e.seq, {}, {}, {}, integrations.id, ordered_delivery, 'pending', 0, 0, {}, NULL, NULL, NULL, {}, {} \
                FROM integrations, e WHERE enabled = 1 AND {observes} RETURNING 1){notify} \
-             SELECT (SELECT count(*) FROM d) AS deliveries, (SELECT count(*) FROM n) AS notified"
+             SELECT (SELECT count(*) FROM d) AS deliveries, (SELECT count(*) FROM n) AS notified",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
+            p(1),
+            p(2),
+            p(5),
+            p(9),
+            p(3),
+            p(3)
         );
-        let row = crate::sql::query(sql)
+        let row = q
             .bind(uuid::Uuid::now_v7().to_string())
             .bind(e.key.as_str())
             .bind(ts(now))
