@@ -72,7 +72,8 @@ pub struct Store {
 const NOTIFY_GAP_MS: i64 = 5;
 
 /// PostgreSQL connections per node: enough for the request handlers' short transactions and
-/// the dispatcher's claims beside them, few enough that many nodes fit one server's default
+/// statements (a request holds one for a round trip or a few), few enough that three
+/// nodes (24 + the dispatcher's 4 + one listener each) fit one server's default
 /// `max_connections` (100).
 const PG_CONNECTIONS: u32 = 24;
 
@@ -175,7 +176,7 @@ impl Store {
     pub async fn read(&self) -> Result<Tx, StoreError> {
         let conn = match &self.engine {
             Engine::Sqlite(db) => Conn::SqliteRead(db.read().await?),
-            Engine::Postgres(pool, _) => Conn::PostgresRead(pool.acquire().await?),
+            Engine::Postgres(pool, _) => Conn::PostgresAutocommit(pool.acquire().await?),
         };
         Ok(self.tx(conn))
     }
@@ -190,7 +191,7 @@ impl Store {
         events: &[cartwire_domain::event::NewEvent],
     ) -> Result<(), StoreError> {
         if let (Engine::Postgres(pool, _), [event]) = (&self.engine, events) {
-            let mut tx = self.tx(Conn::PostgresRead(pool.acquire().await?));
+            let mut tx = self.tx(Conn::PostgresAutocommit(pool.acquire().await?));
             let now = time::OffsetDateTime::now_utc();
             let created = tx.event_statement_pg(Some(orders::order_insert(order)), event, now).await?;
             if created > 0 {
@@ -262,7 +263,9 @@ pub(crate) enum Conn {
     SqliteWrite(sqlite::WriteUnit),
     SqliteRead(sqlite::ReadLease),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-    PostgresRead(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    /// A pooled connection without an explicit transaction: reads, and the single-statement
+    /// order create (a statement is atomic by itself).
+    PostgresAutocommit(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
 impl Conn {
@@ -272,7 +275,7 @@ impl Conn {
             Conn::SqliteWrite(unit) => sqlite::run(unit.conn(), &q, want_rows),
             Conn::SqliteRead(lease) => sqlite::run(lease.conn(), &q, want_rows),
             Conn::Postgres(tx) => pg::run(tx, q, want_rows).await,
-            Conn::PostgresRead(conn) => pg::run(conn, q, want_rows).await,
+            Conn::PostgresAutocommit(conn) => pg::run(conn, q, want_rows).await,
         }
     }
 }
@@ -304,7 +307,7 @@ impl Tx {
         let wakeup = self.wakeup.clone();
         match self.conn {
             Conn::SqliteWrite(unit) => unit.commit().await?,
-            Conn::SqliteRead(_) | Conn::PostgresRead(_) => {}
+            Conn::SqliteRead(_) | Conn::PostgresAutocommit(_) => {}
             Conn::Postgres(tx) => tx.commit().await?,
         }
         if wake {
