@@ -220,7 +220,7 @@ impl Dispatcher {
     }
 
     async fn deliver_group(&self, integration_id: &str, deliveries: Vec<Delivery>) -> Result<(), AppError> {
-        let mut tx = self.app.store().read().await?;
+        let mut tx = self.app.store().read_for_delivery().await?;
         let integration = tx.integration(integration_id).await?;
         let seqs: Vec<i64> = deliveries.iter().map(|d| d.event_seq).collect();
         let events: HashMap<i64, _> = tx.events_by_seq(&seqs).await?.into_iter().map(|e| (e.seq, e)).collect();

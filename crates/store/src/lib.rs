@@ -181,6 +181,16 @@ impl Store {
         Ok(self.tx(conn))
     }
 
+    /// A read-only unit of work for the dispatcher: like [`Store::read`], but on PostgreSQL
+    /// from the dispatcher's own small pool, so that delivery does not queue behind request
+    /// handlers for a connection when ingest keeps the main pool busy.
+    pub async fn read_for_delivery(&self) -> Result<Tx, StoreError> {
+        match &self.engine {
+            Engine::Sqlite(_) => self.read().await,
+            Engine::Postgres(_, relaxed) => Ok(self.tx(Conn::PostgresAutocommit(relaxed.acquire().await?))),
+        }
+    }
+
     /// Inserts an order with the events it causes (and their deliveries), atomically. On
     /// PostgreSQL with one event this is a single statement outside any explicit transaction
     /// (one round trip instead of four: a statement is atomic by itself); otherwise it is a
