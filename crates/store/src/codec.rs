@@ -9,6 +9,11 @@ pub(crate) fn ts(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).expect("RFC 3339 formats any UTC time")
 }
 
+/// Milliseconds since the Unix epoch (delivery schedules and leases are kept in them).
+pub(crate) fn epoch_ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 pub(crate) fn parse_ts(s: &str) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::parse(s, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("timestamp '{s}': {e}")))
 }

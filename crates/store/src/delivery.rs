@@ -272,7 +272,7 @@ impl Tx {
     ) -> Result<usize, StoreError> {
         // One statement, whatever the number of observers.
         let (uuid, observes) = (job_id_sql(self.backend, "$5"), observes_sql(self.backend, "$7"));
-        let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+        let now_ms = crate::codec::epoch_ms(now);
         let sql = format!(
             "INSERT INTO deliveries (id, event_seq, event_id, event_key, resource_id, integration_id, ordered, status, \
              attempts, attempts_base, next_attempt_at, lease_owner, lease_until, last_error, created_at, updated_at) \
@@ -490,12 +490,7 @@ impl Tx {
             q = q.bind(b.clone());
         }
         let now = OffsetDateTime::now_utc();
-        let rows = q
-            .bind((now.unix_timestamp_nanos() / 1_000_000) as i64)
-            .bind(ts(now))
-            .execute(self.conn())
-            .await?
-            .rows_affected();
+        let rows = q.bind(crate::codec::epoch_ms(now)).bind(ts(now)).execute(self.conn()).await?.rows_affected();
         self.new_deliveries += rows as usize;
         Ok(rows)
     }

@@ -330,7 +330,7 @@ impl Tx {
     /// notification per [`NOTIFY_GAP_MS`] per node); claims the slot when it should.
     pub(crate) fn notify_due(&self) -> bool {
         use std::sync::atomic::Ordering;
-        let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+        let now = crate::codec::epoch_ms(time::OffsetDateTime::now_utc());
         let last = self.last_notify.load(Ordering::Relaxed);
         now - last >= NOTIFY_GAP_MS
             && self.last_notify.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()

@@ -1,6 +1,6 @@
 //! The outbox: events appended in the transaction of the change that caused them.
 
-use crate::codec::{get_i64, get_opt_str, get_str, get_ts, json, ts};
+use crate::codec::{epoch_ms, get_i64, get_opt_str, get_str, get_ts, json, ts};
 use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::event::NewEvent;
@@ -58,20 +58,11 @@ impl Tx {
         }
         for e in events {
             let id = uuid::Uuid::now_v7().to_string();
-            let seq: i64 = crate::sql::query_scalar(
+            let insert = crate::sql::query_scalar::<i64>(
                 "INSERT INTO outbox_events (id, key, occurred_at, resource_type, resource_id, payload, actor, dialect) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
-            )
-            .bind(&id)
-            .bind(e.key.as_str())
-            .bind(ts(now))
-            .bind(e.resource_type)
-            .bind(&e.resource_id)
-            .bind(json(&e.payload))
-            .bind(e.actor.as_deref())
-            .bind(e.dialect)
-            .fetch_one(self.conn())
-            .await?;
+            );
+            let seq = bind_event(insert, &id, e, now).fetch_one(self.conn()).await?;
             deliveries += self.fan_out(seq, &id, e.key.as_str(), &e.resource_id, now).await?;
         }
         Ok(deliveries)
@@ -132,16 +123,8 @@ impl Tx {
             p(3),
             p(3)
         );
-        let row = q
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(e.key.as_str())
-            .bind(ts(now))
-            .bind(e.resource_type)
-            .bind(&e.resource_id)
-            .bind(json(&e.payload))
-            .bind(e.actor.as_deref())
-            .bind(e.dialect)
-            .bind((now.unix_timestamp_nanos() / 1_000_000) as i64)
+        let row = bind_event(q, &uuid::Uuid::now_v7().to_string(), e, now)
+            .bind(epoch_ms(now))
             .bind(format!("|{}|", e.key.as_str()))
             .fetch_one(self.conn())
             .await?;
@@ -192,6 +175,19 @@ impl Tx {
         let rows = q.bind(limit).fetch_all(self.conn()).await?;
         rows.iter().map(event_from).collect()
     }
+}
+
+/// Binds an outbox row's eight columns (id, key, occurred_at, resource_type, resource_id,
+/// payload, actor, dialect) as the statement's next parameters.
+fn bind_event<Q: crate::sql::Bind>(q: Q, id: &str, e: &NewEvent, now: OffsetDateTime) -> Q {
+    q.bind(id)
+        .bind(e.key.as_str())
+        .bind(ts(now))
+        .bind(e.resource_type)
+        .bind(e.resource_id.as_str())
+        .bind(json(&e.payload))
+        .bind(e.actor.as_deref())
+        .bind(e.dialect)
 }
 
 pub(crate) fn event_from(row: &Row) -> Result<OutboxEvent, StoreError> {

@@ -129,6 +129,24 @@ impl Row {
     }
 }
 
+/// Anything that takes the next `$n` argument: a [`Query`] or a [`Scalar`], so a helper can
+/// bind a row's columns into either.
+pub(crate) trait Bind: Sized {
+    fn bind(self, v: impl Into<Arg>) -> Self;
+}
+
+impl Bind for Query {
+    fn bind(self, v: impl Into<Arg>) -> Self {
+        Query::bind(self, v)
+    }
+}
+
+impl<T: FromCell> Bind for Scalar<T> {
+    fn bind(self, v: impl Into<Arg>) -> Self {
+        Scalar::bind(self, v)
+    }
+}
+
 /// What a statement that returns no rows reports.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Done(u64);
