@@ -8,7 +8,7 @@ use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use cartwire_domain::delivery::{FailureKind, RetryPolicy};
 use cartwire_domain::integration::{Integration, IntegrationConfig};
 use cartwire_outbound::guard::TargetPolicy;
-use cartwire_outbound::payload::{EventView, cloud_event, webhook_body};
+use cartwire_outbound::payload::{EventView, RenderedEvent, cloud_event, webhook_body};
 use cartwire_outbound::sqs::{SqsTarget, SqsTransport};
 use cartwire_outbound::stomp::{StompTarget, StompTransport};
 use cartwire_outbound::webhook::{WebhookTarget, WebhookTransport};
@@ -67,6 +67,11 @@ pub struct Dispatcher {
     pace: Mutex<HashMap<String, f64>>,
     store_id: String,
 }
+
+/// A round's integrations by id (`None`: deleted since the claim).
+type Integrations = HashMap<String, Option<Arc<Integration>>>;
+/// A round's events by sequence number, each rendered once.
+type Rendered = Arc<HashMap<i64, RenderedEvent>>;
 
 fn now_ms() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
@@ -178,6 +183,7 @@ impl Dispatcher {
             groups.entry(d.integration_id.clone()).or_default().push(d);
         }
         let mut release = Vec::new();
+        let mut sendable = Vec::new();
         for (integration_id, mut deliveries) in groups {
             let window = self.window(&integration_id);
             let room = {
@@ -188,15 +194,33 @@ impl Dispatcher {
                 room
             };
             release.extend(deliveries.split_off(room));
-            if deliveries.is_empty() {
-                continue;
+            if !deliveries.is_empty() {
+                sendable.push((integration_id, deliveries));
             }
+        }
+        // One read for the round: every integration and every event it carries, each event
+        // rendered once however many integrations observe it. On a failure the claimed
+        // deliveries are left to their leases, and their places in flight are given back.
+        let prepared = async {
+            self.release(&release).await?;
+            self.prepare(&sendable).await
+        };
+        let (integrations, events) = match prepared.await {
+            Ok(p) => p,
+            Err(e) => {
+                self.forget_inflight(&sendable);
+                return Err(e);
+            }
+        };
+        for (integration_id, deliveries) in sendable {
+            let integration = integrations.get(&integration_id).cloned().flatten();
             let this = self.clone();
+            let events = events.clone();
             let span = tracing::info_span!("deliver", integration_id = %integration_id, count = deliveries.len());
             tokio::spawn(
                 async move {
                     let n = deliveries.len();
-                    if let Err(e) = this.deliver_group(&integration_id, deliveries).await {
+                    if let Err(e) = this.deliver_group(integration, deliveries, &events).await {
                         tracing::warn!(error = %e, "delivery round failed; leases will expire and retry");
                     }
                     let mut inflight = this.inflight.lock().expect("inflight lock");
@@ -209,33 +233,77 @@ impl Dispatcher {
                 .instrument(span),
             );
         }
-        if !release.is_empty() {
-            let mut tx = self.app.store().begin_relaxed().await?;
-            for d in &release {
-                tx.release_delivery(&d.id, &self.node).await?;
-            }
-            tx.commit().await?;
-        }
         Ok(count)
     }
 
-    async fn deliver_group(&self, integration_id: &str, deliveries: Vec<Delivery>) -> Result<(), AppError> {
-        let mut tx = self.app.store().read_for_delivery().await?;
-        let integration = tx.integration(integration_id).await?;
-        let seqs: Vec<i64> = deliveries.iter().map(|d| d.event_seq).collect();
-        let events: HashMap<i64, _> = tx.events_by_seq(&seqs).await?.into_iter().map(|e| (e.seq, e)).collect();
+    /// Hands claimed deliveries back unspent.
+    async fn release(&self, deliveries: &[Delivery]) -> Result<(), AppError> {
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.app.store().begin_relaxed().await?;
+        for d in deliveries {
+            tx.release_delivery(&d.id, &self.node).await?;
+        }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reads the integrations and events of a round and renders each event once.
+    async fn prepare(&self, sendable: &[(String, Vec<Delivery>)]) -> Result<(Integrations, Rendered), AppError> {
+        if sendable.is_empty() {
+            return Ok((HashMap::new(), Arc::new(HashMap::new())));
+        }
+        let mut tx = self.app.store().read_for_delivery().await?;
+        let mut integrations = HashMap::with_capacity(sendable.len());
+        for (id, _) in sendable {
+            integrations.insert(id.clone(), tx.integration(id).await?.map(Arc::new));
+        }
+        let mut seqs: Vec<i64> = sendable.iter().flat_map(|(_, ds)| ds.iter().map(|d| d.event_seq)).collect();
+        seqs.sort_unstable();
+        seqs.dedup();
+        let stored = tx.events_by_seq(&seqs).await?;
+        tx.commit().await?;
+        let rendered = stored
+            .into_iter()
+            .map(|e| {
+                let occurred = e.occurred_at.format(&Rfc3339).unwrap_or_default();
+                let view = EventView {
+                    key: &e.key,
+                    resource_type: &e.resource_type,
+                    resource_id: &e.resource_id,
+                    snapshot: &e.payload,
+                    occurred_at: &occurred,
+                };
+                (e.seq, RenderedEvent::new(&view))
+            })
+            .collect();
+        Ok((integrations, Arc::new(rendered)))
+    }
+
+    /// Gives back the in-flight places of deliveries that will not be sent this round (their
+    /// leases expire and they are claimed again).
+    fn forget_inflight(&self, sendable: &[(String, Vec<Delivery>)]) {
+        let mut inflight = self.inflight.lock().expect("inflight lock");
+        for (id, ds) in sendable {
+            if let Some(c) = inflight.get_mut(id) {
+                *c -= ds.len();
+            }
+        }
+    }
+
+    async fn deliver_group(
+        &self,
+        integration: Option<Arc<Integration>>,
+        deliveries: Vec<Delivery>,
+        events: &HashMap<i64, RenderedEvent>,
+    ) -> Result<(), AppError> {
         let Some(integration) = integration.filter(|i| i.enabled) else {
             // Disabled or deleted between the claim and now: hand the deliveries back unspent
             // (the claim skips disabled integrations, so they wait until it is enabled again).
-            let mut tx = self.app.store().begin_relaxed().await?;
-            for d in &deliveries {
-                tx.release_delivery(&d.id, &self.node).await?;
-            }
-            tx.commit().await?;
-            return Ok(());
+            return self.release(&deliveries).await;
         };
-        let source = self.app.config().public_base_url.clone();
+        let source = &self.app.config().public_base_url;
         let mut messages = Vec::with_capacity(deliveries.len());
         let mut unrenderable = Vec::new();
         for d in &deliveries {
@@ -243,17 +311,9 @@ impl Dispatcher {
                 unrenderable.push((d.clone(), "the event is missing from the outbox".to_owned()));
                 continue;
             };
-            let occurred = e.occurred_at.format(&Rfc3339).unwrap_or_default();
-            let view = EventView {
-                key: &e.key,
-                resource_type: &e.resource_type,
-                resource_id: &e.resource_id,
-                snapshot: &e.payload,
-                occurred_at: &occurred,
-            };
             let body = match &integration.config {
-                IntegrationConfig::Webhook { .. } => Some(webhook_body(&view, &integration, &d.id, d.attempts + 1)),
-                _ => cloud_event(&view, &integration.id, &d.id, &source, &self.store_id),
+                IntegrationConfig::Webhook { .. } => Some(webhook_body(e, &integration, &d.id, d.attempts + 1)),
+                _ => cloud_event(e, &integration.id, &d.id, source, &self.store_id),
             };
             match body {
                 Some(body) => messages.push((
@@ -275,7 +335,7 @@ impl Dispatcher {
         // Only the webhook transport bounds its requests within a batch (`with_concurrency`);
         // SQS and STOMP keep a window of their concurrency, so no pace is noted for them.
         if matches!(integration.config, IntegrationConfig::Webhook { .. }) {
-            self.note_pace(integration_id, &results);
+            self.note_pace(&integration.id, &results);
         }
         let kind = integration.config.integration_type().as_str();
         for r in &results {

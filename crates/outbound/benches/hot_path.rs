@@ -2,7 +2,7 @@
 //! framing. Run with `cargo bench -p cartwire-outbound`.
 
 use cartwire_domain::integration::{Integration, IntegrationConfig, Observes, Secret};
-use cartwire_outbound::payload::{EventView, cloud_event, webhook_body};
+use cartwire_outbound::payload::{EventView, RenderedEvent, cloud_event, webhook_body};
 use cartwire_outbound::signing::{oc_hash, standard_webhooks_signature};
 use cartwire_outbound::stomp::frame::Frame;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -43,6 +43,8 @@ fn benches(c: &mut Criterion) {
         occurred_at: "2026-11-23T10:00:00Z",
     };
     let integration = integration();
+    c.bench_function("render the event once (order, 10 items)", |b| b.iter(|| RenderedEvent::new(black_box(&event))));
+    let event = RenderedEvent::new(&event);
     let body = webhook_body(&event, &integration, "job-1", 1);
     c.bench_function("webhook_body (order, 10 items)", |b| {
         b.iter(|| webhook_body(black_box(&event), &integration, "job-1", 1))

@@ -1,7 +1,14 @@
 //! The bodies receivers get: Elastic Path's webhook body (§A7) and CloudEvents 1.0 for queues
 //! (§A8), both carrying the resource as the event recorded it.
+//!
+//! An event is rendered once ([`RenderedEvent`]) however many deliveries carry it: the
+//! resource's JSON is serialized one time and each delivery's body only wraps those bytes in
+//! its own envelope (job id, attempt, integration), so fan-out to several integrations and
+//! retries cost an envelope, not a re-serialization of the order.
 
-use cartwire_domain::integration::Integration;
+use cartwire_domain::integration::{Integration, IntegrationConfig};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 /// The event a delivery carries.
@@ -42,73 +49,160 @@ impl EventView<'_> {
     }
 }
 
+/// One event, serialized once for every body that carries it.
+#[derive(Debug)]
+pub struct RenderedEvent {
+    key: String,
+    occurred_at: String,
+    /// The webhook's `payload`: `{"data", "included"}`, or `{type, id}` for deletes.
+    payload: Box<RawValue>,
+    /// The webhook's deprecated `resources`: the payload as a JSON string (an object for deletes).
+    resources: Box<RawValue>,
+    /// The CloudEvents `data`: the resource with `included` inside it.
+    data: Box<RawValue>,
+    /// Whether `data` holds an `included` that may be elided to fit a queue message.
+    has_included: bool,
+}
+
+fn raw(value: &impl Serialize) -> Box<RawValue> {
+    RawValue::from_string(serde_json::to_string(value).expect("json")).expect("serde_json renders valid JSON")
+}
+
+impl RenderedEvent {
+    /// Renders `event` (the only place its resource is serialized).
+    pub fn new(event: &EventView<'_>) -> Self {
+        let payload = event.payload();
+        let payload_raw = raw(&payload);
+        let resources =
+            if event.is_delete() { payload_raw.clone() } else { raw(&Value::String(payload_raw.get().to_owned())) };
+        let (data, has_included) = if event.is_delete() {
+            (payload_raw.clone(), false)
+        } else {
+            let mut payload = payload;
+            let included = payload.as_object_mut().and_then(|o| o.remove("included"));
+            let mut data = payload.as_object_mut().and_then(|o| o.remove("data")).unwrap_or(Value::Null);
+            let has_included = match (included, data.as_object_mut()) {
+                (Some(inc), Some(obj)) => {
+                    obj.insert("included".into(), inc);
+                    true
+                }
+                _ => false,
+            };
+            (raw(&data), has_included)
+        };
+        Self {
+            key: event.key.to_owned(),
+            occurred_at: event.occurred_at.to_owned(),
+            payload: payload_raw,
+            resources,
+            data,
+            has_included,
+        }
+    }
+
+    /// `data` with `included` replaced by the elision marker (only for over-large messages,
+    /// so it is worked out on demand).
+    fn elided_data(&self) -> Box<RawValue> {
+        let mut data: Value = serde_json::from_str(self.data.get()).expect("rendered by serde_json");
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert("included".into(), json!({"meta": {"includes_elided": true}}));
+        }
+        raw(&data)
+    }
+}
+
+#[derive(Serialize)]
+struct WebhookEnvelope<'a> {
+    id: &'a str,
+    triggered_by: &'a str,
+    attempt: i64,
+    integration: WebhookIntegration<'a>,
+    resources: &'a RawValue,
+    payload: &'a RawValue,
+    configuration: Value,
+}
+
+#[derive(Serialize)]
+struct WebhookIntegration<'a> {
+    id: &'a str,
+    integration_type: &'a str,
+    name: &'a str,
+    description: &'a str,
+}
+
 /// The Elastic Path webhook body for one attempt.
-pub fn webhook_body(event: &EventView<'_>, integration: &Integration, job_id: &str, attempt: i64) -> Vec<u8> {
-    let payload = event.payload();
-    // Deprecated but still read by receivers: a JSON string for creates/updates, an object for deletes.
-    let resources = if event.is_delete() { payload.clone() } else { Value::String(payload.to_string()) };
+pub fn webhook_body(event: &RenderedEvent, integration: &Integration, job_id: &str, attempt: i64) -> Vec<u8> {
     let configuration = match &integration.config {
-        cartwire_domain::integration::IntegrationConfig::Webhook { url, secret_key } => {
+        IntegrationConfig::Webhook { url, secret_key } => {
             json!({"url": url, "secret_key": secret_key.as_ref().map(|s| s.expose())})
         }
         _ => Value::Null,
     };
-    let body = json!({
-        "id": job_id,
-        "triggered_by": event.key,
-        "attempt": attempt,
-        "integration": {
-            "id": integration.id,
-            "integration_type": integration.config.integration_type().as_str(),
-            "name": integration.name,
-            "description": integration.description,
+    let body = WebhookEnvelope {
+        id: job_id,
+        triggered_by: &event.key,
+        attempt,
+        integration: WebhookIntegration {
+            id: &integration.id,
+            integration_type: integration.config.integration_type().as_str(),
+            name: &integration.name,
+            description: &integration.description,
         },
-        "resources": resources,
-        "payload": payload,
-        "configuration": configuration,
-    });
+        resources: &event.resources,
+        payload: &event.payload,
+        configuration,
+    };
     serde_json::to_vec(&body).expect("json")
 }
 
 /// Largest queue message (SQS's limit).
 pub const MAX_QUEUE_MESSAGE: usize = 256 * 1024;
 
+#[derive(Serialize)]
+struct CloudEnvelope<'a> {
+    specversion: &'a str,
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    source: &'a str,
+    time: &'a str,
+    datacontenttype: &'a str,
+    integrationid: &'a str,
+    storeid: &'a str,
+    data: &'a RawValue,
+}
+
 /// The CloudEvents 1.0 document for SQS and STOMP; `included` is elided when the message would
 /// exceed 256 KiB. `None` when even that is too large.
 pub fn cloud_event(
-    event: &EventView<'_>,
+    event: &RenderedEvent,
     integration_id: &str,
     job_id: &str,
     source: &str,
     store_id: &str,
 ) -> Option<Vec<u8>> {
-    let payload = event.payload();
-    let mut data = if event.is_delete() { payload.clone() } else { payload["data"].clone() };
-    if let (Some(inc), Some(obj)) = (payload.get("included"), data.as_object_mut()) {
-        obj.insert("included".into(), inc.clone());
-    }
-    let render = |data: &Value| {
-        serde_json::to_vec(&json!({
-            "specversion": "1.0",
-            "id": job_id,
-            "type": event.key,
-            "source": source,
-            "time": event.occurred_at,
-            "datacontenttype": "application/json",
-            "integrationid": integration_id,
-            "storeid": store_id,
-            "data": data,
-        }))
+    let render = |data: &RawValue| {
+        serde_json::to_vec(&CloudEnvelope {
+            specversion: "1.0",
+            id: job_id,
+            kind: &event.key,
+            source,
+            time: &event.occurred_at,
+            datacontenttype: "application/json",
+            integrationid: integration_id,
+            storeid: store_id,
+            data,
+        })
         .expect("json")
     };
-    let body = render(&data);
+    let body = render(&event.data);
     if body.len() <= MAX_QUEUE_MESSAGE {
         return Some(body);
     }
-    if let Some(obj) = data.as_object_mut() {
-        obj.insert("included".into(), json!({"meta": {"includes_elided": true}}));
+    if !event.has_included {
+        return None;
     }
-    let body = render(&data);
+    let body = render(&event.elided_data());
     (body.len() <= MAX_QUEUE_MESSAGE).then_some(body)
 }
 
@@ -141,7 +235,8 @@ mod tests {
             snapshot: &snap,
             occurred_at: "t",
         };
-        let body: Value = serde_json::from_slice(&webhook_body(&e, &integration(), "job", 2)).unwrap();
+        let body: Value =
+            serde_json::from_slice(&webhook_body(&RenderedEvent::new(&e), &integration(), "job", 2)).unwrap();
         assert_eq!(body["id"], "job");
         assert_eq!(body["triggered_by"], "order.created");
         assert_eq!(body["attempt"], 2);
@@ -158,9 +253,42 @@ mod tests {
             snapshot: &snap,
             occurred_at: "t",
         };
-        let body: Value = serde_json::from_slice(&webhook_body(&d, &integration(), "job", 1)).unwrap();
+        let body: Value =
+            serde_json::from_slice(&webhook_body(&RenderedEvent::new(&d), &integration(), "job", 1)).unwrap();
         assert_eq!(body["resources"], json!({"type": "product", "id": "p"}));
         assert_eq!(body["payload"], json!({"type": "product", "id": "p"}));
+    }
+
+    #[test]
+    fn one_rendering_serves_every_attempt_and_every_integration() {
+        let snap = json!({"name": "x", "included": {"items": [1, 2]}});
+        let view = EventView {
+            key: "order.created",
+            resource_type: "order",
+            resource_id: "o1",
+            snapshot: &snap,
+            occurred_at: "2026-12-01T00:00:00Z",
+        };
+        let rendered = RenderedEvent::new(&view);
+        let first: Value = serde_json::from_slice(&webhook_body(&rendered, &integration(), "job-a", 1)).unwrap();
+        let mut other = integration();
+        other.id = "int-2".into();
+        let second: Value = serde_json::from_slice(&webhook_body(&rendered, &other, "job-b", 3)).unwrap();
+        assert_eq!(first["payload"], second["payload"]);
+        assert_eq!(first["resources"], second["resources"]);
+        assert_eq!((first["id"].as_str(), second["id"].as_str()), (Some("job-a"), Some("job-b")));
+        assert_eq!((first["attempt"].as_i64(), second["attempt"].as_i64()), (Some(1), Some(3)));
+        assert_eq!(second["integration"]["id"], "int-2");
+        let queued: Value =
+            serde_json::from_slice(&cloud_event(&rendered, "int-3", "job-c", "https://cw", "s").unwrap()).unwrap();
+        assert_eq!(queued["data"], json!({"name": "x", "type": "order", "id": "o1", "included": {"items": [1, 2]}}));
+        assert_eq!(queued["type"], "order.created");
+        assert_eq!(queued["time"], "2026-12-01T00:00:00Z");
+        let keys: Vec<&str> = queued.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["specversion", "id", "type", "source", "time", "datacontenttype", "integrationid", "storeid", "data"]
+        );
     }
 
     #[test]
@@ -174,7 +302,9 @@ mod tests {
             snapshot: &snap,
             occurred_at: "t",
         };
-        let body: Value = serde_json::from_slice(&cloud_event(&e, "i", "j", "https://cw", "s").unwrap()).unwrap();
+        let body: Value =
+            serde_json::from_slice(&cloud_event(&RenderedEvent::new(&e), "i", "j", "https://cw", "s").unwrap())
+                .unwrap();
         assert_eq!(body["specversion"], "1.0");
         assert_eq!(body["data"]["included"], json!({"meta": {"includes_elided": true}}));
         assert_eq!(body["storeid"], "s");
@@ -186,6 +316,6 @@ mod tests {
             snapshot: &huge,
             occurred_at: "t",
         };
-        assert!(cloud_event(&e, "i", "j", "https://cw", "s").is_none());
+        assert!(cloud_event(&RenderedEvent::new(&e), "i", "j", "https://cw", "s").is_none());
     }
 }
