@@ -112,7 +112,7 @@ struct DeliveriesQuery {
     offset: Option<i64>,
 }
 
-fn render_delivery(d: &cartwire_store::delivery::Delivery) -> serde_json::Value {
+fn render_delivery(d: &cartwire_store::deliveries::Delivery) -> serde_json::Value {
     serde_json::json!({
         "id": d.id,
         "event_id": d.event_id,
@@ -144,7 +144,7 @@ async fn deliveries(
     {
         return Err(bad_request("status must be pending, succeeded or dead"));
     }
-    let filter = cartwire_store::delivery::DeliveryFilter {
+    let filter = cartwire_store::deliveries::DeliveryFilter {
         integration_id: q.integration_id,
         status: q.status,
         from: q.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
@@ -257,10 +257,10 @@ async fn events(
     Ok(Json(serde_json::json!({"data": data, "next_cursor": next})))
 }
 
-fn render_token(t: &cartwire_store::orders::StorefrontToken) -> serde_json::Value {
+fn render_token(t: &cartwire_domain::access_key::AccessKey) -> serde_json::Value {
     serde_json::json!({
         "id": t.id,
-        "kind": t.kind,
+        "kind": t.kind.as_str(),
         "name": t.name,
         "allowed_domains": t.allowed_domains,
         "created_at": rfc3339(t.created_at),
@@ -280,10 +280,9 @@ async fn issue_token(State(app): State<App>, headers: HeaderMap, body: axum::bod
     let p = operator(&app, &headers).await?;
     let b: TokenBody = serde_json::from_slice(&body)
         .map_err(|e| bad_request(format!("body must be {{\"kind\", \"name\", \"allowed_domains\"}}: {e}")))?;
-    let kind = match b.kind.as_str() {
-        "public" => cartwire_app::storefront::TokenKind::Public,
-        "private" => cartwire_app::storefront::TokenKind::Private,
-        other => return Err(bad_request(format!("kind must be public or private, not {other}"))),
+    let kind = match cartwire_domain::access_key::Kind::parse(&b.kind) {
+        Ok(k) if k.is_storefront() => k,
+        _ => return Err(bad_request(format!("kind must be public or private, not {}", b.kind))),
     };
     let (token, secret) = app.issue_storefront_token(&p, kind, b.name, b.allowed_domains).await?;
     let mut v = render_token(&token);
@@ -312,7 +311,7 @@ struct ApiKeyBody {
     name: String,
 }
 
-fn render_api_key(t: &cartwire_store::orders::StorefrontToken) -> serde_json::Value {
+fn render_api_key(t: &cartwire_domain::access_key::AccessKey) -> serde_json::Value {
     serde_json::json!({"id": t.id, "name": t.name, "created_at": rfc3339(t.created_at)})
 }
 

@@ -7,7 +7,7 @@ use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::user::UserType;
 use cartwire_domain::{ApiRole, ObjectId};
-use cartwire_store::integration::ApiClientRecord;
+use cartwire_store::api_clients::ApiClientRecord;
 use cartwire_store::{StoreError, Tx};
 
 const READ: &[ApiRole] = &[ApiRole::ApiClientAdmin, ApiRole::ApiClientReader];
@@ -262,7 +262,7 @@ async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppErro
 
 fn map_write(e: StoreError, client: &ApiClient) -> AppError {
     match e {
-        StoreError::Duplicate(_) => AppError::IdExists { object_type: OBJECT, object_id: client.id.to_string() },
+        StoreError::Unique { .. } => AppError::IdExists { object_type: OBJECT, object_id: client.id.to_string() },
         StoreError::Reference(_) => AppError::not_found("IntegrationEvent", "(referenced)"),
         other => other.into(),
     }

@@ -10,8 +10,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cartwire_domain::api_client::ApiClient;
 use cartwire_domain::user::{User, UserType};
 use cartwire_domain::{ApiRole, RoleSet};
-use cartwire_store::identity::company_of;
-use cartwire_store::tokens::RefreshGrant;
+use cartwire_store::refresh_tokens::RefreshGrant;
+use cartwire_store::users::company_of;
 use time::OffsetDateTime;
 
 /// A token request as the token endpoint received it (form fields).

@@ -4,7 +4,6 @@ use crate::identity::SaveMode;
 use crate::{App, AppError, Principal};
 use cartwire_domain::catalog::{PriceSchedule, Product};
 use cartwire_domain::{ApiRole, ObjectId};
-use cartwire_store::StoreError;
 
 const PRODUCT_READ: &[ApiRole] = &[ApiRole::ProductAdmin, ApiRole::ProductReader];
 const PRODUCT_WRITE: &[ApiRole] = &[ApiRole::ProductAdmin];
@@ -58,10 +57,7 @@ impl App {
         {
             return Err(AppError::not_found("PriceSchedule", ps.as_str()));
         }
-        tx.save_product(&product, current.is_none()).await.map_err(|e| match e {
-            StoreError::Duplicate(_) => AppError::IdExists { object_type: "Product", object_id: id.to_string() },
-            other => other.into(),
-        })?;
+        tx.save_product(&product, current.is_none()).await.map_err(AppError::on_insert("Product", id.to_string()))?;
         tx.commit().await?;
         Ok(product)
     }
@@ -111,10 +107,9 @@ impl App {
         let mut schedule = build(id.clone(), current.as_ref())?;
         schedule.id = id.clone();
         schedule.validate().map_err(|e| AppError::invalid("PriceSchedule", e))?;
-        tx.save_price_schedule(&schedule, current.is_none()).await.map_err(|e| match e {
-            StoreError::Duplicate(_) => AppError::IdExists { object_type: "PriceSchedule", object_id: id.to_string() },
-            other => other.into(),
-        })?;
+        tx.save_price_schedule(&schedule, current.is_none())
+            .await
+            .map_err(AppError::on_insert("PriceSchedule", id.to_string()))?;
         tx.commit().await?;
         Ok(schedule)
     }

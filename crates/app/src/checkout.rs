@@ -15,7 +15,7 @@ use cartwire_domain::integration_event::{EventType, IntegrationEvent};
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_domain::user::UserRef;
 use cartwire_domain::{ApiRole, ObjectId};
-use cartwire_store::{StoreError, Tx};
+use cartwire_store::Tx;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
@@ -761,10 +761,9 @@ impl App {
         rule.id = id.clone();
         rule.buyer_id = buyer_id.to_owned();
         rule.validate().map_err(|(field, e)| AppError::invalid(field, e))?;
-        tx.save_approval_rule(&rule, current.is_none()).await.map_err(|e| match e {
-            StoreError::Duplicate(_) => AppError::IdExists { object_type: "ApprovalRule", object_id: id.to_string() },
-            other => other.into(),
-        })?;
+        tx.save_approval_rule(&rule, current.is_none())
+            .await
+            .map_err(AppError::on_insert("ApprovalRule", id.to_string()))?;
         tx.commit().await?;
         Ok(rule)
     }
@@ -839,10 +838,7 @@ async fn new_checkout_order(
     };
     sync(&mut order);
     order.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
-    tx.insert_order(&order).await.map_err(|e| match e {
-        StoreError::Duplicate(_) => AppError::IdExists { object_type: "Order", object_id: id.clone() },
-        other => other.into(),
-    })?;
+    tx.insert_order(&order).await.map_err(AppError::on_insert("Order", id.clone()))?;
     tx.append_events(&order_events(None, &order, p.describe(), "ordercloud")).await?;
     Ok(order)
 }

@@ -13,7 +13,7 @@ use cartwire_outbound::sqs::{SqsTarget, SqsTransport};
 use cartwire_outbound::stomp::{StompTarget, StompTransport};
 use cartwire_outbound::webhook::{WebhookTarget, WebhookTransport};
 use cartwire_outbound::{AttemptResult, Message, Transport};
-use cartwire_store::delivery::{AttemptOutcome, Delivery, DeliveryAttempt};
+use cartwire_store::deliveries::{AttemptOutcome, Delivery, DeliveryAttempt};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -98,6 +98,16 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The one mapping of a store error at an insert: the resource's key taken is `IdExists`
+    /// of `object_type` / `object_id`; anything else maps as every store error does. Inserts
+    /// rely on the constraint, never on a look-up first (which would race).
+    pub(crate) fn on_insert(object_type: &'static str, object_id: String) -> impl FnOnce(StoreError) -> AppError {
+        move |e| match e {
+            StoreError::Unique { .. } => AppError::IdExists { object_type, object_id },
+            other => other.into(),
+        }
+    }
+
     /// A validation error on a field.
     pub fn invalid(field: impl Into<String>, e: impl std::fmt::Display) -> Self {
         Self::Validation { field: field.into(), message: e.to_string() }

@@ -8,7 +8,7 @@ use cartwire_domain::user::{
 };
 use cartwire_domain::{ApiRole, ObjectId};
 use cartwire_store::StoreError;
-use cartwire_store::identity::company_of;
+use cartwire_store::users::company_of;
 use time::OffsetDateTime;
 
 /// Whose users: the marketplace owner's (admin users) or a buyer company's.
@@ -275,7 +275,7 @@ impl App {
         buyer.validate().map_err(|e| AppError::invalid("Buyer", e))?;
         let created = current.is_none();
         if created {
-            tx.insert_buyer(&buyer).await.map_err(|e| dup(e, "Buyer", &id))?;
+            tx.insert_buyer(&buyer).await.map_err(AppError::on_insert("Buyer", id.to_string()))?;
         } else {
             tx.update_buyer(&buyer).await?;
         }
@@ -341,7 +341,9 @@ impl App {
         grants::require_held(p, &grants::profile_roles(&profile).without(&before), "This security profile")?;
         let created = current.is_none();
         if created {
-            tx.insert_security_profile(&profile).await.map_err(|e| dup(e, "SecurityProfile", &id))?;
+            tx.insert_security_profile(&profile)
+                .await
+                .map_err(AppError::on_insert("SecurityProfile", id.to_string()))?;
         } else {
             tx.update_security_profile(&profile).await?;
         }
@@ -447,21 +449,14 @@ impl SaveMode {
     }
 }
 
-fn dup(e: StoreError, object_type: &'static str, id: &ObjectId) -> AppError {
-    match e {
-        StoreError::Duplicate(_) => AppError::IdExists { object_type, object_id: id.to_string() },
-        other => other.into(),
-    }
-}
-
 fn user_conflict(e: StoreError, user: &User, _: &mut Option<()>) -> AppError {
     match e {
         // Both the (company, id) key and the username are unique; say which one clashed.
-        StoreError::Duplicate(msg) if msg.contains("username") => AppError::rule(
+        StoreError::Unique { constraint } if constraint == cartwire_store::users::USERNAME_KEY => AppError::rule(
             RuleCode::UsernameMustBeUnique,
             format!("Username {} is already taken", user.profile.username),
         ),
-        StoreError::Duplicate(_) => AppError::IdExists { object_type: "User", object_id: user.id.to_string() },
+        StoreError::Unique { .. } => AppError::IdExists { object_type: "User", object_id: user.id.to_string() },
         other => other.into(),
     }
 }

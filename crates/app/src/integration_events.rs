@@ -195,7 +195,7 @@ fn check_type_unchanged(current: &IntegrationEvent, next: &IntegrationEvent) -> 
 
 fn map_write(e: StoreError, id: &ObjectId) -> AppError {
     match e {
-        StoreError::Duplicate(_) => AppError::IdExists { object_type: OBJECT, object_id: id.to_string() },
+        StoreError::Unique { .. } => AppError::IdExists { object_type: OBJECT, object_id: id.to_string() },
         other => other.into(),
     }
 }

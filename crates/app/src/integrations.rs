@@ -5,7 +5,7 @@ use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration::{Integration, IntegrationConfig, MAX_INTEGRATIONS};
-use cartwire_store::delivery::{Delivery, DeliveryAttempt, DeliveryFilter};
+use cartwire_store::deliveries::{Delivery, DeliveryAttempt, DeliveryFilter};
 use serde_json::{Value, json};
 
 const READ: &[ApiRole] = &[ApiRole::WebhookAdmin, ApiRole::WebhookReader];

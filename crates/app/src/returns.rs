@@ -12,7 +12,6 @@ use cartwire_domain::event::{EventKey, NewEvent};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_domain::returns::{OrderReturn, ReturnItem, ReturnStatus};
-use cartwire_store::StoreError;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
@@ -179,12 +178,9 @@ impl App {
             tx.update_order_return(&candidate).await?;
             "order-return.updated"
         } else {
-            tx.insert_order_return(&candidate).await.map_err(|e| match e {
-                StoreError::Duplicate(_) => {
-                    AppError::IdExists { object_type: "OrderReturn", object_id: candidate.id.clone() }
-                }
-                other => other.into(),
-            })?;
+            tx.insert_order_return(&candidate)
+                .await
+                .map_err(AppError::on_insert("OrderReturn", candidate.id.clone()))?;
             "order-return.created"
         };
         tx.append_events(&[return_event(key, &candidate, &currency, p)]).await?;

@@ -9,8 +9,8 @@
 use crate::keys::Claims;
 use crate::{App, AppError};
 use cartwire_domain::RoleSet;
-use cartwire_store::identity::company_of;
-use cartwire_store::orders::StorefrontToken;
+use cartwire_domain::access_key::AccessKey;
+use cartwire_store::users::company_of;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -43,7 +43,7 @@ pub(crate) struct GrantCache {
     clients: Timed<String, Option<ClientState>>,
     users: Timed<(String, String), Option<UserState>>,
     /// Storefront tokens and API keys by the digest of their secret.
-    tokens: Timed<String, Option<StorefrontToken>>,
+    tokens: Timed<String, Option<AccessKey>>,
 }
 
 impl GrantCache {
@@ -104,13 +104,13 @@ impl App {
 
     /// The live storefront token or API key whose secret has this digest, through the cache
     /// (every storefront request authenticates; a revocation clears it, see the module).
-    pub(crate) async fn token_by_digest(&self, digest: &str) -> Result<Option<StorefrontToken>, AppError> {
+    pub(crate) async fn token_by_digest(&self, digest: &str) -> Result<Option<AccessKey>, AppError> {
         let cache = self.grant_cache();
         if let Some(token) = GrantCache::fresh(&cache.tokens, &digest.to_owned()) {
             return Ok(token);
         }
         let mut tx = self.store().read().await?;
-        let token = tx.storefront_token_by_digest(digest).await?;
+        let token = tx.access_key_by_digest(digest).await?;
         tx.commit().await?;
         GrantCache::put(&cache.tokens, digest.to_owned(), token.clone());
         Ok(token)

@@ -8,16 +8,14 @@ use crate::{App, AppError, Principal};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use cartwire_domain::ApiRole;
+use cartwire_domain::access_key::{AccessKey, Kind};
 use cartwire_domain::commerce::{Connection, EcomCustomer};
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_store::StoreError;
-use cartwire_store::orders::StorefrontToken;
-use cartwire_store::shop::Filters;
+use cartwire_store::pages::Filters;
 use serde_json::json;
 use time::OffsetDateTime;
-
-const KEY_KIND: &str = "api-key";
 
 /// A verified API-key holder.
 #[derive(Debug, Clone)]
@@ -103,7 +101,7 @@ fn over_limit(e: cartwire_domain::order::OverLimit) -> ShopError {
 
 impl App {
     /// Issues an API key for the ActiveCampaign dialect; the key is returned once.
-    pub async fn issue_api_key(&self, p: &Principal, name: String) -> Result<(StorefrontToken, String), AppError> {
+    pub async fn issue_api_key(&self, p: &Principal, name: String) -> Result<(AccessKey, String), AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
         if name.trim().is_empty() || name.chars().count() > 255 {
             return Err(AppError::invalid("name", "name is required, at most 255 characters"));
@@ -111,34 +109,34 @@ impl App {
         let mut raw = [0u8; 32];
         SystemRandom::new().fill(&mut raw).expect("the system RNG works");
         let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-        let key = StorefrontToken {
+        let key = AccessKey {
             id: uuid::Uuid::new_v4().to_string(),
-            kind: KEY_KIND.into(),
+            kind: Kind::ApiKey,
             name,
             allowed_domains: vec![],
             created_at: OffsetDateTime::now_utc(),
             revoked_at: None,
         };
         let mut tx = self.store().begin().await?;
-        tx.insert_storefront_token(&key, &sha256_hex(&secret)).await?;
+        tx.insert_access_key(&key, &sha256_hex(&secret)).await?;
         tx.commit().await?;
         Ok((key, secret))
     }
 
     /// Lists live API keys (never the keys themselves).
-    pub async fn api_keys(&self, p: &Principal) -> Result<Vec<StorefrontToken>, AppError> {
+    pub async fn api_keys(&self, p: &Principal) -> Result<Vec<AccessKey>, AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
         let mut tx = self.store().read().await?;
-        let all = tx.storefront_tokens().await?;
+        let keys = tx.access_keys(&[Kind::ApiKey]).await?;
         tx.commit().await?;
-        Ok(all.into_iter().filter(|t| t.kind == KEY_KIND).collect())
+        Ok(keys)
     }
 
     /// Revokes an API key; a Threekit token's id is not found here.
     pub async fn revoke_api_key(&self, p: &Principal, id: &str) -> Result<(), AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
         let mut tx = self.store().begin().await?;
-        if !tx.revoke_storefront_token(id, &[KEY_KIND]).await? {
+        if !tx.revoke_access_key(id, &[Kind::ApiKey]).await? {
             return Err(AppError::not_found("api-key", id));
         }
         tx.commit().await?;
@@ -153,7 +151,7 @@ impl App {
             .ok_or_else(|| ShopError::Unauthorized("The Api-Token header is required".into()))?;
         let found = self.token_by_digest(&sha256_hex(key)).await?;
         match found {
-            Some(t) if t.kind == KEY_KIND => Ok(ApiKeyCaller { key_id: t.id }),
+            Some(t) if t.kind == Kind::ApiKey => Ok(ApiKeyCaller { key_id: t.id }),
             _ => Err(ShopError::Unauthorized("Invalid or revoked Api-Token".into())),
         }
     }
@@ -163,7 +161,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         c.id = match tx.insert_connection(&c).await {
             Ok(id) => id,
-            Err(StoreError::Duplicate(_)) => {
+            Err(StoreError::Unique { .. }) => {
                 return Err(ShopError::Duplicate {
                     field: "externalid".into(),
                     title: format!(
@@ -215,7 +213,7 @@ impl App {
         change(&mut c)?;
         c.updated_at = OffsetDateTime::now_utc();
         match tx.update_connection(&c).await {
-            Err(StoreError::Duplicate(_)) => {
+            Err(StoreError::Unique { .. }) => {
                 return Err(ShopError::Duplicate {
                     field: "externalid".into(),
                     title: "Another connection has this service and externalid".into(),
@@ -244,7 +242,7 @@ impl App {
         }
         c.id = match tx.insert_customer(&c).await {
             Ok(id) => id,
-            Err(StoreError::Duplicate(_)) => {
+            Err(StoreError::Unique { .. }) => {
                 return Err(ShopError::Duplicate {
                     field: "email".into(),
                     title: format!(
@@ -302,7 +300,7 @@ impl App {
             return Err(ShopError::invalid("connectionid", format!("Connection {} does not exist", c.connection_id)));
         }
         match tx.update_customer(&c).await {
-            Err(StoreError::Duplicate(_)) => {
+            Err(StoreError::Unique { .. }) => {
                 return Err(ShopError::Duplicate {
                     field: "email".into(),
                     title: "Another customer of this connection has this email".into(),
@@ -354,8 +352,12 @@ impl App {
 
     fn duplicate_order(e: StoreError) -> ShopError {
         match e {
-            StoreError::Duplicate(msg) => {
-                let field = if msg.contains("checkout") { "externalcheckoutid" } else { "externalid" };
+            StoreError::Unique { constraint } => {
+                let field = if constraint == cartwire_store::orders::EXTERNAL_CHECKOUT_ID_KEY {
+                    "externalcheckoutid"
+                } else {
+                    "externalid"
+                };
                 ShopError::Duplicate {
                     field: field.into(),
                     title: format!("An order with this {field} already exists on this connection"),

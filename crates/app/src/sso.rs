@@ -136,10 +136,9 @@ impl App {
                 ));
             }
         }
-        tx.save_openid_connect(&config, current.is_none()).await.map_err(|e| match e {
-            StoreError::Duplicate(_) => AppError::IdExists { object_type: "OpenIdConnect", object_id: id.to_string() },
-            other => other.into(),
-        })?;
+        tx.save_openid_connect(&config, current.is_none())
+            .await
+            .map_err(AppError::on_insert("OpenIdConnect", id.to_string()))?;
         let saved =
             tx.openid_connect(id.as_str()).await?.ok_or_else(|| AppError::not_found("OpenIdConnect", id.as_str()))?;
         tx.commit().await?;

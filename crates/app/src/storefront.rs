@@ -7,31 +7,13 @@ use crate::auth::refresh_digest as sha256_hex;
 use crate::{App, AppError, Principal};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use cartwire_domain::ApiRole;
+use cartwire_domain::access_key::{AccessKey, Kind};
 use cartwire_domain::event::{EventKey, NewEvent};
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_store::StoreError;
-use cartwire_store::orders::{OrderFilter, StorefrontToken};
+use cartwire_store::orders::OrderFilter;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-
-/// Which kind of storefront token called.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    /// Browser token, limited to its allowed domains and to carts.
-    Public,
-    /// Server token with full order rights.
-    Private,
-}
-
-impl TokenKind {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-        }
-    }
-}
 
 /// A verified storefront caller.
 #[derive(Debug, Clone)]
@@ -39,7 +21,7 @@ pub struct StorefrontCaller {
     /// The token's id (not its secret).
     pub token_id: String,
     /// Public or private.
-    pub kind: TokenKind,
+    pub kind: Kind,
 }
 
 impl StorefrontCaller {
@@ -251,23 +233,23 @@ pub(crate) fn order_events(
         .collect()
 }
 
-/// The stored kinds of Threekit tokens (ActiveCampaign keys share the table).
-const TOKEN_KINDS: &[&str] = &["public", "private"];
-
 impl App {
     /// Issues a storefront token; the secret is returned once.
     pub async fn issue_storefront_token(
         &self,
         p: &Principal,
-        kind: TokenKind,
+        kind: Kind,
         name: String,
         allowed_domains: Vec<String>,
-    ) -> Result<(StorefrontToken, String), AppError> {
+    ) -> Result<(AccessKey, String), AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
         if name.trim().is_empty() || name.chars().count() > 255 {
             return Err(AppError::invalid("name", "name is required, at most 255 characters"));
         }
-        if kind == TokenKind::Public && allowed_domains.is_empty() {
+        if !kind.is_storefront() {
+            return Err(AppError::invalid("kind", "a storefront token is public or private"));
+        }
+        if kind == Kind::Public && allowed_domains.is_empty() {
             return Err(AppError::invalid("allowed_domains", "a public token needs at least one allowed domain"));
         }
         for d in &allowed_domains {
@@ -284,34 +266,34 @@ impl App {
             }
         }
         let secret = new_token_secret();
-        let token = StorefrontToken {
+        let token = AccessKey {
             id: uuid::Uuid::new_v4().to_string(),
-            kind: kind.as_str().to_owned(),
+            kind,
             name,
             allowed_domains,
             created_at: OffsetDateTime::now_utc(),
             revoked_at: None,
         };
         let mut tx = self.store().begin().await?;
-        tx.insert_storefront_token(&token, &sha256_hex(&secret)).await?;
+        tx.insert_access_key(&token, &sha256_hex(&secret)).await?;
         tx.commit().await?;
         Ok((token, secret))
     }
 
     /// Lists live storefront tokens (never their secrets).
-    pub async fn storefront_tokens(&self, p: &Principal) -> Result<Vec<StorefrontToken>, AppError> {
+    pub async fn storefront_tokens(&self, p: &Principal) -> Result<Vec<AccessKey>, AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
         let mut tx = self.store().read().await?;
-        let all = tx.storefront_tokens().await?;
+        let tokens = tx.access_keys(Kind::STOREFRONT).await?;
         tx.commit().await?;
-        Ok(all.into_iter().filter(|t| TOKEN_KINDS.contains(&t.kind.as_str())).collect())
+        Ok(tokens)
     }
 
     /// Revokes a storefront (Threekit) token; an API key's id is not found here.
     pub async fn revoke_storefront_token(&self, p: &Principal, id: &str) -> Result<(), AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
         let mut tx = self.store().begin().await?;
-        if !tx.revoke_storefront_token(id, TOKEN_KINDS).await? {
+        if !tx.revoke_access_key(id, Kind::STOREFRONT).await? {
             return Err(AppError::not_found("token", id));
         }
         tx.commit().await?;
@@ -333,10 +315,10 @@ impl App {
         let token = self.token_by_digest(&sha256_hex(secret)).await?;
         // An ActiveCampaign key is not a Threekit token: kinds never cross.
         let token = token
-            .filter(|t| TOKEN_KINDS.contains(&t.kind.as_str()))
+            .filter(|t| t.kind.is_storefront())
             .ok_or_else(|| StorefrontError::Unauthorized("Invalid or revoked token".into()))?;
-        let kind = if token.kind == "private" { TokenKind::Private } else { TokenKind::Public };
-        if kind == TokenKind::Public {
+        let kind = token.kind;
+        if kind == Kind::Public {
             let host = origin.and_then(host_of).or_else(|| referer.and_then(host_of)).ok_or_else(|| {
                 StorefrontError::Forbidden("A public token needs an Origin or Referer from an allowed domain".into())
             })?;
@@ -371,7 +353,12 @@ impl App {
             let events = order_events(None, &order, caller.describe(), "threekit");
             match self.store().insert_order_with_events(&order, &events).await {
                 Ok(()) => break,
-                Err(StoreError::Duplicate(_)) if tries < 5 => tries += 1,
+                // A short id drawn twice: draw again.
+                Err(StoreError::Unique { constraint })
+                    if constraint == cartwire_store::orders::SHORT_ID_KEY && tries < 5 =>
+                {
+                    tries += 1
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -424,7 +411,7 @@ impl App {
                 "Order {id} is managed through the OrderCloud checkout (/v1/orders); change it there"
             )));
         }
-        if caller.kind == TokenKind::Public && !current.status.is_cart() {
+        if caller.kind == Kind::Public && !current.status.is_cart() {
             return Err(StorefrontError::Forbidden(format!(
                 "A public token may change only List or In Cart orders; this one is {}",
                 current.status.threekit()
@@ -446,7 +433,7 @@ impl App {
 
     /// Soft-deletes an order (private tokens only).
     pub async fn delete_storefront_order(&self, caller: &StorefrontCaller, id: &str) -> Result<Order, StorefrontError> {
-        if caller.kind != TokenKind::Private {
+        if caller.kind != Kind::Private {
             return Err(StorefrontError::Forbidden("Deleting an order needs a private token".into()));
         }
         self.update_storefront_order(caller, id, |o| {

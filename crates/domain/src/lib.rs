@@ -5,6 +5,7 @@
 //! acts, and the catalog of events the outbox carries. No I/O, no async, no wire shapes: each
 //! dialect owns its wire structs and parses them into these types.
 
+pub mod access_key;
 pub mod api_client;
 pub mod catalog;
 pub mod checkout;

@@ -5,8 +5,15 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A unique constraint rejected the write (the id or another unique key exists).
-    #[error("duplicate: {0}")]
-    Duplicate(String),
+    /// `constraint` names the key the same way on both engines — `table(column, …)`, its
+    /// columns in declared order — so a caller tells keys apart by equality with the constants
+    /// the resource modules export (e.g. [`crate::users::USERNAME_KEY`]), never by searching an
+    /// engine's message.
+    #[error("duplicate: {constraint}")]
+    Unique {
+        /// `table(column, …)`.
+        constraint: String,
+    },
     /// A foreign key rejected the write: a referenced row is missing, or a referencing row
     /// still exists.
     #[error("reference violated: {0}")]
@@ -33,7 +40,9 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) => match db.kind() {
-                sqlx::error::ErrorKind::UniqueViolation => StoreError::Duplicate(db.message().to_owned()),
+                sqlx::error::ErrorKind::UniqueViolation => {
+                    StoreError::Unique { constraint: postgres_unique_key(db.as_ref()) }
+                }
                 sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::Reference(db.message().to_owned()),
                 _ => StoreError::Database(e.to_string()),
             },
@@ -51,7 +60,9 @@ impl From<rusqlite::Error> for StoreError {
         if let rusqlite::Error::SqliteFailure(f, msg) = &e {
             let text = msg.clone().unwrap_or_else(|| f.to_string());
             return match f.extended_code {
-                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => StoreError::Duplicate(text),
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    StoreError::Unique { constraint: sqlite_unique_key(&text) }
+                }
                 ffi::SQLITE_CONSTRAINT_FOREIGNKEY => StoreError::Reference(text),
                 _ => match f.code {
                     ffi::ErrorCode::DatabaseBusy
@@ -64,5 +75,41 @@ impl From<rusqlite::Error> for StoreError {
             };
         }
         StoreError::Database(e.to_string())
+    }
+}
+
+/// `table(a, b)` from SQLite's "UNIQUE constraint failed: table.a, table.b".
+fn sqlite_unique_key(message: &str) -> String {
+    let columns = message.rsplit_once(": ").map_or(message, |(_, c)| c);
+    let mut table = "";
+    let names: Vec<&str> = columns
+        .split(", ")
+        .map(|tc| match tc.split_once('.') {
+            Some((t, c)) => {
+                table = t;
+                c
+            }
+            None => tc,
+        })
+        .collect();
+    format!("{table}({})", names.join(", "))
+}
+
+/// `table(a, b)` from PostgreSQL's table and its detail "Key (a, b)=(…) already exists.".
+fn postgres_unique_key(db: &dyn sqlx::error::DatabaseError) -> String {
+    let table = db.table().unwrap_or_default();
+    let detail = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().and_then(|p| p.detail()).unwrap_or_default();
+    let columns = detail.strip_prefix("Key (").and_then(|d| d.split_once(")=(")).map_or("", |(c, _)| c);
+    format!("{table}({columns})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_keys_are_named_like_postgres_keys() {
+        assert_eq!(sqlite_unique_key("UNIQUE constraint failed: users.username_key"), "users(username_key)");
+        assert_eq!(sqlite_unique_key("UNIQUE constraint failed: users.company, users.id"), "users(company, id)");
     }
 }

@@ -8,26 +8,34 @@
 //! case runs in one [`Tx`]: the business rows and the outbox events they cause commit together
 //! or not at all.
 
-pub mod approval;
+pub mod access_keys;
+pub mod api_clients;
+pub mod approval_rules;
+pub mod buyers;
 pub mod catalog;
 mod codec;
-pub mod delivery;
+pub mod connections;
+pub mod customers;
+pub mod deliveries;
 pub mod deployment;
 pub mod error;
-pub mod identity;
-pub mod integration;
+pub mod integration_events;
+pub mod integrations;
 mod migrate;
 pub mod orders;
 pub mod outbox;
+pub mod pages;
 mod pg;
 pub mod raw;
+pub mod refresh_tokens;
 pub mod returns;
 pub mod sealer;
-pub mod shop;
+pub mod security_profiles;
+pub mod signing_keys;
 mod sql;
 mod sqlite;
 pub mod sso;
-pub mod tokens;
+pub mod users;
 
 pub use error::StoreError;
 pub use sealer::Sealer;
@@ -194,7 +202,7 @@ impl Store {
     /// Inserts an order with the events it causes (and their deliveries), atomically. On
     /// PostgreSQL with one event this is a single statement outside any explicit transaction
     /// (one round trip instead of four: a statement is atomic by itself); otherwise it is a
-    /// unit of work like any other. [`StoreError::Duplicate`] when the id or short id is taken.
+    /// unit of work like any other. [`StoreError::Unique`] when the id or short id is taken.
     pub async fn insert_order_with_events(
         &self,
         order: &cartwire_domain::order::Order,

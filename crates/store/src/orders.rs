@@ -1,28 +1,19 @@
-//! Orders and storefront tokens.
+//! Orders: every dialect's orders and carts in one table, with the columns lists filter on.
 
 use crate::codec::{corrupt, get_json, get_opt_str, get_opt_ts, get_str, get_ts, json, ts};
+use crate::pages::Filters;
 use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
 use cartwire_domain::user::UserRef;
 use time::OffsetDateTime;
 
-/// A storefront token (Threekit's public or private token).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StorefrontToken {
-    /// Identifier (not the secret).
-    pub id: String,
-    /// `public` or `private`.
-    pub kind: String,
-    /// Display name.
-    pub name: String,
-    /// Domains a public token may be used from (`*.example.com` = sub-domains).
-    pub allowed_domains: Vec<String>,
-    /// When it was issued.
-    pub created_at: OffsetDateTime,
-    /// When it was revoked.
-    pub revoked_at: Option<OffsetDateTime>,
-}
+/// The unique key of short ids, as [`StoreError::Unique`] names it.
+pub const SHORT_ID_KEY: &str = "orders(short_id)";
+/// The unique key of a shop order's external id on its connection.
+pub const EXTERNAL_ID_KEY: &str = "orders(shop_connection_id, shop_external_id)";
+/// The unique key of a shop cart's external checkout id on its connection.
+pub const EXTERNAL_CHECKOUT_ID_KEY: &str = "orders(shop_connection_id, shop_external_checkout_id)";
 
 /// Filters of an order listing.
 #[derive(Debug, Clone, Default)]
@@ -78,17 +69,6 @@ pub(crate) fn order_from(row: &Row) -> Result<Order, StoreError> {
     })
 }
 
-fn token_from(row: &Row) -> Result<StorefrontToken, StoreError> {
-    Ok(StorefrontToken {
-        id: get_str(row, "id")?,
-        kind: get_str(row, "kind")?,
-        name: get_str(row, "name")?,
-        allowed_domains: get_json(row, "allowed_domains")?,
-        created_at: get_ts(row, "created_at")?,
-        revoked_at: get_opt_ts(row, "revoked_at")?,
-    })
-}
-
 /// The `INSERT` of an order, parameters `$1` to `$28` (also the first part of the one-statement
 /// create on PostgreSQL, see `Store::insert_order_with_events`).
 pub(crate) fn order_insert(o: &Order) -> crate::sql::Query {
@@ -125,7 +105,7 @@ pub(crate) fn order_insert(o: &Order) -> crate::sql::Query {
 }
 
 impl Tx {
-    /// Inserts an order; [`StoreError::Duplicate`] when the id or short id is taken.
+    /// Inserts an order; [`StoreError::Unique`] when the id or short id is taken.
     pub async fn insert_order(&mut self, o: &Order) -> Result<(), StoreError> {
         order_insert(o).execute(self.conn()).await?;
         Ok(())
@@ -318,57 +298,6 @@ impl Tx {
         let rows = crate::sql::query(sql).bind(ts(now)).bind(ts(cutoff)).bind(limit).fetch_all(self.conn()).await?;
         rows.iter().map(order_from).collect()
     }
-
-    /// Stores a storefront token under the digest of its secret.
-    pub async fn insert_storefront_token(&mut self, t: &StorefrontToken, digest: &str) -> Result<(), StoreError> {
-        crate::sql::query(
-            "INSERT INTO storefront_tokens (id, kind, name, allowed_domains, token_digest, created_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
-        )
-        .bind(&t.id)
-        .bind(&t.kind)
-        .bind(&t.name)
-        .bind(json(&t.allowed_domains))
-        .bind(digest)
-        .bind(ts(t.created_at))
-        .execute(self.conn())
-        .await?;
-        Ok(())
-    }
-
-    /// The live token whose secret has this digest.
-    pub async fn storefront_token_by_digest(&mut self, digest: &str) -> Result<Option<StorefrontToken>, StoreError> {
-        let row = crate::sql::query("SELECT * FROM storefront_tokens WHERE token_digest = $1 AND revoked_at IS NULL")
-            .bind(digest)
-            .fetch_optional(self.conn())
-            .await?;
-        row.as_ref().map(token_from).transpose()
-    }
-
-    /// Every token that is not revoked, oldest first.
-    pub async fn storefront_tokens(&mut self) -> Result<Vec<StorefrontToken>, StoreError> {
-        let rows =
-            crate::sql::query("SELECT * FROM storefront_tokens WHERE revoked_at IS NULL ORDER BY created_at, id")
-                .fetch_all(self.conn())
-                .await?;
-        rows.iter().map(token_from).collect()
-    }
-
-    /// Revokes a live token of one of `kinds`; false when there is none with that id (a token
-    /// of another kind is not found: each operator endpoint acts on its own kind only).
-    pub async fn revoke_storefront_token(&mut self, id: &str, kinds: &[&str]) -> Result<bool, StoreError> {
-        let places: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
-        let sql = format!(
-            "UPDATE storefront_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND kind IN ({})",
-            places.join(", ")
-        );
-        let mut q = crate::sql::query(sql).bind(ts(OffsetDateTime::now_utc())).bind(id);
-        for k in kinds {
-            q = q.bind(*k);
-        }
-        let n = q.execute(self.conn()).await?.rows_affected();
-        Ok(n == 1)
-    }
 }
 
 trait BindShop {
@@ -387,5 +316,25 @@ impl BindShop for crate::sql::Query {
             .bind(shop.map(|s| s.email.clone()))
             .bind(o.totals.as_ref().map(json))
             .bind(o.checkout.as_ref().map(json))
+    }
+}
+
+impl Tx {
+    /// Orders from shops (not deleted) matching `filters`, one page, and the total.
+    pub async fn shop_orders(
+        &mut self,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Order>, i64), StoreError> {
+        self.page(
+            "orders",
+            "shop IS NOT NULL AND deleted_at IS NULL",
+            filters,
+            offset,
+            limit,
+            crate::orders::order_from,
+        )
+        .await
     }
 }

@@ -98,8 +98,8 @@ impl Tx {
         } else {
             ", n AS (SELECT 1 WHERE false)".to_owned()
         };
-        let uuid = crate::delivery::job_id_sql(self.backend, &p(9));
-        let observes = crate::delivery::observes_sql(self.backend, &p(10));
+        let uuid = crate::deliveries::job_id_sql(self.backend, &p(9));
+        let observes = crate::integrations::observes_sql(self.backend, &p(10));
         q.sql = format!(
             "WITH {prefix}e AS (INSERT INTO outbox_events (id, key, occurred_at, resource_type, resource_id, payload, actor, dialect) \
                VALUES ({}, {}, {}, {}, {}, {}, {}, {}) RETURNING seq), \

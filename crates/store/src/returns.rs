@@ -11,7 +11,7 @@ fn return_from(row: &Row) -> Result<OrderReturn, StoreError> {
 }
 
 impl Tx {
-    /// Inserts a return; [`StoreError::Duplicate`] when the id is taken.
+    /// Inserts a return; [`StoreError::Unique`] when the id is taken.
     pub async fn insert_order_return(&mut self, r: &OrderReturn) -> Result<(), StoreError> {
         crate::sql::query(
             "INSERT INTO order_returns (id, order_id, owner_company, owner_id, status, body, created_at) \

@@ -2,14 +2,14 @@
 //! group, a unit that fails inside the group rolls back alone (its own earlier writes too) and
 //! gets its own error, and its neighbours commit.
 
-use cartwire_store::orders::StorefrontToken;
+use cartwire_domain::access_key::{AccessKey, Kind};
 use cartwire_store::{Sealer, Store, StoreError};
 use time::OffsetDateTime;
 
-fn token(id: &str) -> StorefrontToken {
-    StorefrontToken {
+fn token(id: &str) -> AccessKey {
+    AccessKey {
         id: id.into(),
-        kind: "private".into(),
+        kind: Kind::Private,
         name: id.into(),
         allowed_domains: vec![],
         created_at: OffsetDateTime::now_utc(),
@@ -26,7 +26,7 @@ async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
 
 async fn ids(store: &Store) -> Vec<String> {
     let mut tx = store.read().await.unwrap();
-    let mut ids: Vec<String> = tx.storefront_tokens().await.unwrap().into_iter().map(|t| t.id).collect();
+    let mut ids: Vec<String> = tx.access_keys(&[Kind::Private]).await.unwrap().into_iter().map(|t| t.id).collect();
     ids.sort();
     ids
 }
@@ -40,17 +40,17 @@ async fn a_unit_failing_inside_a_group_rolls_back_alone_while_its_neighbours_com
     // The first unit holds the writer while the others queue behind it, so all of them are in
     // its group when the committer's turn comes.
     let mut first = store.begin().await.unwrap();
-    first.insert_storefront_token(&token("t00"), "digest-t00").await.unwrap();
+    first.insert_access_key(&token("t00"), "digest-t00").await.unwrap();
     let mut tasks = Vec::new();
     for i in 1..=20 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             let mut tx = store.begin().await?;
-            tx.insert_storefront_token(&token(&format!("t{i:02}")), &format!("digest-t{i:02}")).await?;
+            tx.insert_access_key(&token(&format!("t{i:02}")), &format!("digest-t{i:02}")).await?;
             if i == 7 {
                 // Its own first write succeeded; this one collides with t00 (uncommitted, in
                 // the same group) and the unit is dropped with the error.
-                tx.insert_storefront_token(&token("t00"), "other-digest").await?;
+                tx.insert_access_key(&token("t00"), "other-digest").await?;
             }
             tx.commit().await
         }));
@@ -64,7 +64,7 @@ async fn a_unit_failing_inside_a_group_rolls_back_alone_while_its_neighbours_com
     }
     for (i, r) in results.iter().enumerate() {
         if i + 1 == 7 {
-            assert!(matches!(r, Err(StoreError::Duplicate(_))), "unit 7: {r:?}");
+            assert!(matches!(r, Err(StoreError::Unique { .. })), "unit 7: {r:?}");
         } else {
             assert!(r.is_ok(), "unit {}: {r:?}", i + 1);
         }
@@ -84,10 +84,10 @@ async fn a_dropped_unit_leaves_nothing_and_the_next_unit_commits() {
     let store = sqlite_store(&dir).await;
     {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_storefront_token(&token("gone"), "d1").await.unwrap();
+        tx.insert_access_key(&token("gone"), "d1").await.unwrap();
     }
     let mut tx = store.begin().await.unwrap();
-    tx.insert_storefront_token(&token("kept"), "d2").await.unwrap();
+    tx.insert_access_key(&token("kept"), "d2").await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(ids(&store).await, vec!["kept".to_owned()]);
 }
@@ -97,10 +97,10 @@ async fn readers_do_not_see_a_group_before_it_commits_and_cannot_write() {
     let dir = tempfile::tempdir().unwrap();
     let store = sqlite_store(&dir).await;
     let mut tx = store.begin().await.unwrap();
-    tx.insert_storefront_token(&token("pending"), "d").await.unwrap();
+    tx.insert_access_key(&token("pending"), "d").await.unwrap();
     assert!(ids(&store).await.is_empty(), "uncommitted writes are invisible to readers");
     tx.commit().await.unwrap();
     assert_eq!(ids(&store).await, vec!["pending".to_owned()]);
     let mut reader = store.read().await.unwrap();
-    assert!(reader.insert_storefront_token(&token("sneak"), "x").await.is_err());
+    assert!(reader.insert_access_key(&token("sneak"), "x").await.is_err());
 }

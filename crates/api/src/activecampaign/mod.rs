@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use cartwire_app::App;
 use cartwire_app::shop::{ApiKeyCaller, ShopError};
-use cartwire_store::shop::{FilterValue, Filters};
+use cartwire_store::pages::{FilterValue, Filters};
 use serde_json::{Value, json};
 use wire::*;
 

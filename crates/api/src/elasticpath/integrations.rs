@@ -11,7 +11,7 @@ use cartwire_app::auth::{GrantError, TokenRequest};
 use cartwire_app::integrations::masked_configuration;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::integration::{Integration, IntegrationConfig, IntegrationType, Observes, Secret};
-use cartwire_store::delivery::{Delivery, DeliveryAttempt, DeliveryFilter};
+use cartwire_store::deliveries::{Delivery, DeliveryAttempt, DeliveryFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;

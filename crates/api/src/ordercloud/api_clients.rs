@@ -16,7 +16,7 @@ use cartwire_domain::api_client::{
     AccessTokenMinutes, AnonymousTokenMinutes, ApiClient, AttachedIntegrationEvents, RefreshTokenMinutes, RoleLimits,
 };
 use cartwire_domain::role::{parse_custom_roles, parse_roles};
-use cartwire_store::integration::ApiClientRecord;
+use cartwire_store::api_clients::ApiClientRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

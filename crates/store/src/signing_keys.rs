@@ -1,7 +1,7 @@
-//! Token material: RSA signing keys (private half sealed) and single-use refresh tokens
-//! (stored as SHA-256 digests only).
+//! RSA signing keys of the OAuth tokens: the private half sealed, the newest signs, older
+//! ones still verify.
 
-use crate::codec::{get_i64, get_opt_str, get_opt_ts, get_str, get_ts, ts};
+use crate::codec::{get_opt_ts, get_str, get_ts, ts};
 use crate::{StoreError, Tx};
 use time::OffsetDateTime;
 
@@ -26,21 +26,6 @@ impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SigningKey({}, retired: {:?})", self.kid, self.retired_at)
     }
-}
-
-/// What a refresh token stands for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefreshGrant {
-    /// The client it was issued through.
-    pub client_id: String,
-    /// '' for admin users, the buyer id for buyer users.
-    pub company: String,
-    /// The user.
-    pub user_id: String,
-    /// The scope originally requested (None = all roles).
-    pub scope: Option<String>,
-    /// Expiry, epoch seconds.
-    pub expires_at: i64,
 }
 
 impl Tx {
@@ -93,53 +78,5 @@ impl Tx {
                 })
             })
             .collect()
-    }
-
-    /// Stores a refresh token's digest.
-    pub async fn insert_refresh_token(&mut self, digest: &str, grant: &RefreshGrant) -> Result<(), StoreError> {
-        crate::sql::query(
-            "INSERT INTO refresh_tokens (token_hash, client_id, company, user_id, scope, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(digest)
-        .bind(&grant.client_id)
-        .bind(&grant.company)
-        .bind(&grant.user_id)
-        .bind(grant.scope.as_deref())
-        .bind(grant.expires_at)
-        .execute(self.conn())
-        .await?;
-        Ok(())
-    }
-
-    /// Removes and returns the grant behind a refresh token digest: a token works once, even
-    /// when two requests race (only one DELETE affects the row).
-    pub async fn take_refresh_token(&mut self, digest: &str) -> Result<Option<RefreshGrant>, StoreError> {
-        let row = crate::sql::query(
-            "DELETE FROM refresh_tokens WHERE token_hash = $1 \
-             RETURNING client_id, company, user_id, scope, expires_at",
-        )
-        .bind(digest)
-        .fetch_optional(self.conn())
-        .await?;
-        row.map(|row| {
-            Ok(RefreshGrant {
-                client_id: get_str(&row, "client_id")?,
-                company: get_str(&row, "company")?,
-                user_id: get_str(&row, "user_id")?,
-                scope: get_opt_str(&row, "scope")?,
-                expires_at: get_i64(&row, "expires_at")?,
-            })
-        })
-        .transpose()
-    }
-
-    /// Drops refresh tokens that expired before `now` (epoch seconds).
-    pub async fn purge_expired_refresh_tokens(&mut self, now: i64) -> Result<u64, StoreError> {
-        Ok(crate::sql::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
-            .bind(now)
-            .execute(self.conn())
-            .await?
-            .rows_affected())
     }
 }
