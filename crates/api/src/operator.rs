@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use cartwire_app::{App, AppError};
-use cartwire_domain::ApiRole;
 
 /// The operator routes.
 pub fn routes() -> Router<App> {
@@ -73,11 +72,11 @@ async fn caller(app: &App, headers: &HeaderMap) -> Result<cartwire_app::Principa
     Ok(app.authenticate(token).await?)
 }
 
-/// The caller, who must hold `FullAccess`.
+/// The caller, who must hold `FullAccess` (checked by app, before the body is read).
 async fn operator(app: &App, headers: &HeaderMap) -> Result<cartwire_app::Principal, Problem> {
-    let p = caller(app, headers).await?;
-    p.require_any(&[ApiRole::FullAccess]).map_err(AppError::from)?;
-    Ok(p)
+    let token =
+        bearer(headers).ok_or_else(|| Problem::from(AppError::Unauthenticated("bearer token required".into())))?;
+    Ok(app.authenticate_operator(token).await?)
 }
 
 fn bad_request(detail: impl Into<String>) -> Problem {
@@ -112,7 +111,7 @@ struct DeliveriesQuery {
     offset: Option<i64>,
 }
 
-fn render_delivery(d: &cartwire_store::deliveries::Delivery) -> serde_json::Value {
+fn render_delivery(d: &cartwire_app::integrations::Delivery) -> serde_json::Value {
     serde_json::json!({
         "id": d.id,
         "event_id": d.event_id,
@@ -144,7 +143,7 @@ async fn deliveries(
     {
         return Err(bad_request("status must be pending, succeeded or dead"));
     }
-    let filter = cartwire_store::deliveries::DeliveryFilter {
+    let filter = cartwire_app::integrations::DeliveryFilter {
         integration_id: q.integration_id,
         status: q.status,
         from: q.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
@@ -229,7 +228,7 @@ async fn events(
     {
         return Err(bad_request(format!("'{k}' is not a key cartwire emits (see /cartwire/v1/event-types)")));
     }
-    let filter = cartwire_store::outbox::EventFilter {
+    let filter = cartwire_app::events::EventFilter {
         key: q.key,
         resource_type: q.resource_type,
         resource_id: q.resource_id,

@@ -1,5 +1,8 @@
 //! API clients: who may obtain tokens, through what, with which integration events.
 
+/// The stored form the dialects render (with the names of attached integration events).
+pub use cartwire_store::api_clients::ApiClientRecord;
+
 use crate::error::FieldExt;
 use crate::{App, AppError, Principal, RuleCode, grants};
 use cartwire_domain::api_client::ApiClient;
@@ -7,7 +10,6 @@ use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::user::UserType;
 use cartwire_domain::{ApiRole, ObjectId};
-use cartwire_store::api_clients::ApiClientRecord;
 use cartwire_store::{StoreError, Tx};
 
 const READ: &[ApiRole] = &[ApiRole::ApiClientAdmin, ApiRole::ApiClientReader];

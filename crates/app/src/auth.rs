@@ -439,6 +439,14 @@ impl App {
         })
     }
 
+    /// Verifies a bearer token for an operation of the operator API that must refuse before
+    /// it reads a request body (issuing tokens and keys): the caller must hold `FullAccess`.
+    pub async fn authenticate_operator(&self, bearer: &str) -> Result<Principal, AppError> {
+        let p = self.authenticate(bearer).await?;
+        p.require_any(&[cartwire_domain::ApiRole::FullAccess])?;
+        Ok(p)
+    }
+
     /// Verifies a bearer token and returns who it speaks for.
     pub async fn authenticate(&self, bearer: &str) -> Result<Principal, AppError> {
         let claims = self.keys().verify(bearer, &self.config().public_base_url).await?;

@@ -7,7 +7,8 @@
 //! events to the outbox in the same transaction.
 
 use crate::callout::{CalloutFailure, CalloutWire, recorded};
-use crate::storefront::{new_short_id, order_events};
+use crate::orders::core::new_short_id;
+use crate::orders::events::order_events;
 use crate::{App, AppError, Principal, RuleCode};
 use cartwire_domain::checkout::{Address, ApprovalRule, CheckoutError, CheckoutLine, CheckoutOrder, LineProduct};
 use cartwire_domain::commerce::{Cents, CurrencyCode};

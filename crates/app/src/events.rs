@@ -1,9 +1,12 @@
 //! The event log as the operator reads it: pages bounded in count and in bytes, so a page of
 //! large snapshots answers as fast as a page of small ones.
 
+/// The event log's filter.
+pub use cartwire_store::outbox::EventFilter;
+
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
-use cartwire_store::outbox::{EventFilter, OutboxEvent};
+use cartwire_store::outbox::OutboxEvent;
 
 /// Most payload bytes one page carries (a page always carries at least one event; the next
 /// page starts after the last one shown). With order snapshots capped at

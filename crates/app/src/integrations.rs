@@ -1,11 +1,13 @@
 //! Integrations (Elastic Path's `/v2/integrations`): where events are pushed, and the delivery
 //! records an operator inspects, retries and replays.
 
+/// The delivery queue's read models and filter, as the dialects list them.
+pub use cartwire_store::deliveries::{Delivery, DeliveryAttempt, DeliveryFilter};
+
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration::{Integration, IntegrationConfig, MAX_INTEGRATIONS};
-use cartwire_store::deliveries::{Delivery, DeliveryAttempt, DeliveryFilter};
 use serde_json::{Value, json};
 
 const READ: &[ApiRole] = &[ApiRole::WebhookAdmin, ApiRole::WebhookReader];

@@ -19,12 +19,10 @@ pub mod identity;
 pub mod integration_events;
 pub mod integrations;
 pub mod keys;
+pub mod orders;
 pub mod passwords;
-pub mod returns;
 mod revocation;
-pub mod shop;
 pub mod sso;
-pub mod storefront;
 pub mod throttle;
 
 pub use cartwire_domain::principal::Principal;

@@ -8,6 +8,9 @@
 //! later when configured) and redirects to `AppStartUrl` with a cartwire token. Every request
 //! to the provider goes through the SSRF guard with the callout deadline.
 
+/// The stored form the dialects render (with what the store derives).
+pub use cartwire_store::sso::OpenIdConnectRecord;
+
 use crate::callout::CalloutWire;
 use crate::identity::SaveMode;
 use crate::{App, AppError, Principal, RuleCode};
@@ -20,7 +23,6 @@ use cartwire_domain::sso::{OpenIdConnect, fill_placeholders, percent_encode};
 use cartwire_domain::{ApiRole, ObjectId};
 use cartwire_outbound::callout::CalloutOutcome;
 use cartwire_store::StoreError;
-use cartwire_store::sso::OpenIdConnectRecord;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 use time::OffsetDateTime;

@@ -7,6 +7,7 @@
 
 pub mod callout;
 pub mod guard;
+pub mod order_resource;
 pub mod payload;
 pub mod signing;
 pub mod sqs;

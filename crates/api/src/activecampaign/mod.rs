@@ -15,8 +15,8 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use cartwire_app::App;
-use cartwire_app::shop::{ApiKeyCaller, ShopError};
-use cartwire_store::pages::{FilterValue, Filters};
+use cartwire_app::orders::shop::{ApiKeyCaller, ShopError};
+use cartwire_app::orders::shop::{FilterValue, Filters};
 use serde_json::{Value, json};
 use wire::*;
 

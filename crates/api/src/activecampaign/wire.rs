@@ -2,10 +2,10 @@
 //! domain, and rendering records back.
 
 use cartwire_app::App;
-use cartwire_app::shop::ShopError;
+use cartwire_app::orders::shop::ShopError;
+use cartwire_app::orders::shop::{FilterValue, Filters};
 use cartwire_domain::commerce::{Cents, Connection, CurrencyCode, EcomCustomer, ShopDiscount, ShopOrder, ShopProduct};
 use cartwire_domain::order::{Order, OrderStatus, Platform, Totals};
-use cartwire_store::pages::{FilterValue, Filters};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use cartwire_app::api_clients::ApiClientRecord;
 use cartwire_app::api_clients::SecretChange;
 use cartwire_app::{App, AppError};
 use cartwire_domain::ObjectId;
@@ -16,7 +17,6 @@ use cartwire_domain::api_client::{
     AccessTokenMinutes, AnonymousTokenMinutes, ApiClient, AttachedIntegrationEvents, RefreshTokenMinutes, RoleLimits,
 };
 use cartwire_domain::role::{parse_custom_roles, parse_roles};
-use cartwire_store::api_clients::ApiClientRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

@@ -103,12 +103,6 @@ impl From<AppError> for OcError {
     }
 }
 
-impl From<cartwire_store::StoreError> for OcError {
-    fn from(e: cartwire_store::StoreError) -> Self {
-        AppError::from(e).into()
-    }
-}
-
 impl IntoResponse for OcError {
     fn into_response(self) -> Response {
         let body = json!({"Errors": [{"ErrorCode": self.code, "Message": self.message, "Data": self.data}]});

@@ -70,7 +70,7 @@ impl CalloutWire for OcWire {
     fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value {
         super::returns::render_return(r, currency)
     }
-    fn openid_connect(&self, c: &cartwire_store::sso::OpenIdConnectRecord) -> Value {
+    fn openid_connect(&self, c: &cartwire_app::sso::OpenIdConnectRecord) -> Value {
         super::sso::render(c)
     }
 }

@@ -11,7 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cartwire_app::App;
-use cartwire_app::returns::ReturnDraft;
+use cartwire_app::orders::returns::ReturnDraft;
 use cartwire_domain::catalog::to_decimal;
 use cartwire_domain::commerce::CurrencyCode;
 use cartwire_domain::returns::OrderReturn;

@@ -2,8 +2,11 @@
 //! customers and orders / abandoned carts, on the one order model. An API key acts with
 //! `OrderAdmin` on these resources.
 
+/// The shop lists' equality filters, as the dialect fills them.
+pub use cartwire_store::pages::{FilterValue, Filters};
+
 use crate::auth::refresh_digest as sha256_hex;
-use crate::storefront::{order_events, snapshot as order_snapshot};
+use crate::orders::events::{order_events, snapshot as order_snapshot};
 use crate::{App, AppError, Principal};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
@@ -13,7 +16,6 @@ use cartwire_domain::commerce::{Connection, EcomCustomer};
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_store::StoreError;
-use cartwire_store::pages::Filters;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -382,7 +384,7 @@ impl App {
         order.placed_at = (!order.status.is_cart()).then_some(now);
         order.created_at = now;
         order.id = uuid::Uuid::new_v4().to_string();
-        order.short_id = crate::storefront::new_short_id();
+        order.short_id = crate::orders::core::new_short_id();
         order.created_by = Some(caller.describe());
         order.org_id = self.org_id().await?;
         let mut tx = self.store().begin().await?;

@@ -332,7 +332,7 @@ impl App {
         tx.update_order_return(&next).await?;
         let mut events = vec![return_event("order-return.updated", &next, &currency, p)];
         if to == Completed && next.refund_amount.is_some_and(|a| a.get() > 0) {
-            let mut payload = crate::storefront::snapshot(&order);
+            let mut payload = crate::orders::events::snapshot(&order);
             payload["refund"] = json!({"order_return_id": next.id, "amount": next.refund_amount,
                                         "currency": currency.as_str()});
             events.push(NewEvent {
