@@ -6,6 +6,7 @@
 //! services and render the results.
 
 pub mod api_clients;
+pub mod approval_rules;
 pub mod auth;
 pub mod bootstrap;
 pub mod callout;
