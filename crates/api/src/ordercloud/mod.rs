@@ -1,14 +1,19 @@
 //! The OrderCloud dialect: `/oauth/…` and `/v1/…`, PascalCase bodies, `Errors[]` error bodies,
 //! `{Meta, Items}` list pages.
 
+pub mod addresses;
 pub mod api_clients;
+pub mod approval_rules;
+pub mod callouts;
 pub mod catalog;
 pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod integration_events;
+pub mod line_items;
 pub mod list;
 pub mod oauth;
+pub mod order_actions;
 pub mod orders;
 pub mod returns;
 pub mod sso;
@@ -151,10 +156,13 @@ pub fn routes() -> Router<App> {
                 .patch(catalog::schedule_patch)
                 .delete(catalog::schedule_delete),
         )
-        .route("/v1/buyers/{buyer}/approvalrules", get(orders::rules_list).post(orders::rule_create))
+        .route("/v1/buyers/{buyer}/approvalrules", get(approval_rules::rules_list).post(approval_rules::rule_create))
         .route(
             "/v1/buyers/{buyer}/approvalrules/{id}",
-            get(orders::rule_get).put(orders::rule_put).patch(orders::rule_patch).delete(orders::rule_delete),
+            get(approval_rules::rule_get)
+                .put(approval_rules::rule_put)
+                .patch(approval_rules::rule_patch)
+                .delete(approval_rules::rule_delete),
         )
         .route("/v1/openidconnects", get(sso::list).post(sso::create))
         .route("/v1/openidconnects/{id}", get(sso::get).put(sso::put).patch(sso::patch).delete(sso::delete))
@@ -174,20 +182,20 @@ pub fn routes() -> Router<App> {
 /// act on the caller's current one.
 fn order_routes() -> Router<App> {
     use axum::routing::put;
-    use orders as o;
+    use {addresses as a, line_items as l, order_actions as act, orders as o};
     let mut router = Router::new().route("/v1/orders/{direction}", get(o::orders_list).post(o::order_create));
     for base in ["/v1/orders/{direction}/{id}", "/v1/cart"] {
         router = router
             .route(base, get(o::order_get).put(o::order_put).patch(o::order_patch).delete(o::order_delete))
-            .route(&format!("{base}/lineitems"), get(o::lines_list).post(o::line_create))
+            .route(&format!("{base}/lineitems"), get(l::lines_list).post(l::line_create))
             .route(
                 &format!("{base}/lineitems/{{line}}"),
-                get(o::line_get).put(o::line_put).patch(o::line_patch).delete(o::line_delete),
+                get(l::line_get).put(l::line_put).patch(l::line_patch).delete(l::line_delete),
             )
-            .route(&format!("{base}/shipto"), put(o::shipto_put).patch(o::shipto_patch))
-            .route(&format!("{base}/billto"), put(o::billto_put).patch(o::billto_patch))
-            .route(&format!("{base}/worksheet"), get(o::worksheet_get))
-            .route(&format!("{base}/{{action}}"), post(o::order_action));
+            .route(&format!("{base}/shipto"), put(a::shipto_put).patch(a::shipto_patch))
+            .route(&format!("{base}/billto"), put(a::billto_put).patch(a::billto_patch))
+            .route(&format!("{base}/worksheet"), get(act::worksheet_get))
+            .route(&format!("{base}/{{action}}"), post(act::order_action));
     }
     router
 }

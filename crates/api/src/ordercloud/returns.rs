@@ -1,11 +1,11 @@
 //! `/v1/orderreturns…`: order returns in OrderCloud's wire format.
 
+use super::callouts::OcWire;
 use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, OptionalJson, from_value, merge_patch};
 use super::identity::iso;
 use super::list::{ListSpec, page};
-use super::orders::OcWire;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

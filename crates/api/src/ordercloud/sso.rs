@@ -1,11 +1,11 @@
 //! `/v1/openidconnects` and the single sign-on endpoints `/ocrplogin` and `/ocrpcode`.
 
+use super::callouts::OcWire;
 use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::integration_events::oc_to_app;
 use super::list::{ListSpec, page};
-use super::orders::OcWire;
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{StatusCode, header};
