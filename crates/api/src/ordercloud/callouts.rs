@@ -1,8 +1,8 @@
 //! The OrderCloud renderings callout bodies carry: app asks the dialect for them, so the
 //! middleware receives exactly what OrderCloud would send.
 
-use super::identity::render_user;
 use super::orders::*;
+use super::users::render_user;
 use cartwire_app::callout::CalloutWire;
 use cartwire_domain::commerce::CurrencyCode;
 use cartwire_domain::order::Order;

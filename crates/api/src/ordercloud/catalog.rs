@@ -1,8 +1,8 @@
 //! `/v1/products` and `/v1/priceschedules`: the minimal catalog.
 
 use super::error::OcError;
+use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
-use super::integration_events::oc_to_app;
 use super::list::{ListSpec, page};
 use super::{created, field};
 use axum::Json;

@@ -126,3 +126,11 @@ impl OcError {
         (field, self.message)
     }
 }
+
+/// Carries a wire parse failure through a use-case closure (app runs the closure inside its
+/// transaction, so a body that fails to parse after the merge is answered as the validation
+/// error it is, in this dialect's body, by the `From<AppError>` above).
+pub(super) fn oc_to_app(e: OcError) -> AppError {
+    let (field, message) = e.validation_parts();
+    AppError::Validation { field, message }
+}

@@ -1,7 +1,7 @@
 //! `/v1/integrationEvents`: wire structs and handlers.
 
 use super::created;
-use super::error::OcError;
+use super::error::{OcError, oc_to_app};
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
 use axum::Json;
@@ -195,10 +195,4 @@ pub(super) async fn delete(
 ) -> Result<StatusCode, OcError> {
     app.delete_integration_event(&p, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Carries a wire parse failure through a use-case closure.
-pub(super) fn oc_to_app(e: OcError) -> AppError {
-    let (field, message) = e.validation_parts();
-    AppError::Validation { field, message }
 }

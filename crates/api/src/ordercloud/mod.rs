@@ -4,11 +4,11 @@
 pub mod addresses;
 pub mod api_clients;
 pub mod approval_rules;
+pub mod buyers;
 pub mod callouts;
 pub mod catalog;
 pub mod error;
 pub mod extract;
-pub mod identity;
 pub mod integration_events;
 pub mod line_items;
 pub mod list;
@@ -16,7 +16,10 @@ pub mod oauth;
 pub mod order_actions;
 pub mod orders;
 pub mod returns;
+pub mod security_profiles;
 pub mod sso;
+pub mod users;
+pub mod wire;
 
 use axum::Json;
 use axum::Router;
@@ -103,7 +106,7 @@ pub fn route_words(path: &str) -> Option<Vec<usize>> {
 
 /// The dialect's routes.
 pub fn routes() -> Router<App> {
-    use identity as id;
+    use {buyers as b, security_profiles as sp, users as u};
     Router::new()
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/certs", get(oauth::certs))
@@ -121,25 +124,25 @@ pub fn routes() -> Router<App> {
                 .patch(integration_events::patch)
                 .delete(integration_events::delete),
         )
-        .route("/v1/adminusers", get(id::admin_users_list).post(id::admin_user_create))
+        .route("/v1/adminusers", get(u::admin_users_list).post(u::admin_user_create))
         .route(
             "/v1/adminusers/{id}",
-            get(id::admin_user_get).put(id::admin_user_put).patch(id::admin_user_patch).delete(id::admin_user_delete),
+            get(u::admin_user_get).put(u::admin_user_put).patch(u::admin_user_patch).delete(u::admin_user_delete),
         )
-        .route("/v1/buyers", get(id::buyers_list).post(id::buyer_create))
-        .route("/v1/buyers/{id}", get(id::buyer_get).put(id::buyer_put).patch(id::buyer_patch).delete(id::buyer_delete))
-        .route("/v1/buyers/{buyer}/users", get(id::buyer_users_list).post(id::buyer_user_create))
+        .route("/v1/buyers", get(b::buyers_list).post(b::buyer_create))
+        .route("/v1/buyers/{id}", get(b::buyer_get).put(b::buyer_put).patch(b::buyer_patch).delete(b::buyer_delete))
+        .route("/v1/buyers/{buyer}/users", get(u::buyer_users_list).post(u::buyer_user_create))
         .route(
             "/v1/buyers/{buyer}/users/{id}",
-            get(id::buyer_user_get).put(id::buyer_user_put).patch(id::buyer_user_patch).delete(id::buyer_user_delete),
+            get(u::buyer_user_get).put(u::buyer_user_put).patch(u::buyer_user_patch).delete(u::buyer_user_delete),
         )
-        .route("/v1/securityprofiles", get(id::profiles_list).post(id::profile_create))
-        .route("/v1/securityprofiles/assignments", get(id::assignments_list).post(id::assignment_save))
+        .route("/v1/securityprofiles", get(sp::profiles_list).post(sp::profile_create))
+        .route("/v1/securityprofiles/assignments", get(sp::assignments_list).post(sp::assignment_save))
         .route(
             "/v1/securityprofiles/{id}",
-            get(id::profile_get).put(id::profile_put).patch(id::profile_patch).delete(id::profile_delete),
+            get(sp::profile_get).put(sp::profile_put).patch(sp::profile_patch).delete(sp::profile_delete),
         )
-        .route("/v1/securityprofiles/{id}/assignments", axum::routing::delete(id::assignment_delete))
+        .route("/v1/securityprofiles/{id}/assignments", axum::routing::delete(sp::assignment_delete))
         .route("/v1/products", get(catalog::products_list).post(catalog::product_create))
         .route(
             "/v1/products/{id}",

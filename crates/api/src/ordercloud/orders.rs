@@ -6,9 +6,9 @@
 use super::addresses::*;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
-use super::identity::iso;
 use super::line_items::*;
 use super::list::{ListSpec, page};
+use super::wire::iso;
 use super::{created, field};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};

@@ -4,8 +4,8 @@ use super::callouts::OcWire;
 use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, OptionalJson, from_value, merge_patch};
-use super::identity::iso;
 use super::list::{ListSpec, page};
+use super::wire::iso;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -119,9 +119,8 @@ pub(super) async fn create(
     Caller(p): Caller,
     OcJson(body): OcJson<ReturnIn>,
 ) -> Result<Response, OcError> {
-    let (r, c) = app
-        .save_order_return(&p, &OcWire, None, || body.into_draft().map_err(super::integration_events::oc_to_app))
-        .await?;
+    let (r, c) =
+        app.save_order_return(&p, &OcWire, None, || body.into_draft().map_err(super::error::oc_to_app)).await?;
     Ok(created(&app, &format!("/v1/orderreturns/{}", r.id), render_return(&r, &c)))
 }
 
@@ -147,9 +146,8 @@ async fn save(
     if wire.id.as_deref().is_some_and(|new| new != id) {
         return Err(OcError::validation("ID", "an order return's ID cannot change"));
     }
-    let (r, c) = app
-        .save_order_return(p, &OcWire, Some(id), || wire.into_draft().map_err(super::integration_events::oc_to_app))
-        .await?;
+    let (r, c) =
+        app.save_order_return(p, &OcWire, Some(id), || wire.into_draft().map_err(super::error::oc_to_app)).await?;
     Ok(Json(render_return(&r, &c)))
 }
 

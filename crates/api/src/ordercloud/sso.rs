@@ -3,8 +3,8 @@
 use super::callouts::OcWire;
 use super::created;
 use super::error::OcError;
+use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
-use super::integration_events::oc_to_app;
 use super::list::{ListSpec, page};
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
