@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod integrations;
+pub mod oauth;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -12,7 +13,7 @@ use cartwire_app::App;
 pub fn routes() -> Router<App> {
     use integrations as i;
     Router::new()
-        .route("/oauth/access_token", post(i::access_token))
+        .route("/oauth/access_token", post(oauth::access_token))
         .route("/v2/integrations", get(i::list).post(i::create))
         .route("/v2/integrations/logs", get(i::all_logs))
         .route("/v2/integrations/{id}", get(i::get).put(i::update).delete(i::delete))
