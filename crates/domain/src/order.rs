@@ -32,31 +32,6 @@ impl OrderStatus {
         matches!(self, Self::Wishlist | Self::Cart)
     }
 
-    /// Threekit's word for the status.
-    pub fn threekit(self) -> &'static str {
-        match self {
-            Self::Wishlist => "List",
-            Self::Cart => "In Cart",
-            Self::Placed | Self::AwaitingApproval | Self::Declined => "New",
-            Self::InProgress => "In Progress",
-            Self::Completed | Self::Canceled => "Complete",
-        }
-    }
-
-    /// Parses Threekit's status words.
-    pub fn from_threekit(s: &str) -> Result<Self, DomainError> {
-        match s {
-            "List" => Ok(Self::Wishlist),
-            "In Cart" => Ok(Self::Cart),
-            "New" => Ok(Self::Placed),
-            "In Progress" => Ok(Self::InProgress),
-            "Complete" => Ok(Self::Completed),
-            other => Err(DomainError::invalid(format!(
-                "status must be one of List, In Cart, New, In Progress, Complete; got '{other}'"
-            ))),
-        }
-    }
-
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -293,29 +268,6 @@ pub fn check_name(name: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// Converts Threekit's deprecated `items` into cart lines: `[{configurationId|id, count?,
-/// metadata?}]` or `["<configurationId>"]`. `None` when the shape is anything else (the items
-/// are then kept as sent and not converted).
-pub fn lines_from_legacy_items(items: &serde_json::Value) -> Option<Vec<LineItem>> {
-    let array = items.as_array()?;
-    array
-        .iter()
-        .map(|item| match item {
-            serde_json::Value::String(id) => LineItem::new(id.clone(), 1, None).ok(),
-            serde_json::Value::Object(o) => {
-                let id = o.get("configurationId").or_else(|| o.get("id"))?.as_str()?.to_owned();
-                let count = match o.get("count") {
-                    None | Some(serde_json::Value::Null) => 1,
-                    Some(c) => c.as_i64()?,
-                };
-                let metadata = o.get("metadata").filter(|m| m.is_object()).cloned();
-                LineItem::new(id, count, metadata).ok()
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,31 +312,5 @@ mod tests {
         o.customer_id = Some("c".repeat(MAX_KEY_CHARS + 1));
         assert_eq!(o.check_limits().unwrap_err().what, "customer_id");
         assert_eq!(json_len(&json!({"a": [1, 2]})), r#"{"a":[1,2]}"#.len());
-    }
-
-    #[test]
-    fn threekit_statuses_round_trip() {
-        for word in ["List", "In Cart", "New", "In Progress", "Complete"] {
-            assert_eq!(OrderStatus::from_threekit(word).unwrap().threekit(), word);
-        }
-        assert!(OrderStatus::from_threekit("new").is_err());
-        assert!(OrderStatus::from_threekit("List").unwrap().is_cart());
-        assert!(!OrderStatus::from_threekit("New").unwrap().is_cart());
-    }
-
-    #[test]
-    fn legacy_items_convert_or_stay_untouched() {
-        let lines = lines_from_legacy_items(
-            &json!([{"configurationId": "c1", "count": 2, "metadata": {"a": 1}}, {"id": "c2"}, "c3"]),
-        )
-        .unwrap();
-        assert_eq!(
-            lines.iter().map(|l| (l.configuration_id.as_str(), l.count)).collect::<Vec<_>>(),
-            [("c1", 2), ("c2", 1), ("c3", 1)]
-        );
-        assert!(lines_from_legacy_items(&json!({"not": "an array"})).is_none());
-        assert!(lines_from_legacy_items(&json!([{"count": 2}])).is_none());
-        assert!(lines_from_legacy_items(&json!([{"configurationId": "c", "count": 0}])).is_none());
-        assert!(lines_from_legacy_items(&json!([42])).is_none());
     }
 }

@@ -42,6 +42,12 @@ pub enum StorefrontError {
     /// The token may not do this (403).
     #[error("{0}")]
     Forbidden(String),
+    /// A public token may change only carts, and this order is past that (403).
+    #[error("a public token may change only carts; this order is {}", status.as_str())]
+    NotCart {
+        /// The order's status (the dialect names it in its own words).
+        status: cartwire_domain::order::OrderStatus,
+    },
     /// No such order (404).
     #[error("{0}")]
     NotFound(String),
@@ -274,10 +280,7 @@ impl App {
             )));
         }
         if caller.kind == Kind::Public && !current.status.is_cart() {
-            return Err(StorefrontError::Forbidden(format!(
-                "A public token may change only List or In Cart orders; this one is {}",
-                current.status.threekit()
-            )));
+            return Err(StorefrontError::NotCart { status: current.status });
         }
         let mut next = current.clone();
         change(&mut next)?;

@@ -1,0 +1,86 @@
+//! The Threekit dialect's errors: `{"error": {"code", "message"}}`, one variant per code.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cartwire_app::orders::storefront::StorefrontError;
+use serde_json::json;
+
+/// A Threekit error response. Each variant's status and `code` are fixed.
+#[derive(Debug, thiserror::Error)]
+pub enum TkError {
+    /// 400 `bad_request`: the body is not a JSON object.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401 `unauthorized`: no token, or an unknown or revoked one.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403 `forbidden`: the token may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `not_found`: no such order.
+    #[error("{0}")]
+    NotFound(String),
+    /// 422 `validation_error`: a field is malformed or out of its limits.
+    #[error("{0}")]
+    Invalid(String),
+    /// 500 `internal_error`: the cause is logged, never sent.
+    #[error("An unexpected error occurred")]
+    Internal,
+}
+
+impl TkError {
+    /// The HTTP status of the variant.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The wire `code` of the variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::Invalid(_) => "validation_error",
+            Self::Internal => "internal_error",
+        }
+    }
+}
+
+impl IntoResponse for TkError {
+    fn into_response(self) -> Response {
+        (self.status(), Json(json!({"error": {"code": self.code(), "message": self.to_string()}}))).into_response()
+    }
+}
+
+impl From<StorefrontError> for TkError {
+    fn from(e: StorefrontError) -> Self {
+        match e {
+            StorefrontError::Unauthorized(m) => TkError::Unauthorized(m),
+            StorefrontError::Forbidden(m) => TkError::Forbidden(m),
+            StorefrontError::NotCart { status } => TkError::Forbidden(format!(
+                "A public token may change only List or In Cart orders; this one is {}",
+                super::wire::status_word(status)
+            )),
+            StorefrontError::NotFound(m) => TkError::NotFound(m),
+            StorefrontError::Invalid(m) => TkError::Invalid(m),
+            StorefrontError::Internal(e) => {
+                tracing::error!(error = %e, "threekit dialect failure");
+                TkError::Internal
+            }
+        }
+    }
+}
+
+/// A 422 `validation_error`.
+pub(super) fn invalid(m: impl Into<String>) -> TkError {
+    TkError::Invalid(m.into())
+}

@@ -1,0 +1,259 @@
+//! `/api/orders…`: storefront orders in Threekit's wire format. Handlers parse the body, call
+//! one use case and render.
+
+use super::error::{TkError, invalid};
+use super::wire::*;
+use super::{Caller, query_param};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use cartwire_app::App;
+use cartwire_app::orders::storefront::OrderFilter;
+use cartwire_app::orders::storefront::{StorefrontCaller, StorefrontError};
+use cartwire_domain::order::{Order, OrderStatus, check_name};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+pub(super) async fn check_org(app: &App, m: &Map<String, Value>) -> Result<(), TkError> {
+    if let Some(org) = opt_string(m, "orgId")? {
+        let ours = app.org_id().await.map_err(StorefrontError::from)?;
+        if org != ours {
+            return Err(TkError::Forbidden("orgId is not this organization".into()));
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn create(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Result<Json<Value>, TkError> {
+    let m = parse_json(&body)?;
+    check_org(&app, &m).await?;
+    let name = opt_string(&m, "name")?;
+    if let Some(n) = &name {
+        check_name(n).map_err(|e| invalid(e.to_string()))?;
+    }
+    let mut lines = match m.get("cart") {
+        None | Some(Value::Null) => vec![],
+        Some(v) => cart_lines(v)?,
+    };
+    let legacy = m.get("items").cloned().filter(|v| !v.is_null()).unwrap_or_else(|| json!([]));
+    // Deprecated `items` are kept as sent and, when well-formed, converted into the cart.
+    if let Some(converted) = lines_from_legacy_items(&legacy) {
+        lines.extend(converted);
+    }
+    let order = Order {
+        id: String::new(),
+        short_id: String::new(),
+        org_id: app.org_id().await.map_err(StorefrontError::from)?,
+        origin_org_id: opt_string(&m, "originOrgId")?,
+        name,
+        customer_id: opt_string(&m, "customerId")?,
+        owner: None,
+        platform: platform(&m)?.unwrap_or_default(),
+        lines,
+        legacy_items: legacy,
+        metadata: opt_object(&m, "metadata")?.unwrap_or_else(|| json!({})),
+        derivative: derivative(&m)?.unwrap_or_else(|| json!({})),
+        status: status(&m)?.unwrap_or(OrderStatus::Placed),
+        created_by: None,
+        created_at: OffsetDateTime::now_utc(),
+        updated_at: None,
+        placed_at: None,
+        deleted_at: None,
+        abandoned_at: None,
+        totals: None,
+        shop: None,
+        checkout: None,
+    };
+    Ok(Json(render(&app.create_storefront_order(&c, order).await?)))
+}
+
+pub(super) async fn list(
+    State(app): State<App>,
+    Caller(c): Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, TkError> {
+    let q = q.as_deref();
+    let page = match query_param(q, "page") {
+        None => 1,
+        Some(v) => {
+            v.parse::<i64>().ok().filter(|p| *p >= 1).ok_or_else(|| invalid("page must be a positive whole number"))?
+        }
+    };
+    let per_page = match query_param(q, "perPage") {
+        None => 100,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (1..=100).contains(p))
+            .ok_or_else(|| invalid("perPage must be 1 to 100"))?,
+    };
+    let sort = query_param(q, "sort").unwrap_or_else(|| "-createdAt".into());
+    if !["createdAt", "-createdAt", "name", "-name", "updatedAt", "-updatedAt"].contains(&sort.as_str()) {
+        return Err(invalid("sort must be one of createdAt, name, updatedAt, optionally prefixed with -"));
+    }
+    let empty = || Json(json!({"orders": [], "count": 0, "page": page, "perPage": per_page, "sort": sort}));
+    if let Some(org) = query_param(q, "orgId")
+        && org != app.org_id().await.map_err(StorefrontError::from)?
+    {
+        return Ok(empty());
+    }
+    let platform = match query_param(q, "platform") {
+        None => None,
+        Some(p) => {
+            let v: Value = serde_json::from_str(&p).map_err(|_| invalid("platform must be a JSON object"))?;
+            let mut m = Map::new();
+            m.insert("platform".into(), v);
+            platform(&m)?
+        }
+    };
+    let statuses = match query_param(q, "status") {
+        None => vec![],
+        Some(s) => vec![parse_status(&s).map_err(invalid)?],
+    };
+    let filter = OrderFilter {
+        short_id: query_param(q, "shortId"),
+        origin_org_id: query_param(q, "originOrgId"),
+        customer_id: query_param(q, "customerId"),
+        statuses,
+        platform,
+    };
+    let (orders, count) = app.storefront_orders(&c, &filter, &sort, (page - 1) * per_page, per_page).await?;
+    Ok(Json(json!({
+        "orders": orders.iter().map(render).collect::<Vec<_>>(),
+        "count": count,
+        "page": page,
+        "perPage": per_page,
+        "sort": sort,
+    })))
+}
+
+pub(super) async fn get_one(
+    State(app): State<App>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, TkError> {
+    Ok(Json(render(&app.storefront_order(&c, &id).await?)))
+}
+
+pub(super) async fn update(
+    State(app): State<App>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, TkError> {
+    let m = parse_json(&body)?;
+    check_org(&app, &m).await?;
+    let name = opt_string(&m, "name")?;
+    if let Some(n) = &name {
+        check_name(n).map_err(|e| invalid(e.to_string()))?;
+    }
+    let (new_status, metadata, deriv) = (status(&m)?, opt_object(&m, "metadata")?, derivative(&m)?);
+    let cart = match m.get("cart") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(cart_lines(v)?),
+    };
+    let (customer, plat) = (opt_string(&m, "customerId")?, platform(&m)?);
+    let order = app
+        .update_storefront_order(&c, &id, |o| {
+            if let Some(n) = name {
+                o.name = Some(n);
+            }
+            if let Some(s) = new_status {
+                o.status = s;
+            }
+            if let Some(md) = metadata {
+                o.metadata = md;
+            }
+            if let Some(d) = deriv {
+                o.derivative = d;
+            }
+            if let Some(lines) = cart {
+                o.lines = lines;
+            }
+            if let Some(cust) = customer {
+                o.customer_id = Some(cust);
+            }
+            if let Some(p) = plat {
+                o.platform = p;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(Json(render(&order)))
+}
+
+pub(super) async fn add_items(
+    State(app): State<App>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, TkError> {
+    let v: Value =
+        serde_json::from_slice(&body).map_err(|e| TkError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+    // The body is the items array, or an object holding `items`.
+    let items = match v {
+        Value::Object(mut m) => m.remove("items").unwrap_or(Value::Null),
+        other => other,
+    };
+    let converted = lines_from_legacy_items(&items)
+        .ok_or_else(|| invalid("items must be an array of {configurationId, count?} or configuration ids"))?;
+    let order = app
+        .update_storefront_order(&c, &id, |o| {
+            if let (Value::Array(kept), Value::Array(new)) = (&mut o.legacy_items, &items) {
+                kept.extend(new.iter().cloned());
+            }
+            o.lines.extend(converted);
+            Ok(())
+        })
+        .await?;
+    Ok(Json(render(&order)))
+}
+
+pub(super) async fn cart_change(
+    app: App,
+    c: StorefrontCaller,
+    id: String,
+    body: Bytes,
+    replace: bool,
+) -> Result<Json<Value>, TkError> {
+    let v: Value =
+        serde_json::from_slice(&body).map_err(|e| TkError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+    let lines = cart_lines(&v)?;
+    let order = app
+        .update_storefront_order(&c, &id, |o| {
+            if replace {
+                o.lines = lines;
+            } else {
+                o.lines.extend(lines);
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(Json(render(&order)))
+}
+
+pub(super) async fn add_cart(
+    State(app): State<App>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, TkError> {
+    cart_change(app, c, id, body, false).await
+}
+
+pub(super) async fn replace_cart(
+    State(app): State<App>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, TkError> {
+    cart_change(app, c, id, body, true).await
+}
+
+pub(super) async fn delete(
+    State(app): State<App>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, TkError> {
+    Ok(Json(render(&app.delete_storefront_order(&c, &id).await?)))
+}
