@@ -4,7 +4,10 @@
 //! `{"message"}`). Input accepts numbers or numeric strings; ids render as strings, money,
 //! quantities and `state` as numbers.
 
+mod error;
 mod wire;
+
+pub use error::AcError;
 
 use axum::Json;
 use axum::Router;
@@ -34,39 +37,6 @@ pub fn routes() -> Router<App> {
         .route("/api/3/ecomOrderProducts/{id}", get(get_order_product))
 }
 
-/// An ActiveCampaign error response.
-pub struct AcError(StatusCode, Value);
-
-impl IntoResponse for AcError {
-    fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
-    }
-}
-
-/// A 422 on `field` with AC's shape.
-pub fn unprocessable(field: &str, title: impl Into<String>, code: &str) -> AcError {
-    AcError(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        json!({"errors": [{"title": title.into(), "detail": "", "code": code, "source": {"pointer": format!("/data/attributes/{field}")}}]}),
-    )
-}
-
-impl From<ShopError> for AcError {
-    fn from(e: ShopError) -> Self {
-        match e {
-            ShopError::Unauthorized(m) => AcError(StatusCode::FORBIDDEN, json!({"message": m})),
-            ShopError::NotFound { .. } => AcError(StatusCode::NOT_FOUND, json!({"message": e.to_string()})),
-            ShopError::Missing { field } => unprocessable(&field, format!("{field} is required"), "field_missing"),
-            ShopError::Invalid { field, title } => unprocessable(&field, title, "field_invalid"),
-            ShopError::Duplicate { field, title } => unprocessable(&field, title, "duplicate"),
-            ShopError::Internal(e) => {
-                tracing::error!(error = %e, "activecampaign dialect failure");
-                AcError(StatusCode::INTERNAL_SERVER_ERROR, json!({"message": "An unexpected error occurred"}))
-            }
-        }
-    }
-}
-
 /// The verified `Api-Token` holder.
 pub struct Caller(ApiKeyCaller);
 
@@ -82,7 +52,7 @@ impl FromRequestParts<App> for Caller {
 /// `limit` (default 20, at most 100), `offset`, and `filters[name]` mapped onto columns.
 fn query(q: Option<&str>, allowed: &[(&str, &'static str, bool)]) -> Result<(i64, i64, Filters), AcError> {
     let params: Vec<(String, String)> = serde_urlencoded::from_str(q.unwrap_or(""))
-        .map_err(|_| AcError(StatusCode::BAD_REQUEST, json!({"message": "Malformed query string"})))?;
+        .map_err(|_| AcError::BadRequest("Malformed query string".into()))?;
     let mut limit = 20;
     let mut offset = 0;
     let mut filters = Filters::new();
@@ -93,21 +63,21 @@ fn query(q: Option<&str>, allowed: &[(&str, &'static str, bool)]) -> Result<(i64
                     .parse()
                     .ok()
                     .filter(|l| (1..=100).contains(l))
-                    .ok_or_else(|| unprocessable("limit", "limit must be 1 to 100", "field_invalid"))?
+                    .ok_or_else(|| AcError::invalid("limit", "limit must be 1 to 100"))?
             }
             "offset" => {
                 offset = v
                     .parse()
                     .ok()
                     .filter(|o| *o >= 0)
-                    .ok_or_else(|| unprocessable("offset", "offset must be 0 or more", "field_invalid"))?
+                    .ok_or_else(|| AcError::invalid("offset", "offset must be 0 or more"))?
             }
             _ => {
                 if let Some(name) = k.strip_prefix("filters[").and_then(|r| r.strip_suffix(']')) {
-                    let (_, column, numeric) =
-                        allowed.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)).ok_or_else(|| {
-                            unprocessable(name, format!("filters[{name}] is not supported"), "field_invalid")
-                        })?;
+                    let (_, column, numeric) = allowed
+                        .iter()
+                        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+                        .ok_or_else(|| AcError::invalid(name, format!("filters[{name}] is not supported")))?;
                     let value = if *numeric {
                         // An id that is not a number matches nothing.
                         FilterValue::Int(v.parse().unwrap_or(-1))
@@ -123,12 +93,11 @@ fn query(q: Option<&str>, allowed: &[(&str, &'static str, bool)]) -> Result<(i64
 }
 
 fn envelope(body: &Bytes, name: &str) -> Result<serde_json::Map<String, Value>, AcError> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| {
-        AcError(StatusCode::BAD_REQUEST, json!({"message": format!("The body is not valid JSON: {e}")}))
-    })?;
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| AcError::BadRequest(format!("The body is not valid JSON: {e}")))?;
     match v.get(name) {
         Some(Value::Object(m)) => Ok(m.clone()),
-        _ => Err(unprocessable(name, format!("The body must be {{\"{name}\": {{…}}}}"), "field_missing")),
+        _ => Err(AcError::missing(name, format!("The body must be {{\"{name}\": {{…}}}}"))),
     }
 }
 

@@ -1,0 +1,112 @@
+//! The ActiveCampaign dialect's errors: `{"message"}` for 400 / 403 / 404 / 500, and the
+//! JSON:API-style `{"errors": [{title, detail, code, source.pointer}]}` for 422.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cartwire_app::orders::shop::ShopError;
+use serde_json::json;
+
+/// What a 422 says about its field (`code` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// `field_missing`: a required field is absent.
+    Missing,
+    /// `field_invalid`: a field is malformed or out of its limits.
+    Invalid,
+    /// `duplicate`: another record holds the same key.
+    Duplicate,
+}
+
+impl Problem {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Missing => "field_missing",
+            Self::Invalid => "field_invalid",
+            Self::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// An ActiveCampaign error response. Each variant's status is fixed.
+#[derive(Debug, thiserror::Error)]
+pub enum AcError {
+    /// 400 `{"message"}`: a malformed query string or body.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 403 `{"message"}`: no `Api-Token`, or an unknown or revoked one (ActiveCampaign answers 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `{"message"}`: no such record.
+    #[error("{0}")]
+    NotFound(String),
+    /// 422 `{"errors": [...]}` on one field (`/data/attributes/{field}`).
+    #[error("{field}: {title}")]
+    Unprocessable {
+        /// The wire field.
+        field: String,
+        /// What is wrong, for a person.
+        title: String,
+        /// What is wrong, for a program.
+        problem: Problem,
+    },
+    /// 500 `{"message"}`: the cause is logged, never sent.
+    #[error("An unexpected error occurred")]
+    Internal,
+}
+
+impl AcError {
+    /// A 422 `field_invalid` on `field`.
+    pub fn invalid(field: &str, title: impl Into<String>) -> AcError {
+        AcError::Unprocessable { field: field.to_owned(), title: title.into(), problem: Problem::Invalid }
+    }
+
+    /// A 422 `field_missing` on `field`.
+    pub fn missing(field: &str, title: impl Into<String>) -> AcError {
+        AcError::Unprocessable { field: field.to_owned(), title: title.into(), problem: Problem::Missing }
+    }
+
+    /// The HTTP status of the variant.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AcError {
+    fn into_response(self) -> Response {
+        let body = match &self {
+            Self::Unprocessable { field, title, problem } => json!({"errors": [{
+                "title": title, "detail": "", "code": problem.code(),
+                "source": {"pointer": format!("/data/attributes/{field}")},
+            }]}),
+            other => json!({"message": other.to_string()}),
+        };
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+impl From<ShopError> for AcError {
+    fn from(e: ShopError) -> Self {
+        match e {
+            ShopError::Unauthorized(m) => AcError::Forbidden(m),
+            ShopError::NotFound { .. } => AcError::NotFound(e.to_string()),
+            ShopError::Missing { field } => {
+                AcError::Unprocessable { title: format!("{field} is required"), field, problem: Problem::Missing }
+            }
+            ShopError::Invalid { field, title } => AcError::Unprocessable { field, title, problem: Problem::Invalid },
+            ShopError::Duplicate { field, title } => {
+                AcError::Unprocessable { field, title, problem: Problem::Duplicate }
+            }
+            ShopError::Internal(e) => {
+                tracing::error!(error = %e, "activecampaign dialect failure");
+                AcError::Internal
+            }
+        }
+    }
+}
