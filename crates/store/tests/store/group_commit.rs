@@ -2,8 +2,9 @@
 //! group, a unit that fails inside the group rolls back alone (its own earlier writes too) and
 //! gets its own error, and its neighbours commit.
 
+use super::sqlite_store;
 use cartwire_domain::access_key::{AccessKey, Kind};
-use cartwire_store::{Sealer, Store, StoreError};
+use cartwire_store::{Store, StoreError};
 use time::OffsetDateTime;
 
 fn token(id: &str) -> AccessKey {
@@ -15,13 +16,6 @@ fn token(id: &str) -> AccessKey {
         created_at: OffsetDateTime::now_utc(),
         revoked_at: None,
     }
-}
-
-async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
-    let store = Store::connect(&url, Sealer::new(&[1u8; 32]).unwrap()).await.unwrap();
-    store.migrate().await.unwrap();
-    store
 }
 
 async fn ids(store: &Store) -> Vec<String> {
