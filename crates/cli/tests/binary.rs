@@ -1,5 +1,6 @@
 //! The real `cartwire` binary: first start, configuration sources, migrations, key rotation.
 
+#[path = "../../api/tests/api/support/mod.rs"]
 mod support;
 
 use serde_json::Value;

@@ -1,6 +1,7 @@
 //! Nothing lost: the real binary killed with SIGKILL mid-run, and a receiver that is down and
 //! comes back.
 
+#[path = "../../api/tests/api/support/mod.rs"]
 mod support;
 
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! OrderCloud paths match case-insensitively on their route words only: every SDK's casing
 //! reaches the route, and an id keeps its case even when it is spelled like a route word.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::json;

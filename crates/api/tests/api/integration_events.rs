@@ -1,6 +1,6 @@
 //! `/v1/integrationEvents` as the seed pages and the OrderCloud SDKs use it.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

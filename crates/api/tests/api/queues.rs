@@ -3,7 +3,7 @@
 //! scripts/test always sets; under a plain `cargo test` without them they say loudly that they
 //! did not run.
 
-mod support;
+use crate::support;
 
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use cartwire_outbound::stomp::frame::Frame;

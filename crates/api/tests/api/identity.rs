@@ -1,7 +1,7 @@
 //! Admin users, buyers, buyer users, security profiles and assignments — and how they decide
 //! what a token holds.
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::TestServer;

@@ -1,7 +1,7 @@
 //! The minimal catalog: `/v1/priceschedules` (prices by quantity, money converted exactly) and
 //! `/v1/products`.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

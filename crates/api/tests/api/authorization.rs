@@ -1,7 +1,7 @@
 //! Every endpoint of the foundation, walked with no token (401), with a token lacking each
 //! accepted role (403 naming the roles that would do), and with each accepted role (2xx).
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

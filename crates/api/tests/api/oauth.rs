@@ -1,7 +1,7 @@
 //! The token endpoint and the tokens it issues, as a client and as third-party middleware
 //! (which verifies them with its own JWT library against `/oauth/certs/{kid}`).
 
-mod support;
+use crate::support;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use reqwest::Method;

@@ -149,11 +149,11 @@ fn served_templates() -> Vec<String> {
     let mut all: Vec<String> = cartwire_api::ordercloud::ROUTE_TEMPLATES.iter().map(|t| (*t).to_owned()).collect();
     all.extend(["/oauth/token", "/oauth/certs", "/oauth/certs/{kid}", "/ocrplogin", "/ocrpcode"].map(str::to_owned));
     for source in [
-        include_str!("../../../api/src/elasticpath/mod.rs"),
-        include_str!("../../../api/src/threekit/mod.rs"),
-        include_str!("../../../api/src/activecampaign/mod.rs"),
-        include_str!("../../../api/src/operator.rs"),
-        include_str!("../../../api/src/lib.rs"),
+        include_str!("../../../src/elasticpath/mod.rs"),
+        include_str!("../../../src/threekit/mod.rs"),
+        include_str!("../../../src/activecampaign/mod.rs"),
+        include_str!("../../../src/operator.rs"),
+        include_str!("../../../src/lib.rs"),
     ] {
         for piece in source.split(".route(\"").skip(1) {
             all.push(piece.split('"').next().unwrap().to_owned());

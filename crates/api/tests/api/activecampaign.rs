@@ -1,6 +1,6 @@
 //! The ActiveCampaign e-commerce dialect: connections, customers, orders and abandoned carts.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

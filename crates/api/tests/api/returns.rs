@@ -2,7 +2,7 @@
 //! integration event pricing them (`/calculateorderreturn`, signed), the return's lifecycle and
 //! its events.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -2,9 +2,6 @@
 //! tenants (buyers' users and what they own), escalation (every write that changes what a
 //! token may do), outbound targets, limits and revocation.
 
-#[path = "../support/mod.rs"]
-mod support;
-
 mod edge;
 mod escalation;
 mod generated;

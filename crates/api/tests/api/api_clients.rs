@@ -1,6 +1,6 @@
 //! `/v1/apiclients`, including the seed page's create-or-overwrite PUT.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The Threekit orders dialect: tokens, the create / list / get / update / items / cart /
 //! delete endpoints, the public-token rules and the events they write.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,6 +1,6 @@
 //! `/v2/integrations` as the Elastic Path SDK and the seed page use it.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! `/ocrpcode` flow against an RS256-signing provider on loopback, and the OpenIDConnect
 //! integration event (`/createuser`, `/syncuser`) on a real, signature-checking middleware.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! OrderCheckout and AddToCart integration events (signed with `X-oc-hash`, verified here by the
 //! middleware's own HMAC code), approval, and every failure path.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The delivery engine end to end over webhooks: a real HTTP receiver (tests/support/receiver.rs)
 //! verifies signatures on its own and can fail, hang or throttle.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The outbox: events commit with the change that causes them, or not at all; and the event log
 //! an operator reads.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::json;

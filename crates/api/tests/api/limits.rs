@@ -1,7 +1,7 @@
 //! Request bodies over the 1 MiB limit are refused before any handler runs, in the error body
 //! of the dialect the path belongs to.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::Value;
