@@ -89,6 +89,17 @@ pub enum AppError {
         /// Details for the wire body.
         data: serde_json::Value,
     },
+    /// The order's status does not allow the action (HTTP 400, `OrderInvalidStatus`); the
+    /// dialect names the status in its own words.
+    #[error("cannot {action} order {order_id} while its status is {}", status.as_str())]
+    OrderStatus {
+        /// The order.
+        order_id: String,
+        /// What was attempted (`submit`, `add a line item to`, …).
+        action: &'static str,
+        /// Its status.
+        status: cartwire_domain::order::OrderStatus,
+    },
     /// The store failed (HTTP 500, logged, never echoed).
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -95,6 +95,14 @@ impl From<AppError> for OcError {
                 };
                 OcError::new(status, rule_code(code), message).with_data(data)
             }
+            AppError::OrderStatus { order_id, action, status } => OcError::new(
+                StatusCode::BAD_REQUEST,
+                rule_code(RuleCode::OrderInvalidStatus),
+                format!(
+                    "Cannot {action} order {order_id} while its status is {}",
+                    super::orders::ordercloud_status(status)
+                ),
+            ),
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %e, "internal error");
                 OcError::new(StatusCode::INTERNAL_SERVER_ERROR, "ServerError", "An unexpected error occurred.")

@@ -14,14 +14,27 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use cartwire_app::checkout::{OrderDraft, checkout_of, ordercloud_status};
+use cartwire_app::checkout::{OrderDraft, checkout_of};
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::catalog::to_decimal;
 use cartwire_domain::commerce::{Cents, CurrencyCode};
 use cartwire_domain::order::Order;
+use cartwire_domain::order::OrderStatus;
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// OrderCloud's word for a status.
+pub fn ordercloud_status(s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::Wishlist | OrderStatus::Cart => "Unsubmitted",
+        OrderStatus::Placed | OrderStatus::InProgress => "Open",
+        OrderStatus::AwaitingApproval => "AwaitingApproval",
+        OrderStatus::Declined => "Declined",
+        OrderStatus::Completed => "Completed",
+        OrderStatus::Canceled => "Canceled",
+    }
+}
 
 /// Query capabilities of orders.
 pub const ORDER_SPEC: ListSpec = ListSpec {

@@ -58,23 +58,8 @@ pub(crate) const ORDER_ALL: &[ApiRole] = &[ApiRole::OrderAdmin, ApiRole::OrderRe
 /// Roles that act on orders as the seller.
 pub(crate) const ORDER_ADMIN: &[ApiRole] = &[ApiRole::OrderAdmin];
 
-pub(crate) fn order_status_error(o: &Order, action: &str) -> AppError {
-    AppError::rule(
-        RuleCode::OrderInvalidStatus,
-        format!("Cannot {action} order {} while its status is {}", o.id, ordercloud_status(o.status)),
-    )
-}
-
-/// OrderCloud's word for a status.
-pub fn ordercloud_status(s: OrderStatus) -> &'static str {
-    match s {
-        OrderStatus::Wishlist | OrderStatus::Cart => "Unsubmitted",
-        OrderStatus::Placed | OrderStatus::InProgress => "Open",
-        OrderStatus::AwaitingApproval => "AwaitingApproval",
-        OrderStatus::Declined => "Declined",
-        OrderStatus::Completed => "Completed",
-        OrderStatus::Canceled => "Canceled",
-    }
+pub(crate) fn order_status_error(o: &Order, action: &'static str) -> AppError {
+    AppError::OrderStatus { order_id: o.id.clone(), action, status: o.status }
 }
 
 /// The checkout side of an OrderCloud order.

@@ -275,7 +275,7 @@ impl App {
         id: &str,
         roles: &[ApiRole],
         from: &[OrderStatus],
-        action: &str,
+        action: &'static str,
         change: impl FnOnce(&mut Order),
     ) -> Result<Order, AppError> {
         p.require_any(ORDER_ANY)?;
