@@ -148,6 +148,8 @@ async fn a_whole_checkout_calls_the_middleware_signed_and_keeps_the_worksheet() 
         )
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "Order.InvalidStatus"));
+    // In OrderCloud's words: the status is "Open", not the one model's "placed".
+    assert_eq!(r.body["Errors"][0]["Message"], "Cannot add a line item to order o1 while its status is Open");
 
     // The seller completes it.
     let r = s.post("/v1/orders/Incoming/o1/complete", json!({})).await;
