@@ -39,6 +39,45 @@ pub trait CalloutWire: Send + Sync {
     fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value;
     /// An OpenID Connect configuration as `GET /v1/openidconnects/{id}` shows it.
     fn openid_connect(&self, c: &cartwire_store::sso::OpenIdConnectRecord) -> Value;
+    /// The fields of an AddToCart callout's request.
+    fn add_to_cart_request(&self, q: &AddToCartQuery<'_>) -> Map<String, Value>;
+    /// Reads the answer to the AddToCart callout `q`, the product validated; `Err` says why it
+    /// is unusable.
+    fn add_to_cart_answer(
+        &self,
+        q: &AddToCartQuery<'_>,
+        answer: &Value,
+        currency: &CurrencyCode,
+    ) -> Result<AddToCartAnswer, String>;
+}
+
+/// What an AddToCart callout asks the middleware about.
+#[derive(Debug, Clone)]
+pub struct AddToCartQuery<'a> {
+    /// The product the caller adds.
+    pub product_id: &'a str,
+    /// How many.
+    pub quantity: i64,
+    /// The caller's buyer company, if any.
+    pub buyer_id: Option<&'a str>,
+    /// The caller, when it is a stored user.
+    pub buyer_user: Option<&'a User>,
+    /// The marketplace (the deployment's org id).
+    pub seller_id: &'a str,
+}
+
+/// What the middleware answered to an AddToCart callout.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AddToCartAnswer {
+    /// It knows no such product (the add is refused with a 404).
+    NoProduct,
+    /// The product as the order line carries it, and its unit price.
+    Priced {
+        /// The product.
+        product: Box<cartwire_domain::checkout::LineProduct>,
+        /// Its unit price in the order's currency.
+        unit_price: cartwire_domain::commerce::Cents,
+    },
 }
 
 /// A callout that produced no usable answer.

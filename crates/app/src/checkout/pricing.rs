@@ -2,13 +2,12 @@
 //! price by hand.
 
 use super::*;
-use crate::callout::{CalloutFailure, CalloutWire};
+use crate::callout::{AddToCartAnswer, AddToCartQuery, CalloutFailure, CalloutWire};
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::checkout::{CheckoutLine, LineProduct};
 use cartwire_domain::commerce::{Cents, CurrencyCode};
 use cartwire_domain::integration_event::EventType;
-use serde_json::{Map, Value, json};
 
 impl App {
     /// Prices a line: through the AddToCart integration event when the caller's client has one
@@ -29,47 +28,25 @@ impl App {
                 tx.commit().await?;
                 u
             };
-            let mut fields = Map::new();
-            fields.insert("ProductID".into(), json!(product_id));
-            fields.insert("Quantity".into(), json!(quantity));
-            fields.insert("BuyerID".into(), json!(p.buyer_id));
-            fields.insert("BuyerUser".into(), user.as_ref().map(|u| wire.user(u)).unwrap_or(Value::Null));
-            fields.insert("SellerID".into(), json!(self.deployment().await?.org_id));
+            let seller_id = self.deployment().await?.org_id;
+            let query = AddToCartQuery {
+                product_id,
+                quantity,
+                buyer_id: p.buyer_id.as_deref(),
+                buyer_user: user.as_ref(),
+                seller_id: &seller_id,
+            };
+            let fields = wire.add_to_cart_request(&query);
             let (answer, status) = self.call_middleware(p, &event, None, fields).await.map_err(|f| f.error())?;
-            let bad = |why: String| {
-                CalloutFailure {
+            return match wire.add_to_cart_answer(&query, &answer, currency) {
+                Ok(AddToCartAnswer::NoProduct) => Err(AppError::not_found("Product", product_id)),
+                Ok(AddToCartAnswer::Priced { product, unit_price }) => Ok((*product, unit_price, None)),
+                Err(why) => Err(CalloutFailure {
                     status,
                     body: format!("{why}: {}", cartwire_outbound::excerpt(answer.to_string().as_bytes())),
                 }
-                .error()
+                .error()),
             };
-            let product = match answer.get("Product") {
-                None | Some(Value::Null) => return Err(AppError::not_found("Product", product_id)),
-                Some(p) => p,
-            };
-            let text = |k: &str| product.get(k).and_then(Value::as_str).map(str::to_owned);
-            let number = |k: &str| product.get(k).and_then(Value::as_f64);
-            let line_product = LineProduct {
-                id: text("ID").unwrap_or_else(|| product_id.to_owned()),
-                name: text("Name").unwrap_or_default(),
-                description: text("Description"),
-                returnable: product.get("Returnable").and_then(Value::as_bool).unwrap_or(false),
-                quantity_multiplier: product.get("QuantityMultiplier").and_then(Value::as_i64).unwrap_or(1),
-                ship_weight: number("ShipWeight"),
-                ship_height: number("ShipHeight"),
-                ship_width: number("ShipWidth"),
-                ship_length: number("ShipLength"),
-                default_supplier_id: text("DefaultSupplierID"),
-                xp: product.get("xp").filter(|x| x.is_object()).cloned().unwrap_or_else(|| json!({})),
-            };
-            line_product.validate().map_err(|e| bad(format!("the answer's Product is invalid ({e})")))?;
-            let price = answer
-                .get("UnitPrice")
-                .filter(|v| !v.is_null())
-                .ok_or_else(|| bad("the answer has a Product but no UnitPrice".into()))?;
-            let unit_price = cartwire_domain::checkout::amount(price, currency)
-                .map_err(|e| bad(format!("the answer's UnitPrice is invalid ({e})")))?;
-            return Ok((line_product, unit_price, None));
         }
         let mut tx = self.store().read().await?;
         let product = tx.product(product_id).await?.filter(|p| p.active);
