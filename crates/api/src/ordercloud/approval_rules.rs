@@ -5,7 +5,7 @@ use super::error::OcError;
 use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
-use super::orders::*;
+use super::wire::*;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

@@ -1,8 +1,8 @@
 //! The OrderCloud renderings callout bodies carry: app asks the dialect for them, so the
 //! middleware receives exactly what OrderCloud would send.
 
-use super::orders::*;
 use super::users::render_user;
+use super::wire::orders::render_worksheet;
 use cartwire_app::callout::{AddToCartAnswer, AddToCartQuery, CalloutWire};
 use cartwire_domain::checkout::LineProduct;
 use cartwire_domain::commerce::CurrencyCode;
@@ -21,10 +21,10 @@ impl CalloutWire for OcWire {
         render_user(user)
     }
     fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value {
-        super::returns::render_return(r, currency)
+        super::wire::returns::render_return(r, currency)
     }
     fn openid_connect(&self, c: &cartwire_app::sso::OpenIdConnectRecord) -> Value {
-        super::sso::render(c)
+        super::wire::sso::render(c)
     }
 
     fn add_to_cart_request(&self, q: &AddToCartQuery<'_>) -> Map<String, Value> {

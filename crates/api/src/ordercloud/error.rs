@@ -100,7 +100,7 @@ impl From<AppError> for OcError {
                 rule_code(RuleCode::OrderInvalidStatus),
                 format!(
                     "Cannot {action} order {order_id} while its status is {}",
-                    super::orders::ordercloud_status(status)
+                    super::wire::ordercloud_status(status)
                 ),
             ),
             AppError::Store(_) | AppError::Internal(_) => {

@@ -1,26 +1,20 @@
 //! `/v1/orders/{direction}/{id}/lineitems…` and `/v1/cart/lineitems…`: an order's line items in
 //! OrderCloud's wire format.
 
-use super::addresses::*;
 use super::callouts::OcWire;
 use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
-use super::orders::*;
-use super::wire::iso;
+use super::target::*;
+use super::wire::orders::*;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use cartwire_app::checkout::{LineDraft, checkout_of};
-use cartwire_app::{App, AppError, Principal};
-use cartwire_domain::catalog::to_decimal;
-use cartwire_domain::checkout::CheckoutLine;
-use cartwire_domain::commerce::Cents;
-use cartwire_domain::order::Order;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use cartwire_app::checkout::checkout_of;
+use cartwire_app::{App, Principal};
+use serde_json::Value;
 
 /// Query capabilities of line items.
 pub const LINE_SPEC: ListSpec = ListSpec {
@@ -28,65 +22,6 @@ pub const LINE_SPEC: ListSpec = ListSpec {
     sortable: &["ID", "ProductID", "DateAdded", "Quantity", "LineTotal"],
     filterable: &["ID", "ProductID", "Quantity", "UnitPrice", "LineTotal", "DateAdded"],
 };
-
-/// Renders a line item of `o`.
-pub fn render_line(o: &Order, l: &CheckoutLine) -> Value {
-    let c = o.currency();
-    let co = checkout_of(o);
-    let shipping = l.shipping_address.as_ref().or(co.shipping_address.as_ref());
-    let p = &l.product;
-    json!({
-        "ID": l.id, "ProductID": p.id, "Quantity": l.quantity, "BundleItemID": null, "IsBundle": false,
-        "DateAdded": iso(l.date_added), "QuantityShipped": 0,
-        "UnitPrice": money(l.unit_price, &c), "PromotionDiscount": 0.0,
-        "LineTotal": to_decimal(Cents::new(l.subtotal()).unwrap_or_default(), &c),
-        "LineSubtotal": to_decimal(Cents::new(l.subtotal()).unwrap_or_default(), &c),
-        "CostCenter": null, "DateNeeded": null, "ShippingAccount": null,
-        "ShippingAddressID": shipping.and_then(|a| a.id.clone()), "ShipFromAddressID": null,
-        "Product": {"ID": p.id, "Name": p.name, "Description": p.description, "Returnable": p.returnable,
-                    "QuantityMultiplier": p.quantity_multiplier, "ShipWeight": p.ship_weight, "ShipHeight": p.ship_height,
-                    "ShipWidth": p.ship_width, "ShipLength": p.ship_length, "DefaultSupplierID": p.default_supplier_id,
-                    "ParentID": null, "xp": p.xp},
-        "Variant": null,
-        "ShippingAddress": shipping.map(render_address), "ShipFromAddress": null, "SupplierID": null,
-        "InventoryRecordID": null, "PriceScheduleID": l.price_schedule_id, "IsOnSale": false,
-        "PriceOverridden": l.price_overridden, "Specs": [],
-        "IncomingOrderID": o.id, "OutgoingOrderID": o.id, "InvitationID": null, "xp": l.xp,
-    })
-}
-
-/// A line item on the wire.
-#[derive(Debug, Deserialize)]
-pub struct LineIn {
-    #[serde(rename = "ID")]
-    id: Option<String>,
-    #[serde(rename = "ProductID")]
-    product_id: Option<String>,
-    #[serde(rename = "Quantity")]
-    quantity: Option<i64>,
-    #[serde(rename = "UnitPrice")]
-    unit_price: Option<Value>,
-    #[serde(rename = "ShippingAddress")]
-    shipping_address: Option<AddressIn>,
-    xp: Option<Value>,
-}
-
-impl LineIn {
-    pub(super) fn into_draft(self) -> Result<LineDraft, AppError> {
-        Ok(LineDraft {
-            id: self.id,
-            product_id: self.product_id.ok_or_else(|| AppError::invalid("ProductID", "ProductID is required"))?,
-            quantity: self.quantity.ok_or_else(|| AppError::invalid("Quantity", "Quantity is required"))?,
-            unit_price: self.unit_price,
-            shipping_address: self.shipping_address.map(|a| a.into_domain("ShippingAddress.")).transpose()?,
-            xp: xp_or_empty(self.xp),
-        })
-    }
-}
-
-pub(super) fn line_of(o: &Order, line_id: &str) -> Result<Value, OcError> {
-    checkout_of(o).line(line_id).map(|l| render_line(o, l)).ok_or_else(|| OcError::not_found("LineItem", line_id))
-}
 
 // ---- line items ---------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod returns;
 pub mod security_profiles;
 pub mod sso;
+pub mod target;
 pub mod users;
 pub mod wire;
 

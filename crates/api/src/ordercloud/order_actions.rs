@@ -4,7 +4,8 @@
 use super::callouts::OcWire;
 use super::error::OcError;
 use super::extract::{Caller, OptionalJson, from_value};
-use super::orders::*;
+use super::target::*;
+use super::wire::orders::*;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

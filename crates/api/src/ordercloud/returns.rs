@@ -5,16 +5,13 @@ use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, OptionalJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
-use super::wire::iso;
+use super::wire::returns::render_return;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cartwire_app::App;
 use cartwire_app::orders::returns::ReturnDraft;
-use cartwire_domain::catalog::to_decimal;
-use cartwire_domain::commerce::CurrencyCode;
-use cartwire_domain::returns::OrderReturn;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -24,30 +21,6 @@ pub const RETURN_SPEC: ListSpec = ListSpec {
     sortable: &["ID", "OrderID", "DateCreated", "DateSubmitted", "Status", "RefundAmount"],
     filterable: &["ID", "OrderID", "Status", "DateCreated", "DateSubmitted", "RefundAmount", "Comments"],
 };
-
-/// Renders a return with amounts as decimals of `currency`.
-pub fn render_return(r: &OrderReturn, currency: &CurrencyCode) -> Value {
-    json!({
-        "ID": r.id,
-        "OrderID": r.order_id,
-        "PaymentIDs": [],
-        "Status": r.status.as_str(),
-        "DateCreated": iso(r.created_at),
-        "DateSubmitted": r.date_submitted.map(iso),
-        "DateApproved": r.date_approved.map(iso),
-        "DateDeclined": r.date_declined.map(iso),
-        "DateCanceled": r.date_canceled.map(iso),
-        "DateCompleted": r.date_completed.map(iso),
-        "LastUpdated": iso(r.updated_at),
-        "RefundAmount": r.refund_amount.map(|a| to_decimal(a, currency)),
-        "Comments": r.comments,
-        "ItemsToReturn": r.items.iter().map(|i| json!({
-            "LineItemID": i.line_item_id, "Quantity": i.quantity,
-            "RefundAmount": i.refund_amount.map(|a| to_decimal(a, currency)), "Comments": i.comments,
-        })).collect::<Vec<_>>(),
-        "xp": r.xp,
-    })
-}
 
 /// A return on the wire (read-only fields accepted and ignored).
 #[derive(Debug, Deserialize)]

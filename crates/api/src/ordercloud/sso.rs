@@ -6,6 +6,7 @@ use super::error::OcError;
 use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::wire::sso::render;
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -17,7 +18,7 @@ use cartwire_app::{App, AppError};
 use cartwire_domain::ObjectId;
 use cartwire_domain::sso::OpenIdConnect;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// Query capabilities of OpenID Connect configurations.
@@ -26,27 +27,6 @@ pub const SPEC: ListSpec = ListSpec {
     sortable: &["ID", "ConnectClientID"],
     filterable: &["ID", "OrderCloudApiClientID", "ConnectClientID", "IntegrationEventID"],
 };
-
-/// Renders a configuration; the client secret is write-only.
-pub fn render(r: &OpenIdConnectRecord) -> Value {
-    let c = &r.config;
-    json!({
-        "ID": c.id.as_str(),
-        "OrderCloudApiClientID": c.api_client_id,
-        "ConnectClientID": c.connect_client_id,
-        "ConnectClientSecret": null,
-        "AppStartUrl": c.app_start_url,
-        "AuthorizationEndpoint": c.authorization_endpoint,
-        "TokenEndpoint": c.token_endpoint,
-        "UrlEncoded": c.url_encoded,
-        "IntegrationEventID": c.integration_event_id.as_ref().map(ObjectId::as_str),
-        "IntegrationEventName": r.integration_event_name,
-        "CallSyncUserIntegrationEvent": c.call_sync_user_integration_event,
-        "AdditionalIdpScopes": c.additional_idp_scopes,
-        "CustomErrorUrl": c.custom_error_url,
-        "Issuer": c.issuer,
-    })
-}
 
 /// A configuration on the wire.
 #[derive(Debug, Deserialize)]

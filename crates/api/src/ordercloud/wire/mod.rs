@@ -1,0 +1,49 @@
+//! OrderCloud's wire format. Here, what every body shares: timestamps in RFC 3339, money as
+//! decimals of the currency, status words, and `xp`, the free-form extension object (absent or
+//! null reads as `{}`; anything but an object is refused where it must be one). The resources'
+//! renderings and request structs are in the submodules, so handlers, callouts and errors all
+//! depend on `wire` and never on each other.
+
+use cartwire_app::AppError;
+use cartwire_domain::catalog::to_decimal;
+use cartwire_domain::commerce::{Cents, CurrencyCode};
+use cartwire_domain::order::OrderStatus;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub(crate) fn iso(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+pub(super) fn xp_of(v: Option<Value>) -> Result<Value, AppError> {
+    match v {
+        None | Some(Value::Null) => Ok(json!({})),
+        Some(v) if v.is_object() => Ok(v),
+        Some(_) => Err(AppError::invalid("xp", "xp must be an object")),
+    }
+}
+
+pub mod orders;
+pub mod returns;
+pub mod sso;
+
+/// OrderCloud's word for a status.
+pub fn ordercloud_status(s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::Wishlist | OrderStatus::Cart => "Unsubmitted",
+        OrderStatus::Placed | OrderStatus::InProgress => "Open",
+        OrderStatus::AwaitingApproval => "AwaitingApproval",
+        OrderStatus::Declined => "Declined",
+        OrderStatus::Completed => "Completed",
+        OrderStatus::Canceled => "Canceled",
+    }
+}
+
+pub(crate) fn money(amount: Cents, currency: &CurrencyCode) -> f64 {
+    to_decimal(amount, currency)
+}
+
+pub(crate) fn xp_or_empty(xp: Option<Value>) -> Value {
+    xp.filter(|x| !x.is_null()).unwrap_or_else(|| json!({}))
+}
