@@ -1,20 +1,17 @@
 //! `/v2/integrations`, its logs and jobs, in Elastic Path's wire format.
 
 use super::error::EpError;
+use super::wire::*;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cartwire_app::integrations::masked_configuration;
-use cartwire_app::integrations::{Delivery, DeliveryAttempt, DeliveryFilter};
+use cartwire_app::integrations::DeliveryFilter;
 use cartwire_app::{App, AppError, Principal};
-use cartwire_domain::integration::{Integration, IntegrationConfig, IntegrationType, Observes, Secret};
-use serde::Deserialize;
+use cartwire_domain::integration::Integration;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 /// The authenticated caller. Tolerates the documented `Bearer: XXXX` spelling.
 pub struct EpCaller(pub Principal);
@@ -33,244 +30,10 @@ impl FromRequestParts<App> for EpCaller {
     }
 }
 
-fn millis(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
-}
-
-fn render(app: &App, i: &Integration) -> Value {
-    json!({
-        "id": i.id,
-        "type": "integration",
-        "integration_type": i.config.integration_type().as_str(),
-        "name": i.name,
-        "description": i.description,
-        "enabled": i.enabled,
-        "configuration": masked_configuration(&i.config),
-        "observes": i.observes.keys(),
-        "ordered_delivery": i.ordered_delivery,
-        "links": {"self": format!("{}/v2/integrations/{}", app.config().public_base_url, i.id)},
-        "meta": {"timestamps": {"created_at": millis(i.created_at), "updated_at": millis(i.updated_at)}},
-    })
-}
-
-/// `page[limit]` (default 25, at most 100) and `page[offset]`.
-fn paging(query: Option<&str>) -> Result<(i64, i64), EpError> {
-    let params: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|_| EpError::bad_request("Malformed query string"))?;
-    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let limit = match get("page[limit]") {
-        None => 25,
-        Some(v) => v.parse::<i64>().ok().filter(|l| (1..=100).contains(l)).ok_or_else(|| {
-            EpError::new(StatusCode::BAD_REQUEST, "Bad Request").detail("page[limit] must be between 1 and 100")
-        })?,
-    };
-    let offset = match get("page[offset]") {
-        None => 0,
-        Some(v) => v.parse::<i64>().ok().filter(|o| (0..=10_000).contains(o)).ok_or_else(|| {
-            EpError::new(StatusCode::BAD_REQUEST, "Bad Request").detail("page[offset] must be between 0 and 10000")
-        })?,
-    };
-    Ok((limit, offset))
-}
-
-fn page_links(base: &str, limit: i64, offset: i64, total: i64) -> Value {
-    let link = |o: i64| format!("{base}?page[limit]={limit}&page[offset]={o}");
-    let last = if total == 0 { 0 } else { ((total - 1) / limit) * limit };
-    json!({
-        "current": link(offset),
-        "first": link(0),
-        "last": link(last),
-        "prev": if offset > 0 { json!(link((offset - limit).max(0))) } else { Value::Null },
-        "next": if offset + limit < total { json!(link(offset + limit)) } else { Value::Null },
-    })
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    data: Option<Value>,
-}
-
-#[derive(Deserialize)]
-struct IntegrationIn {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    name: Option<String>,
-    description: Option<String>,
-    enabled: Option<bool>,
-    observes: Option<Vec<String>>,
-    integration_type: Option<String>,
-    configuration: Option<Value>,
-    ordered_delivery: Option<bool>,
-}
-
-/// The body as JSON (400 when it is not); its fields are read by [`integration_in`] after the
-/// use case has checked the caller's role.
-fn parse_envelope(body: &Bytes) -> Result<Envelope, EpError> {
-    serde_json::from_slice(body).map_err(|e| EpError::bad_request(format!("The request body is not valid JSON: {e}")))
-}
-
-fn integration_in(envelope: Envelope) -> Result<IntegrationIn, EpError> {
-    let data = envelope.data.ok_or_else(|| EpError::validation("data", "data is required"))?;
-    if !data.is_object() {
-        return Err(EpError::validation("data", "data must be an object"));
-    }
-    let parsed: IntegrationIn = serde_path_to_error::deserialize(data).map_err(|e| {
-        let path = e.path().to_string();
-        EpError::validation(&path, format!("{path}: {}", e.into_inner()))
-    })?;
-    match parsed.kind.as_deref() {
-        Some("integration") => Ok(parsed),
-        Some(other) => Err(EpError::validation("type", format!("type must be integration, not {other}"))),
-        None => Err(EpError::validation("type", "type is required")),
-    }
-}
-
-/// A secret from the request: a value equal to the masked stored one means "unchanged" (a
-/// GET-then-PUT round trip cannot carry the secret).
-fn secret(v: &Value, field: &str, current: Option<&Secret>, required: bool) -> Result<Option<Secret>, EpError> {
-    match v.get(field) {
-        None | Some(Value::Null) if required => {
-            Err(EpError::validation(&format!("configuration.{field}"), format!("{field} is required")))
-        }
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => match current {
-            Some(c) if *s == c.masked() => Ok(Some(c.clone())),
-            _ if s.is_empty() && required => {
-                Err(EpError::validation(&format!("configuration.{field}"), format!("{field} is required")))
-            }
-            _ if s.is_empty() => Ok(None),
-            _ => Ok(Some(Secret::new(s.clone()))),
-        },
-        Some(_) => Err(EpError::validation(&format!("configuration.{field}"), format!("{field} must be a string"))),
-    }
-}
-
-fn text(v: &Value, field: &str, required: bool) -> Result<Option<String>, EpError> {
-    match v.get(field) {
-        None | Some(Value::Null) if required => {
-            Err(EpError::validation(&format!("configuration.{field}"), format!("{field} is required")))
-        }
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(EpError::validation(&format!("configuration.{field}"), format!("{field} must be a string"))),
-    }
-}
-
-fn parse_config(
-    kind: IntegrationType,
-    v: &Value,
-    current: Option<&IntegrationConfig>,
-) -> Result<IntegrationConfig, EpError> {
-    if !v.is_object() {
-        return Err(EpError::validation("configuration", "configuration must be an object"));
-    }
-    let config = match kind {
-        IntegrationType::Webhook => {
-            let cur = match current {
-                Some(IntegrationConfig::Webhook { secret_key, .. }) => secret_key.as_ref(),
-                _ => None,
-            };
-            IntegrationConfig::Webhook {
-                url: text(v, "url", true)?.expect("required"),
-                secret_key: match v.get("secret_key") {
-                    Some(Value::String(s)) if s.is_empty() => None,
-                    _ => secret(v, "secret_key", cur, false)?,
-                },
-            }
-        }
-        IntegrationType::AwsSqs => {
-            let (cur_id, cur_key) = match current {
-                Some(IntegrationConfig::AwsSqs { aws_access_key_id, aws_secret_access_key, .. }) => {
-                    (Some(aws_access_key_id), Some(aws_secret_access_key))
-                }
-                _ => (None, None),
-            };
-            IntegrationConfig::AwsSqs {
-                url: text(v, "url", true)?.expect("required"),
-                aws_access_key_id: secret(v, "aws_access_key_id", cur_id, true)?.expect("required"),
-                aws_secret_access_key: secret(v, "aws_secret_access_key", cur_key, true)?.expect("required"),
-                region: text(v, "region", true)?.expect("required"),
-            }
-        }
-        IntegrationType::Stomp => {
-            let cur = match current {
-                Some(IntegrationConfig::Stomp { password, .. }) => password.as_ref(),
-                _ => None,
-            };
-            let addresses = match v.get("addresses") {
-                Some(Value::Array(a)) => a
-                    .iter()
-                    .map(|x| x.as_str().map(str::to_owned))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| EpError::validation("configuration.addresses", "addresses must be strings"))?,
-                Some(Value::String(s)) => vec![s.clone()],
-                _ => return Err(EpError::validation("configuration.addresses", "addresses is required")),
-            };
-            IntegrationConfig::Stomp {
-                username: text(v, "username", false)?,
-                password: secret(v, "password", cur, false)?,
-                destination: text(v, "destination", true)?.expect("required"),
-                addresses,
-            }
-        }
-    };
-    config.validate().map_err(|(field, why)| EpError::validation(&format!("configuration.{field}"), why))?;
-    Ok(config)
-}
-
-fn observes(keys: &[String]) -> Result<Observes, EpError> {
-    Observes::parse(keys).map_err(|e| EpError::validation("observes", e.to_string()))
-}
-
-fn kind(s: &str) -> Result<IntegrationType, EpError> {
-    IntegrationType::parse(s).map_err(|e| EpError::validation("integration_type", e.to_string()))
-}
-
 pub(super) async fn create(State(app): State<App>, EpCaller(p): EpCaller, body: Bytes) -> Result<Response, EpError> {
     let envelope = parse_envelope(&body)?;
     let saved = app.create_integration(&p, || new_integration(envelope).map_err(EpError::into_app)).await?;
     Ok((StatusCode::CREATED, Json(json!({"data": render(&app, &saved)}))).into_response())
-}
-
-fn new_integration(envelope: Envelope) -> Result<Integration, EpError> {
-    let input = integration_in(envelope)?;
-    let name = input.name.ok_or_else(|| EpError::validation("name", "name is required"))?;
-    let description = input.description.unwrap_or_default();
-    Integration::validate_text(&name, &description).map_err(|(f, why)| EpError::validation(f, why))?;
-    let observes = observes(&input.observes.ok_or_else(|| EpError::validation("observes", "observes is required"))?)?;
-    let kind = kind(
-        &input
-            .integration_type
-            .ok_or_else(|| EpError::validation("integration_type", "integration_type is required"))?,
-    )?;
-    let config = parse_config(
-        kind,
-        &input.configuration.ok_or_else(|| EpError::validation("configuration", "configuration is required"))?,
-        None,
-    )?;
-    let now = OffsetDateTime::now_utc();
-    let integration = Integration {
-        id: uuid::Uuid::new_v4().to_string(),
-        name,
-        description,
-        enabled: input.enabled.unwrap_or(false),
-        observes,
-        config,
-        ordered_delivery: input.ordered_delivery.unwrap_or(false),
-        created_at: now,
-        updated_at: now,
-    };
-    Ok(integration)
 }
 
 pub(super) async fn update(
@@ -353,24 +116,6 @@ pub(super) async fn delete(
     Ok(Json(json!({"data": {"type": "integration", "id": id}})))
 }
 
-fn render_log(a: &DeliveryAttempt) -> Value {
-    json!({
-        "id": a.id,
-        "type": "integration-log",
-        "succeeded": a.succeeded,
-        "attempt": a.attempt,
-        "processing_time": a.duration_ms as f64 / 1000.0,
-        "body": a.body,
-        "status_code": a.status_code,
-        "error_detail": a.error_detail,
-        "relationships": {
-            "integration": {"data": {"type": "integration", "id": a.integration_id}},
-            "job": {"data": {"type": "integration-job", "id": a.delivery_id}},
-        },
-        "meta": {"timestamps": {"created_at": a.started_at.format(&Rfc3339).unwrap_or_default()}},
-    })
-}
-
 async fn logs_page(
     app: &App,
     p: &Principal,
@@ -411,19 +156,6 @@ pub(super) async fn job_logs(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, EpError> {
     logs_page(&app, &p, Some(&id), Some(&job), q.as_deref()).await
-}
-
-fn render_job(d: &Delivery) -> Value {
-    json!({
-        "id": d.id,
-        "type": "integration-job",
-        "meta": {
-            "triggered_by": d.event_key,
-            "status": d.status,
-            "attempts": d.attempts,
-            "timestamps": {"created_at": millis(d.created_at), "updated_at": millis(d.updated_at)},
-        },
-    })
 }
 
 pub(super) async fn jobs(

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod integrations;
 pub mod oauth;
+pub mod wire;
 
 use axum::Router;
 use axum::routing::{get, post};
