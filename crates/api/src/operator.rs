@@ -51,9 +51,11 @@ impl From<AppError> for Problem {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden"),
             AppError::NotFound { .. } => (StatusCode::NOT_FOUND, "Not Found"),
             AppError::IdExists { .. } => (StatusCode::CONFLICT, "Conflict"),
-            AppError::Validation { .. } | AppError::Rule { .. } | AppError::OrderStatus { .. } => {
-                (StatusCode::BAD_REQUEST, "Bad Request")
-            }
+            AppError::Validation { .. }
+            | AppError::Rule { .. }
+            | AppError::OrderStatus { .. }
+            | AppError::CalloutFailed { .. }
+            | AppError::Checkout(_) => (StatusCode::BAD_REQUEST, "Bad Request"),
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %e, "operator API failure");
                 return Problem {

@@ -1,8 +1,8 @@
 //! Approval rules: a buyer's rules that hold a submitted order for approval when their
-//! expression matches (the rule language is in `cartwire_domain::approval_rules`).
+//! expression matches (the rule language is in `cartwire_domain::order::approval_rules`).
 
 use crate::{App, AppError, Principal};
-use cartwire_domain::approval_rules::ApprovalRule;
+use cartwire_domain::order::approval_rules::ApprovalRule;
 use cartwire_domain::{ApiRole, ObjectId};
 
 const APPROVAL_READ: &[ApiRole] = &[ApiRole::ApprovalRuleAdmin, ApiRole::ApprovalRuleReader];

@@ -23,8 +23,6 @@ pub enum RuleCode {
     ApiClientCannotDeleteLastFullAccess,
     /// The username is taken.
     UsernameMustBeUnique,
-    /// A callout failed: non-2xx, timeout, unreachable or an unusable answer.
-    IntegrationEventBadRequest,
     /// The caller's API client has no OrderCheckout integration event.
     ApiClientNotConfiguredForOrderCalculate,
     /// Ship methods selected before shipping was estimated.
@@ -89,6 +87,19 @@ pub enum AppError {
         /// Details for the wire body.
         data: serde_json::Value,
     },
+    /// The merchant's middleware gave no usable answer to a callout the use case needs (HTTP
+    /// 400, `IntegrationEvent.BadRequest` in OrderCloud): what it answered is for the
+    /// middleware's developer.
+    #[error("the integration event failed ({status}): {body}")]
+    CalloutFailed {
+        /// Its HTTP status; 0 when it never answered.
+        status: u16,
+        /// Its body (cut to 4 KiB) or why there was none.
+        body: String,
+    },
+    /// A checkout step refused what it was given (HTTP 400); the dialect names the field.
+    #[error(transparent)]
+    Checkout(cartwire_domain::order::checkout::CheckoutError),
     /// The order's status does not allow the action (HTTP 400, `OrderInvalidStatus`); the
     /// dialect names the status in its own words.
     #[error("cannot {action} order {order_id} while its status is {}", status.as_str())]

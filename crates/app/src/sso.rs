@@ -11,7 +11,7 @@
 /// The stored form the dialects render (with what the store derives).
 pub use cartwire_store::sso::OpenIdConnectRecord;
 
-use crate::callout::CalloutWire;
+use crate::callout::{Callout, CalloutWire, SsoAnswer};
 use crate::identity::SaveMode;
 use crate::{App, AppError, Principal, RuleCode};
 use aws_lc_rs::digest::{SHA256, digest};
@@ -23,7 +23,7 @@ use cartwire_domain::sso::{OpenIdConnect, fill_placeholders, percent_encode};
 use cartwire_domain::{ApiRole, ObjectId};
 use cartwire_outbound::callout::CalloutOutcome;
 use cartwire_store::StoreError;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -300,43 +300,40 @@ impl App {
             LoginFailure("the OpenIdConnect configuration has no OpenIDConnect integration event".into())
         })?;
         let caller = self.client_context_principal(&client_id).await.map_err(internal)?;
-        let mut fields = Map::new();
-        fields.insert("OpenIdConnect".into(), wire.openid_connect(record));
-        fields.insert("TokenResponse".into(), token_response.clone());
         let user = match linked {
             None => {
-                fields.insert("ExistingUser".into(), Value::Null);
-                let (answer, _) =
-                    self.call_middleware(&caller, &event, Some("/createuser"), fields).await.map_err(|f| {
-                        LoginFailure(format!("the /createuser integration event failed ({}): {}", f.status, f.body))
-                    })?;
-                if let Some(message) = answer.get("ErrorMessage").and_then(Value::as_str) {
-                    return Err(LoginFailure(message.to_owned()));
-                }
-                let username = answer
-                    .get("Username")
-                    .and_then(Value::as_str)
-                    .filter(|u| !u.is_empty())
-                    .ok_or_else(|| LoginFailure("/createuser answered without a Username".into()))?;
+                let call = Callout::CreateUser { config: record, token_response: &token_response };
+                let path = wire.path(&call).unwrap_or("/");
+                let (answer, _) = self.call_middleware(&caller, wire, &event, &call).await.map_err(|f| {
+                    LoginFailure(format!("the {path} integration event failed ({}): {}", f.status, f.body))
+                })?;
+                let username = match wire.sso_answer(&answer) {
+                    SsoAnswer::Refused(message) => return Err(LoginFailure(message)),
+                    SsoAnswer::Accepted { username: Some(u) } if !u.is_empty() => u,
+                    SsoAnswer::Accepted { .. } => {
+                        return Err(LoginFailure(format!("{path} answered without a user")));
+                    }
+                };
                 let store = |e: StoreError| internal(e.into());
                 let mut tx = self.store().begin().await.map_err(store)?;
-                let user =
-                    tx.user_by_username(username).await.map_err(store)?.ok_or_else(|| {
-                        LoginFailure(format!("/createuser named user '{username}', who does not exist"))
-                    })?;
-                tx.link_oidc_identity(config.id.as_str(), subject, username).await.map_err(store)?;
+                let user = tx
+                    .user_by_username(&username)
+                    .await
+                    .map_err(store)?
+                    .ok_or_else(|| LoginFailure(format!("{path} named user '{username}', who does not exist")))?;
+                tx.link_oidc_identity(config.id.as_str(), subject, &username).await.map_err(store)?;
                 tx.commit().await.map_err(store)?;
                 user
             }
             Some(user) => {
                 if config.call_sync_user_integration_event {
-                    fields.insert("ExistingUser".into(), wire.user(&user));
-                    let (answer, _) =
-                        self.call_middleware(&caller, &event, Some("/syncuser"), fields).await.map_err(|f| {
-                            LoginFailure(format!("the /syncuser integration event failed ({}): {}", f.status, f.body))
-                        })?;
-                    if let Some(message) = answer.get("ErrorMessage").and_then(Value::as_str) {
-                        return Err(LoginFailure(message.to_owned()));
+                    let call = Callout::SyncUser { config: record, token_response: &token_response, user: &user };
+                    let path = wire.path(&call).unwrap_or("/");
+                    let (answer, _) = self.call_middleware(&caller, wire, &event, &call).await.map_err(|f| {
+                        LoginFailure(format!("the {path} integration event failed ({}): {}", f.status, f.body))
+                    })?;
+                    if let SsoAnswer::Refused(message) = wire.sso_answer(&answer) {
+                        return Err(LoginFailure(message));
                     }
                 }
                 user

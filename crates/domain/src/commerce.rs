@@ -24,6 +24,34 @@ impl Cents {
     }
 }
 
+/// A non-negative decimal amount as a client wrote it (`9.99`, `10`), not yet in a currency.
+/// Wire formats carry amounts as JSON numbers while the currency that says how many decimals
+/// are allowed is often known only once the order is read; this keeps the exact digits until
+/// [`Amount::in_currency`] converts them, never through a float.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amount(String);
+
+impl Amount {
+    /// Accepts plain decimal notation (digits, at most one point), 0 or more.
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        let t = text.trim();
+        let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        if t.starts_with('-') {
+            return Err(DomainError::invalid("amounts must be 0 or more"));
+        }
+        if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) || t.len() > 40 {
+            return Err(DomainError::invalid(format!("'{text}' is not a decimal amount")));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    /// The amount in minor units of `currency`, exactly (more decimals than it has are refused).
+    pub fn in_currency(&self, currency: &CurrencyCode) -> Result<Cents, DomainError> {
+        crate::catalog::to_minor_units(&self.0, currency)
+    }
+}
+
 /// Active ISO 4217 codes.
 const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN \
 BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD \
@@ -112,8 +140,8 @@ pub struct ShopProduct {
     pub name: String,
     /// Unit price.
     pub price: Cents,
-    /// Quantity (≥ 1).
-    pub quantity: i64,
+    /// Quantity.
+    pub quantity: crate::order::lines::Quantity,
     /// Product id in the store.
     pub external_id: Option<String>,
     /// Category.
@@ -186,5 +214,18 @@ mod tests {
         assert!(CurrencyCode::parse("US").is_err());
         assert!(CurrencyCode::parse("XYZ").is_err());
         assert!(CurrencyCode::parse("EUR").is_ok());
+    }
+
+    #[test]
+    fn amounts_keep_their_digits_until_a_currency_says_how_many_decimals() {
+        let usd = CurrencyCode::parse("USD").unwrap();
+        let jpy = CurrencyCode::parse("JPY").unwrap();
+        assert_eq!(Amount::parse("9.99").unwrap().in_currency(&usd).unwrap().get(), 999);
+        assert_eq!(Amount::parse("10").unwrap().in_currency(&jpy).unwrap().get(), 10);
+        assert!(Amount::parse("9.99").unwrap().in_currency(&jpy).is_err(), "no decimals in yen");
+        assert!(Amount::parse("1.005").unwrap().in_currency(&usd).is_err(), "never rounded");
+        for bad in ["", ".", "-1", "1e3", "1.2.3", "NaN", "١"] {
+            assert!(Amount::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -7,9 +7,7 @@
 
 pub mod access_key;
 pub mod api_client;
-pub mod approval_rules;
 pub mod catalog;
-pub mod checkout;
 pub mod commerce;
 pub mod delivery;
 pub mod error;

@@ -1,8 +1,8 @@
 //! Order returns: what a buyer sends back from a submitted order, and the refund for it.
 
 use crate::DomainError;
-use crate::checkout::CheckoutOrder;
 use crate::commerce::Cents;
+use crate::order::checkout::CheckoutOrder;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -137,7 +137,7 @@ impl OrderReturn {
             if item.quantity < 1 {
                 return Err((at("Quantity"), DomainError::invalid("Quantity must be 1 or more")));
             }
-            let left = line.quantity - held.get(item.line_item_id.as_str()).copied().unwrap_or(0);
+            let left = i64::from(line.quantity) - held.get(item.line_item_id.as_str()).copied().unwrap_or(0);
             if item.quantity > left {
                 return Err((
                     at("Quantity"),
@@ -160,7 +160,7 @@ impl OrderReturn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checkout::{CheckoutLine, LineProduct};
+    use crate::order::lines::{CheckoutLine, LineProduct, Quantity};
     use serde_json::json;
 
     fn order() -> CheckoutOrder {
@@ -173,7 +173,7 @@ mod tests {
                 xp: json!({}),
                 ..Default::default()
             },
-            quantity: qty,
+            quantity: Quantity::new(qty).unwrap(),
             unit_price: Cents::new(100).unwrap(),
             price_schedule_id: None,
             price_overridden: false,

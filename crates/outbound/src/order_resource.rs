@@ -25,7 +25,7 @@ pub fn order_resource(o: &Order) -> Value {
             .map(|(n, p)| {
                 json!({"type": "order_item", "id": format!("{}-{}", o.id, n + 1), "name": p.name, "sku": p.sku,
                        "product_id": p.external_id, "quantity": p.quantity,
-                       "unit_price": money(p.price.get()), "value": money(p.price.get() * p.quantity)})
+                       "unit_price": money(p.price.get()), "value": money(p.price.get().saturating_mul(i64::from(p.quantity)))})
             })
             .collect(),
         None => o
@@ -50,7 +50,7 @@ pub fn order_resource(o: &Order) -> Value {
             .collect(),
     };
     // EP's address shape, for orders that have addresses (OrderCloud checkout).
-    let address = |a: &cartwire_domain::checkout::Address| {
+    let address = |a: &cartwire_domain::order::checkout::Address| {
         json!({"first_name": a.first_name, "last_name": a.last_name, "company_name": a.company_name,
                "line_1": a.street1, "line_2": a.street2, "city": a.city, "region": a.state,
                "postcode": a.zip, "country": a.country, "phone_number": a.phone})

@@ -3,7 +3,7 @@
 use crate::codec::{corrupt, get_json, get_opt_str, get_str, id, json};
 use crate::sql::Row;
 use crate::{StoreError, Tx};
-use cartwire_domain::approval_rules::{ApprovalRule, RuleExpression};
+use cartwire_domain::order::approval_rules::{ApprovalRule, RuleExpression};
 
 fn rule_from(row: &Row) -> Result<ApprovalRule, StoreError> {
     Ok(ApprovalRule {

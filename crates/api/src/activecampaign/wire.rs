@@ -192,8 +192,11 @@ pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, ShopE
     let (orders, _) = app.shop_orders(&filters, 0, 10_000).await?;
     let placed: Vec<&Order> = orders.iter().filter(|o| !o.status.is_cart()).collect();
     let revenue: i64 = placed.iter().filter_map(|o| o.totals.as_ref()).map(|t| t.total.get()).sum();
-    let products: i64 =
-        placed.iter().filter_map(|o| o.shop.as_ref()).map(|s| s.products.iter().map(|p| p.quantity).sum::<i64>()).sum();
+    let products: i64 = placed
+        .iter()
+        .filter_map(|o| o.shop.as_ref())
+        .map(|s| s.products.iter().map(|p| i64::from(p.quantity)).sum::<i64>())
+        .sum();
     let count = placed.len() as i64;
     Ok(json!({
         "connectionid": c.connection_id.to_string(),
@@ -229,9 +232,8 @@ fn products(v: &Value) -> Result<Vec<ShopProduct>, ShopError> {
             let quantity = int(m, "quantity")
                 .map_err(|_| invalid(&f("quantity"), "must be a whole number"))?
                 .ok_or_else(|| missing(&f("quantity")))?;
-            if quantity < 1 {
-                return Err(invalid(&f("quantity"), "must be 1 or more"));
-            }
+            let quantity = cartwire_domain::order::lines::Quantity::new(quantity)
+                .map_err(|e| invalid(&f("quantity"), &e.to_string()))?;
             Ok(ShopProduct {
                 name,
                 price,

@@ -66,7 +66,9 @@ impl From<AppError> for EpError {
             }
             AppError::Validation { field, message } => EpError::validation(&field, message),
             AppError::Rule { message, .. } => EpError::validation("", message),
-            e @ AppError::OrderStatus { .. } => EpError::validation("", e.to_string()),
+            e @ (AppError::OrderStatus { .. } | AppError::CalloutFailed { .. } | AppError::Checkout(_)) => {
+                EpError::validation("", e.to_string())
+            }
             AppError::Store(_) | AppError::Internal(_) => {
                 let request_id = uuid::Uuid::new_v4().to_string();
                 tracing::error!(error = %e, request_id, "internal error");

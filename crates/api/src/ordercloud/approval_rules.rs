@@ -13,7 +13,7 @@ use axum::response::Response;
 use cartwire_app::identity::SaveMode;
 use cartwire_app::{App, AppError};
 use cartwire_domain::ObjectId;
-use cartwire_domain::approval_rules::{ApprovalRule, RuleExpression};
+use cartwire_domain::order::approval_rules::{ApprovalRule, RuleExpression};
 use serde::Deserialize;
 use serde_json::{Value, json};
 

@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::{AppError, RuleCode};
+use cartwire_domain::order::checkout::CheckoutError;
 use serde_json::{Value, json};
 
 /// An OrderCloud error response.
@@ -49,7 +50,6 @@ pub fn rule_code(code: RuleCode) -> &'static str {
         RuleCode::ApiClientRequiredNotAnonBuyer => "ApiClient.RequiredNotAnonBuyer",
         RuleCode::ApiClientCannotDeleteLastFullAccess => "ApiClient.CannotDeleteLastFullAccess",
         RuleCode::UsernameMustBeUnique => "User.UsernameMustBeUnique",
-        RuleCode::IntegrationEventBadRequest => "IntegrationEvent.BadRequest",
         RuleCode::ApiClientNotConfiguredForOrderCalculate => "IntegrationEvent.ApiClientNotConfiguredForOrderCalculate",
         RuleCode::MustCalculateShipping => "IntegrationEvent.MustCalculateShipping",
         RuleCode::MustHaveShipEstimates => "IntegrationEvent.MustHaveShipEstimates",
@@ -95,6 +95,13 @@ impl From<AppError> for OcError {
                 };
                 OcError::new(status, rule_code(code), message).with_data(data)
             }
+            AppError::CalloutFailed { status, body } => OcError::new(
+                StatusCode::BAD_REQUEST,
+                "IntegrationEvent.BadRequest",
+                "Something went wrong when we called your integration event, check your custom code and try again.",
+            )
+            .with_data(json!({"HttpStatusCode": status, "UnhandledErrorBody": body})),
+            AppError::Checkout(e) => checkout_error(e),
             AppError::OrderStatus { order_id, action, status } => OcError::new(
                 StatusCode::BAD_REQUEST,
                 rule_code(RuleCode::OrderInvalidStatus),
@@ -107,6 +114,29 @@ impl From<AppError> for OcError {
                 tracing::error!(error = %e, "internal error");
                 OcError::new(StatusCode::INTERNAL_SERVER_ERROR, "ServerError", "An unexpected error occurred.")
             }
+        }
+    }
+}
+
+/// A refused checkout step, with the request or answer field it concerns.
+fn checkout_error(e: CheckoutError) -> OcError {
+    let rule = |code: RuleCode| OcError::new(StatusCode::BAD_REQUEST, rule_code(code), e.to_string());
+    match &e {
+        CheckoutError::MustCalculateShipping => rule(RuleCode::MustCalculateShipping),
+        CheckoutError::MustHaveShipEstimates => rule(RuleCode::MustHaveShipEstimates),
+        CheckoutError::UnknownShipEstimate { index, estimate_id } => OcError::validation(
+            &format!("ShipMethodSelections[{index}].ShipEstimateID"),
+            format!("no ship estimate '{estimate_id}'"),
+        ),
+        CheckoutError::UnknownShipMethod { index, estimate_id, method_id } => OcError::validation(
+            &format!("ShipMethodSelections[{index}].ShipMethodID"),
+            format!("ship estimate '{estimate_id}' has no ship method '{method_id}'"),
+        ),
+        CheckoutError::UnknownLine { index, line_id } => {
+            OcError::validation(&format!("LineItemOverrides[{index}].LineItemID"), format!("no line item '{line_id}'"))
+        }
+        CheckoutError::InvalidProduct { index, error } => {
+            OcError::validation(&format!("LineItemOverrides[{index}].Product"), error.to_string())
         }
     }
 }

@@ -5,6 +5,7 @@ use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, OptionalJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::wire::optional_amount;
 use super::wire::returns::render_return;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -53,6 +54,9 @@ pub struct ItemIn {
 
 impl ReturnIn {
     fn into_draft(self) -> Result<ReturnDraft, OcError> {
+        let amount = |v: Option<Value>, field: String| {
+            optional_amount(v.as_ref()).map_err(|e| OcError::validation(&field, e.to_string()))
+        };
         Ok(ReturnDraft {
             id: self.id,
             order_id: self.order_id.ok_or_else(|| OcError::validation("OrderID", "OrderID is required"))?,
@@ -60,9 +64,13 @@ impl ReturnIn {
                 .items
                 .unwrap_or_default()
                 .into_iter()
-                .map(|i| (i.line_item_id, i.quantity, i.refund_amount, i.comments))
-                .collect(),
-            refund_amount: self.refund_amount,
+                .enumerate()
+                .map(|(n, i)| {
+                    let refund = amount(i.refund_amount, format!("ItemsToReturn[{n}].RefundAmount"))?;
+                    Ok((i.line_item_id, i.quantity, refund, i.comments))
+                })
+                .collect::<Result<_, OcError>>()?,
+            refund_amount: amount(self.refund_amount, "RefundAmount".into())?,
             comments: self.comments,
             xp: self.xp.filter(|x| !x.is_null()).unwrap_or_else(|| json!({})),
         })

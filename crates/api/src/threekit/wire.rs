@@ -192,7 +192,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            lines.iter().map(|l| (l.configuration_id.as_str(), l.count)).collect::<Vec<_>>(),
+            lines.iter().map(|l| (l.configuration_id.as_str(), l.count.get())).collect::<Vec<_>>(),
             [("c1", 2), ("c2", 1), ("c3", 1)]
         );
         assert!(lines_from_legacy_items(&json!({"not": "an array"})).is_none());

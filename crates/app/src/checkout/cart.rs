@@ -7,8 +7,9 @@ use crate::callout::CalloutWire;
 use crate::orders::core::new_short_id;
 use crate::orders::events::order_events;
 use crate::{App, AppError, Principal};
-use cartwire_domain::checkout::{CheckoutLine, CheckoutOrder};
 use cartwire_domain::commerce::CurrencyCode;
+use cartwire_domain::order::checkout::CheckoutOrder;
+use cartwire_domain::order::lines::CheckoutLine;
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_domain::{ApiRole, ObjectId};
 use cartwire_store::Tx;
@@ -320,7 +321,6 @@ pub(crate) async fn new_checkout_order(
 
 pub(crate) fn validate_line_draft(d: &LineDraft) -> Result<(), AppError> {
     ObjectId::parse(&d.product_id).map_err(|e| AppError::invalid("ProductID", e))?;
-    CheckoutLine::check_quantity(d.quantity).map_err(|e| AppError::invalid("Quantity", e))?;
     if let Some(a) = &d.shipping_address {
         a.validate().map_err(|(f, e)| AppError::invalid(format!("ShippingAddress.{f}"), e))?;
     }

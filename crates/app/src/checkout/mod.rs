@@ -15,8 +15,8 @@ pub mod workflow;
 
 use crate::{AppError, Principal, RuleCode};
 use cartwire_domain::ApiRole;
-use cartwire_domain::checkout::{Address, CheckoutError, CheckoutOrder};
 use cartwire_domain::commerce::CurrencyCode;
+use cartwire_domain::order::checkout::{Address, CheckoutError, CheckoutOrder};
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_domain::user::UserRef;
 use serde_json::Value;
@@ -29,9 +29,9 @@ pub struct LineDraft {
     /// The product.
     pub product_id: String,
     /// How many.
-    pub quantity: i64,
+    pub quantity: cartwire_domain::order::lines::Quantity,
     /// A unit price set by hand (a decimal in the order's currency; needs `OverrideUnitPrice`).
-    pub unit_price: Option<Value>,
+    pub unit_price: Option<cartwire_domain::commerce::Amount>,
     /// Where the line ships.
     pub shipping_address: Option<Address>,
     /// Extended properties.
@@ -80,7 +80,7 @@ pub(crate) fn checkout_error(e: CheckoutError) -> AppError {
     match e {
         CheckoutError::MustCalculateShipping => AppError::rule(RuleCode::MustCalculateShipping, e.to_string()),
         CheckoutError::MustHaveShipEstimates => AppError::rule(RuleCode::MustHaveShipEstimates, e.to_string()),
-        CheckoutError::Invalid { field, error } => AppError::invalid(field, error),
+        other => AppError::Checkout(other),
     }
 }
 

@@ -2,12 +2,12 @@
 //! price by hand.
 
 use super::*;
-use crate::callout::{AddToCartAnswer, AddToCartQuery, CalloutFailure, CalloutWire};
+use crate::callout::{AddToCartAnswer, AddToCartQuery, Callout, CalloutFailure, CalloutWire};
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
-use cartwire_domain::checkout::{CheckoutLine, LineProduct};
 use cartwire_domain::commerce::{Cents, CurrencyCode};
 use cartwire_domain::integration_event::EventType;
+use cartwire_domain::order::lines::{LineProduct, Quantity};
 
 impl App {
     /// Prices a line: through the AddToCart integration event when the caller's client has one
@@ -18,9 +18,8 @@ impl App {
         wire: &dyn CalloutWire,
         currency: &CurrencyCode,
         product_id: &str,
-        quantity: i64,
+        quantity: Quantity,
     ) -> Result<(LineProduct, Cents, Option<String>), AppError> {
-        CheckoutLine::check_quantity(quantity).map_err(|e| AppError::invalid("Quantity", e))?;
         if let Some(event) = self.attached_event(p, EventType::AddToCart).await? {
             let user = {
                 let mut tx = self.store().read().await?;
@@ -36,8 +35,8 @@ impl App {
                 buyer_user: user.as_ref(),
                 seller_id: &seller_id,
             };
-            let fields = wire.add_to_cart_request(&query);
-            let (answer, status) = self.call_middleware(p, &event, None, fields).await.map_err(|f| f.error())?;
+            let (answer, status) =
+                self.call_middleware(p, wire, &event, &Callout::AddToCart(&query)).await.map_err(|f| f.error())?;
             return match wire.add_to_cart_answer(&query, &answer, currency) {
                 Ok(AddToCartAnswer::NoProduct) => Err(AppError::not_found("Product", product_id)),
                 Ok(AddToCartAnswer::Priced { product, unit_price }) => Ok((*product, unit_price, None)),
@@ -69,7 +68,8 @@ impl App {
                 ),
             ));
         }
-        if quantity < schedule.min_quantity || schedule.max_quantity.is_some_and(|m| quantity > m) {
+        let count = i64::from(quantity);
+        if count < schedule.min_quantity || schedule.max_quantity.is_some_and(|m| count > m) {
             return Err(AppError::invalid(
                 "Quantity",
                 format!(
@@ -79,7 +79,7 @@ impl App {
                 ),
             ));
         }
-        let unit_price = schedule.unit_price(quantity).ok_or_else(|| {
+        let unit_price = schedule.unit_price(count).ok_or_else(|| {
             AppError::invalid("Quantity", format!("no price break of {} covers quantity {quantity}", schedule.id))
         })?;
         let line_product = LineProduct {
@@ -97,10 +97,8 @@ impl App {
 
 pub(crate) fn requested_price(d: &LineDraft, currency: &CurrencyCode) -> Result<Option<Cents>, AppError> {
     match &d.unit_price {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            cartwire_domain::checkout::amount(v, currency).map(Some).map_err(|e| AppError::invalid("UnitPrice", e))
-        }
+        None => Ok(None),
+        Some(a) => a.in_currency(currency).map(Some).map_err(|e| AppError::invalid("UnitPrice", e)),
     }
 }
 

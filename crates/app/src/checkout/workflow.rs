@@ -1,17 +1,17 @@
 //! The checkout workflow: estimate shipping, select ship methods, calculate, validate, submit
-//! (with the OrderCheckout callouts, never inside a transaction), approve, decline, cancel,
+//! (with the checkout callouts, never inside a transaction), approve, decline, cancel,
 //! complete.
 
 use super::*;
-use crate::callout::{CalloutFailure, CalloutWire, recorded};
+use crate::callout::{Callout, CalloutFailure, CalloutWire, CheckoutStep};
 use crate::{App, AppError, Principal, RuleCode};
 use cartwire_domain::ApiRole;
-use cartwire_domain::approval_rules::ApprovalRule;
-use cartwire_domain::checkout::CheckoutOrder;
 use cartwire_domain::commerce::CurrencyCode;
 use cartwire_domain::integration_event::{EventType, IntegrationEvent};
+use cartwire_domain::order::approval_rules::ApprovalRule;
+use cartwire_domain::order::checkout::CheckoutOrder;
+use cartwire_domain::order::worksheet::CalloutRecord;
 use cartwire_domain::order::{Order, OrderStatus};
-use serde_json::Map;
 use time::OffsetDateTime;
 
 impl App {
@@ -58,20 +58,25 @@ impl App {
         self.commit_change(tx, p, &current, next).await
     }
 
-    /// `estimateshipping`: asks the middleware for ship estimates (`/shippingrates`) and
-    /// stores its answer — or the failure — on the worksheet.
+    /// `estimateshipping`: asks the middleware for ship estimates and stores its answer — or
+    /// the failure — on the worksheet.
     pub async fn estimate_shipping(&self, p: &Principal, wire: &dyn CalloutWire, id: &str) -> Result<Order, AppError> {
         let (order, event) = self.checkout_context(p, id).await?;
-        let mut fields = Map::new();
-        fields.insert("OrderWorksheet".into(), wire.worksheet(&order));
-        let result = self.call_middleware(p, &event, Some("/shippingrates"), fields).await;
-        let record = match &result {
-            Ok((answer, status)) => recorded(answer.clone(), *status),
-            Err(f) => f.record(),
+        let call = Callout::Checkout { step: CheckoutStep::ShippingRates, order: &order };
+        let currency = Order::currency(&order);
+        let result = self.call_middleware(p, wire, &event, &call).await.and_then(|(answer, status)| {
+            match wire.ship_estimates(&answer, &currency) {
+                Ok(estimates) => Ok((CalloutRecord::answered(status, answer), estimates)),
+                Err(why) => Err(CalloutFailure { status, body: why }),
+            }
+        });
+        let (record, estimates) = match &result {
+            Ok((record, estimates)) => (record.clone(), estimates.clone()),
+            Err(f) => (f.record(), Vec::new()),
         };
         let saved = self
             .apply_after_callout(p, &order, |co, _| {
-                co.record_ship_estimates(record);
+                co.record_ship_estimates(record, estimates);
                 Ok(())
             })
             .await?;
@@ -88,60 +93,54 @@ impl App {
         id: &str,
         selections: Vec<(String, String)>,
     ) -> Result<Order, AppError> {
-        self.update_checkout_order(p, id, |co, currency| {
-            co.select_ship_methods(&selections, currency).map_err(checkout_error)
-        })
-        .await
+        self.update_checkout_order(p, id, |co, _| co.select_ship_methods(&selections).map_err(checkout_error)).await
     }
 
-    /// `calculate`: asks the middleware for shipping, tax, fees and line overrides
-    /// (`/ordercalculate`) and applies them; the order is then calculated until the next
-    /// change that can move its total.
+    /// `calculate`: asks the middleware for shipping, tax, fees and line overrides and applies
+    /// them; the order is then calculated until the next change that can move its total. An
+    /// answer cartwire cannot apply (inexact money, an unknown line) is the middleware's error,
+    /// recorded as such, and changes nothing else.
     pub async fn calculate_order(&self, p: &Principal, wire: &dyn CalloutWire, id: &str) -> Result<Order, AppError> {
         let (order, event) = self.checkout_context(p, id).await?;
-        let mut fields = Map::new();
-        fields.insert("OrderWorksheet".into(), wire.worksheet(&order));
-        let result = self.call_middleware(p, &event, Some("/ordercalculate"), fields).await;
-        match result {
-            Ok((answer, status)) => {
-                let answer = recorded(answer, status);
-                let applied = self
-                    .apply_after_callout(p, &order, |co, currency| {
-                        co.apply_calculation(answer.clone(), currency).map_err(checkout_error)
-                    })
-                    .await;
-                match applied {
-                    Err(AppError::Validation { field, message }) => {
-                        // The middleware answered with something cartwire cannot apply (inexact
-                        // money, an unknown line): that is the middleware's error, recorded as such.
-                        let failure = CalloutFailure { status, body: format!("{field}: {message}") };
-                        self.record_calculation_failure(p, &order, &failure).await?;
-                        Err(failure.error())
-                    }
-                    other => other,
-                }
-            }
-            Err(failure) => {
-                self.record_calculation_failure(p, &order, &failure).await?;
-                Err(failure.error())
-            }
+        let call = Callout::Checkout { step: CheckoutStep::Calculate, order: &order };
+        let currency = Order::currency(&order);
+        let (answer, status) = match self.call_middleware(p, wire, &event, &call).await {
+            Ok(answered) => answered,
+            Err(failure) => return self.calculation_failed(p, &order, failure).await,
+        };
+        let calc = match wire.calculation(&answer, &currency) {
+            Ok(calc) => calc,
+            Err(why) => return self.calculation_failed(p, &order, CalloutFailure { status, body: why }).await,
+        };
+        let record = CalloutRecord::answered(status, answer);
+        let mut refused = None;
+        let applied = self
+            .apply_after_callout(p, &order, |co, _| {
+                co.apply_calculation(record, calc).map_err(|e| {
+                    refused = Some(e.to_string());
+                    checkout_error(e)
+                })
+            })
+            .await;
+        match (applied, refused) {
+            (Err(_), Some(why)) => self.calculation_failed(p, &order, CalloutFailure { status, body: why }).await,
+            (other, _) => other,
         }
     }
 
-    pub(crate) async fn record_calculation_failure(
+    async fn calculation_failed(
         &self,
         p: &Principal,
         order: &Order,
-        failure: &CalloutFailure,
-    ) -> Result<(), AppError> {
+        failure: CalloutFailure,
+    ) -> Result<Order, AppError> {
         let record = failure.record();
         self.apply_after_callout(p, order, |co, _| {
-            co.calculated_at_revision = None;
-            co.worksheet.order_calculate_response = Some(record);
+            co.record_calculation_failure(record);
             Ok(())
         })
-        .await
-        .map(|_| ())
+        .await?;
+        Err(failure.error())
     }
 
     /// Checks that the order could be submitted now (`validate`).
@@ -172,8 +171,8 @@ impl App {
         next.placed_at = Some(now);
         let submitted = self.commit_change(tx, p, &current, next).await?;
         let Some(event) = event else { return Ok(submitted) };
-        let path = if needs_approval { "/ordersubmitforapproval" } else { "/ordersubmit" };
-        self.tell_middleware(p, wire, &event, path, submitted).await
+        let step = if needs_approval { CheckoutStep::SubmittedForApproval } else { CheckoutStep::Submitted };
+        self.tell_middleware(p, wire, &event, step, submitted).await
     }
 
     /// Posts a post-state-change callout and records its answer on the worksheet with an
@@ -183,13 +182,12 @@ impl App {
         p: &Principal,
         wire: &dyn CalloutWire,
         event: &IntegrationEvent,
-        path: &'static str,
+        step: CheckoutStep,
         order: Order,
     ) -> Result<Order, AppError> {
-        let mut fields = Map::new();
-        fields.insert("OrderWorksheet".into(), wire.worksheet(&order));
-        let record = match self.call_middleware(p, event, Some(path), fields).await {
-            Ok((answer, status)) => recorded(answer, status),
+        let call = Callout::Checkout { step, order: &order };
+        let record = match self.call_middleware(p, wire, event, &call).await {
+            Ok((answer, status)) => CalloutRecord::answered(status, answer),
             Err(f) => f.record(),
         };
         let mut tx = self.store().begin().await?;
@@ -199,10 +197,10 @@ impl App {
         };
         let mut next = current.clone();
         let worksheet = &mut next.checkout.as_mut().expect("checkout order").worksheet;
-        match path {
-            "/ordersubmit" => worksheet.order_submit_response = Some(record),
-            "/ordersubmitforapproval" => worksheet.order_submit_for_approval_response = Some(record),
-            _ => worksheet.order_approved_response = Some(record),
+        match step {
+            CheckoutStep::SubmittedForApproval => worksheet.submitted_for_approval = Some(record),
+            CheckoutStep::Approved => worksheet.approved = Some(record),
+            _ => worksheet.submitted = Some(record),
         }
         self.commit_change(tx, p, &current, next).await
     }
@@ -227,7 +225,7 @@ impl App {
             })
             .await?;
         match self.attached_event(p, EventType::OrderCheckout).await? {
-            Some(event) => self.tell_middleware(p, wire, &event, "/orderapproved", approved).await,
+            Some(event) => self.tell_middleware(p, wire, &event, CheckoutStep::Approved, approved).await,
             None => Ok(approved),
         }
     }

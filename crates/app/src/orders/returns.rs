@@ -1,18 +1,18 @@
 //! Order returns, and the OrderReturn integration event that prices them
 //! (`/calculateorderreturn`).
 
-use crate::callout::{CalloutFailure, CalloutWire};
+use crate::callout::{Callout, CalloutFailure, CalloutWire, RefundAnswer};
 use crate::checkout::{check_writer, checkout_of, may_change};
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::ObjectId;
-use cartwire_domain::checkout::amount;
+use cartwire_domain::commerce::Amount;
 use cartwire_domain::commerce::{Cents, CurrencyCode};
 use cartwire_domain::event::{EventKey, NewEvent};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_domain::returns::{OrderReturn, ReturnItem, ReturnStatus};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 const RETURN_ANY: &[ApiRole] = &[ApiRole::Shopper, ApiRole::OrderAdmin, ApiRole::OrderReader];
@@ -26,9 +26,9 @@ pub struct ReturnDraft {
     /// The order.
     pub order_id: String,
     /// Items: line item, quantity, refund amount, comments.
-    pub items: Vec<(String, i64, Option<Value>, Option<String>)>,
+    pub items: Vec<(String, i64, Option<Amount>, Option<String>)>,
     /// The whole refund.
-    pub refund_amount: Option<Value>,
+    pub refund_amount: Option<Amount>,
     /// Comments.
     pub comments: Option<String>,
     /// Extended properties.
@@ -160,12 +160,10 @@ impl App {
         } else if let Some(event) = self.attached_event(p, EventType::OrderReturn).await? {
             let others = self.returns_of(&order.id).await?;
             check_items(&candidate, &order, &others)?;
-            let mut fields = Map::new();
-            fields.insert("OrderReturn".into(), wire.order_return(&candidate, &currency));
-            fields.insert("OrderWorksheet".into(), wire.worksheet(&order));
-            let (answer, status) =
-                self.call_middleware(p, &event, Some("/calculateorderreturn"), fields).await.map_err(|f| f.error())?;
-            apply_refund_answer(&mut candidate, &answer, &currency)
+            let call = Callout::ReturnCalculation { order_return: &candidate, order: &order, currency: &currency };
+            let (answer, status) = self.call_middleware(p, wire, &event, &call).await.map_err(|f| f.error())?;
+            wire.refund(&answer, &currency)
+                .and_then(|refund| apply_refund(&mut candidate, refund))
                 .map_err(|why| CalloutFailure { status, body: why }.error())?;
         }
         candidate.settle_total();
@@ -202,11 +200,8 @@ impl App {
             (None, Some(id)) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?.to_string(),
             (None, None) => uuid::Uuid::new_v4().simple().to_string()[..22].to_owned(),
         };
-        let money = |v: &Option<Value>, field: String| -> Result<Option<Cents>, AppError> {
-            match v {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => amount(v, currency).map(Some).map_err(|e| AppError::invalid(field, e)),
-            }
+        let money = |v: &Option<Amount>, field: String| -> Result<Option<Cents>, AppError> {
+            v.as_ref().map(|a| a.in_currency(currency)).transpose().map_err(|e| AppError::invalid(field, e))
         };
         let items = draft
             .items
@@ -356,32 +351,18 @@ fn check_items(r: &OrderReturn, order: &Order, others: &[OrderReturn]) -> Result
 
 /// Applies `{RefundAmount, ItemsToReturnCalcs:[{LineItemID, RefundAmount}]}`; every amount
 /// exact in `currency`, every line one of the return's.
-fn apply_refund_answer(r: &mut OrderReturn, answer: &Value, currency: &CurrencyCode) -> Result<(), String> {
-    let total = match answer.get("RefundAmount") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(amount(v, currency).map_err(|e| format!("RefundAmount: {e}"))?),
-    };
-    if let Some(calcs) = answer.get("ItemsToReturnCalcs").filter(|c| !c.is_null()) {
-        let calcs = calcs.as_array().ok_or("ItemsToReturnCalcs must be an array")?;
-        for (n, c) in calcs.iter().enumerate() {
-            let line = c
-                .get("LineItemID")
-                .and_then(Value::as_str)
-                .ok_or(format!("ItemsToReturnCalcs[{n}].LineItemID is required"))?;
-            let item = r
-                .items
-                .iter_mut()
-                .find(|i| i.line_item_id == line)
-                .ok_or(format!("ItemsToReturnCalcs[{n}]: '{line}' is not being returned"))?;
-            item.refund_amount = match c.get("RefundAmount") {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(amount(v, currency).map_err(|e| format!("ItemsToReturnCalcs[{n}].RefundAmount: {e}"))?),
-            };
-        }
+fn apply_refund(r: &mut OrderReturn, refund: RefundAnswer) -> Result<(), String> {
+    for (n, (line, amount)) in refund.items.into_iter().enumerate() {
+        let item = r
+            .items
+            .iter_mut()
+            .find(|i| i.line_item_id == line)
+            .ok_or(format!("item {n}: line item '{line}' is not being returned"))?;
+        item.refund_amount = amount;
     }
-    if total.is_none() && !r.items.iter().any(|i| i.refund_amount.is_some()) {
-        return Err("the answer has no RefundAmount".into());
+    if refund.total.is_none() && !r.items.iter().any(|i| i.refund_amount.is_some()) {
+        return Err("the answer has no refund amount".into());
     }
-    r.refund_amount = total;
+    r.refund_amount = refund.total;
     Ok(())
 }

@@ -5,8 +5,9 @@
 //! depend on `wire` and never on each other.
 
 use cartwire_app::AppError;
+use cartwire_domain::DomainError;
 use cartwire_domain::catalog::to_decimal;
-use cartwire_domain::commerce::{Cents, CurrencyCode};
+use cartwire_domain::commerce::{Amount, Cents, CurrencyCode};
 use cartwire_domain::order::OrderStatus;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -42,6 +43,19 @@ pub fn ordercloud_status(s: OrderStatus) -> &'static str {
 
 pub(crate) fn money(amount: Cents, currency: &CurrencyCode) -> f64 {
     to_decimal(amount, currency)
+}
+
+/// A JSON number read as an exact decimal amount (never through a float's rounding).
+pub(crate) fn amount(value: &Value) -> Result<Amount, DomainError> {
+    match value {
+        Value::Number(n) => Amount::parse(&n.to_string()),
+        other => Err(DomainError::Invalid(format!("an amount must be a number, not {other}"))),
+    }
+}
+
+/// An optional amount: absent and `null` are none.
+pub(crate) fn optional_amount(value: Option<&Value>) -> Result<Option<Amount>, DomainError> {
+    value.filter(|v| !v.is_null()).map(amount).transpose()
 }
 
 pub(crate) fn xp_or_empty(xp: Option<Value>) -> Value {

@@ -5,11 +5,13 @@ use super::{iso, money, ordercloud_status, xp_or_empty};
 use cartwire_app::AppError;
 use cartwire_app::checkout::{LineDraft, checkout_of};
 use cartwire_domain::catalog::to_decimal;
-use cartwire_domain::checkout::{Address, CheckoutLine};
 use cartwire_domain::commerce::Cents;
 use cartwire_domain::order::Order;
+use cartwire_domain::order::checkout::Address;
+use cartwire_domain::order::lines::{CheckoutLine, Quantity};
+use cartwire_domain::order::worksheet::{CalloutRecord, ShipEstimate};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// Renders an address.
 pub fn render_address(a: &Address) -> Value {
@@ -136,6 +138,38 @@ pub fn render_line(o: &Order, l: &CheckoutLine) -> Value {
     })
 }
 
+/// A middleware's answer as the worksheet shows it: what it sent, with the read-only fields
+/// the platform fills (`HttpStatusCode`, `UnhandledErrorBody`, `Succeeded`).
+fn render_callout(r: &CalloutRecord) -> Value {
+    let mut body = match (&r.answer, &r.error_body) {
+        (Value::Object(m), None) => m.clone(),
+        _ => Map::new(),
+    };
+    body.insert("HttpStatusCode".into(), json!(r.status));
+    body.insert("UnhandledErrorBody".into(), json!(r.error_body));
+    if r.succeeded() {
+        body.entry("Succeeded").or_insert(json!(true));
+    } else {
+        body.insert("Succeeded".into(), json!(false));
+        body.insert("xp".into(), json!({}));
+    }
+    Value::Object(body)
+}
+
+/// The shipping-rates answer with the ship methods chosen since (`SelectedShipMethodID`).
+fn render_ship_estimates(r: &CalloutRecord, estimates: &[ShipEstimate]) -> Value {
+    let mut body = render_callout(r);
+    if let Some(Value::Array(shown)) = body.get_mut("ShipEstimates") {
+        for e in shown.iter_mut() {
+            let id = e.get("ID").and_then(Value::as_str).unwrap_or_default();
+            if let (Some(chosen), Value::Object(m)) = (estimates.iter().find(|x| x.id == id), &mut *e) {
+                m.insert("SelectedShipMethodID".into(), json!(chosen.selected_method));
+            }
+        }
+    }
+    body
+}
+
 /// Renders the order's worksheet.
 pub fn render_worksheet(o: &Order) -> Value {
     let co = checkout_of(o);
@@ -145,11 +179,11 @@ pub fn render_worksheet(o: &Order) -> Value {
         "LineItems": co.lines.iter().map(|l| render_line(o, l)).collect::<Vec<_>>(),
         "OrderPromotions": [],
         "Subscription": null,
-        "ShipEstimateResponse": w.ship_estimate_response,
-        "OrderCalculateResponse": w.order_calculate_response,
-        "OrderSubmitResponse": w.order_submit_response,
-        "OrderSubmitForApprovalResponse": w.order_submit_for_approval_response,
-        "OrderApprovedResponse": w.order_approved_response,
+        "ShipEstimateResponse": w.shipping_rates.as_ref().map(|r| render_ship_estimates(r, &w.ship_estimates)),
+        "OrderCalculateResponse": w.calculation.as_ref().map(render_callout),
+        "OrderSubmitResponse": w.submitted.as_ref().map(render_callout),
+        "OrderSubmitForApprovalResponse": w.submitted_for_approval.as_ref().map(render_callout),
+        "OrderApprovedResponse": w.approved.as_ref().map(render_callout),
         "SubscriptionIntegrationResponse": null,
     })
 }
@@ -188,8 +222,12 @@ impl LineIn {
         Ok(LineDraft {
             id: self.id,
             product_id: self.product_id.ok_or_else(|| AppError::invalid("ProductID", "ProductID is required"))?,
-            quantity: self.quantity.ok_or_else(|| AppError::invalid("Quantity", "Quantity is required"))?,
-            unit_price: self.unit_price,
+            quantity: Quantity::new(
+                self.quantity.ok_or_else(|| AppError::invalid("Quantity", "Quantity is required"))?,
+            )
+            .map_err(|e| AppError::invalid("Quantity", format!("Quantity {e}")))?,
+            unit_price: super::optional_amount(self.unit_price.as_ref())
+                .map_err(|e| AppError::invalid("UnitPrice", e))?,
             shipping_address: self.shipping_address.map(|a| a.into_domain("ShippingAddress.")).transpose()?,
             xp: xp_or_empty(self.xp),
         })

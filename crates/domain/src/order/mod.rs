@@ -2,6 +2,11 @@
 //! order and an OrderCloud order are views of this one model; each dialect maps its status
 //! words onto [`OrderStatus`] (see docs/order-lifecycle.md).
 
+pub mod approval_rules;
+pub mod checkout;
+pub mod lines;
+pub mod worksheet;
+
 use crate::DomainError;
 use time::OffsetDateTime;
 
@@ -83,8 +88,8 @@ pub struct LineItem {
     pub id: Option<String>,
     /// The saved configuration (Threekit) or product (OrderCloud) it orders.
     pub configuration_id: String,
-    /// How many (at least 1).
-    pub count: u32,
+    /// How many.
+    pub count: lines::Quantity,
     /// Price of one unit in the order's currency, when the dialect prices lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<crate::commerce::Cents>,
@@ -98,10 +103,8 @@ impl LineItem {
         if configuration_id.trim().is_empty() || configuration_id.len() > 255 {
             return Err(DomainError::invalid("configurationId must be 1 to 255 characters"));
         }
-        if !(1..=1_000_000).contains(&count) {
-            return Err(DomainError::invalid("count must be a whole number from 1 to 1000000"));
-        }
-        Ok(Self { id: None, configuration_id, count: count as u32, unit_price: None, metadata })
+        let count = lines::Quantity::new(count).map_err(|e| DomainError::invalid(format!("count {e}")))?;
+        Ok(Self { id: None, configuration_id, count, unit_price: None, metadata })
     }
 }
 
@@ -153,7 +156,7 @@ pub struct Order {
     /// The shop side, for orders that came from an external shop.
     pub shop: Option<crate::commerce::ShopOrder>,
     /// The checkout side, for orders that came through OrderCloud.
-    pub checkout: Option<crate::checkout::CheckoutOrder>,
+    pub checkout: Option<crate::order::checkout::CheckoutOrder>,
 }
 
 /// Most lines an order may hold, in every dialect (Threekit `cart`, ActiveCampaign

@@ -4,9 +4,9 @@
 //! refused when the rule is saved, never guessed at when an order is submitted.
 
 use crate::DomainError;
-use crate::checkout::CheckoutOrder;
 use crate::commerce::CurrencyCode;
 use crate::id::bounded_text;
+use crate::order::checkout::CheckoutOrder;
 use serde_json::Value;
 
 /// A quantity of an order an approval rule compares.

@@ -1,16 +1,21 @@
-//! Calling a merchant's middleware (an integration event): the envelope every callout body
-//! carries (`ConfigData`, `Environment`, `OrderCloudAccessToken`), the `X-oc-hash` signature,
-//! the deadline and the SSRF guard (in `cartwire_outbound::callout`), and one metric and log
-//! line per call. Checkout, returns and single sign-on call through here.
+//! Calling a merchant's middleware (an integration event): the envelope every call carries
+//! (the event's configuration, the environment, a token with the event's elevated roles), the
+//! signature, the deadline and the SSRF guard (in `cartwire_outbound::callout`), and one metric
+//! and log line per call. Checkout, returns and single sign-on call through here; what the
+//! calls look like on the wire is the dialect's ([`protocol::CalloutWire`]).
 
-use crate::{App, AppError, Principal, RuleCode};
+pub mod protocol;
+
+pub use protocol::{
+    AddToCartAnswer, AddToCartQuery, Callout, CalloutWire, CheckoutStep, Envelope, RefundAnswer, SsoAnswer,
+};
+
+use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
-use cartwire_domain::commerce::CurrencyCode;
 use cartwire_domain::integration_event::{EventType, IntegrationEvent};
-use cartwire_domain::order::Order;
-use cartwire_domain::user::User;
+use cartwire_domain::order::worksheet::CalloutRecord;
 use cartwire_outbound::callout::{CalloutOutcome, CalloutRequest};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use std::time::Duration;
 
 /// How callouts are made.
@@ -18,7 +23,7 @@ use std::time::Duration;
 pub struct CalloutConfig {
     /// Deadline of one callout (default 10 s).
     pub deadline: Duration,
-    /// The `Environment` callout bodies carry (`Sandbox`, `Staging` or `Production`).
+    /// The environment callout bodies carry (`Sandbox`, `Staging` or `Production`).
     pub environment: String,
 }
 
@@ -26,58 +31,6 @@ impl Default for CalloutConfig {
     fn default() -> Self {
         Self { deadline: Duration::from_secs(10), environment: "Sandbox".into() }
     }
-}
-
-/// The OrderCloud wire shapes callout bodies carry. The dialect owns them; the use cases only
-/// need them rendered.
-pub trait CalloutWire: Send + Sync {
-    /// The order's worksheet (`OrderWorksheet`).
-    fn worksheet(&self, order: &Order) -> Value;
-    /// A user as `GET /v1/buyers/{id}/users/{id}` shows it (AddToCart's `BuyerUser`).
-    fn user(&self, user: &User) -> Value;
-    /// An order return (`OrderReturn`) with amounts in `currency`.
-    fn order_return(&self, r: &cartwire_domain::returns::OrderReturn, currency: &CurrencyCode) -> Value;
-    /// An OpenID Connect configuration as `GET /v1/openidconnects/{id}` shows it.
-    fn openid_connect(&self, c: &cartwire_store::sso::OpenIdConnectRecord) -> Value;
-    /// The fields of an AddToCart callout's request.
-    fn add_to_cart_request(&self, q: &AddToCartQuery<'_>) -> Map<String, Value>;
-    /// Reads the answer to the AddToCart callout `q`, the product validated; `Err` says why it
-    /// is unusable.
-    fn add_to_cart_answer(
-        &self,
-        q: &AddToCartQuery<'_>,
-        answer: &Value,
-        currency: &CurrencyCode,
-    ) -> Result<AddToCartAnswer, String>;
-}
-
-/// What an AddToCart callout asks the middleware about.
-#[derive(Debug, Clone)]
-pub struct AddToCartQuery<'a> {
-    /// The product the caller adds.
-    pub product_id: &'a str,
-    /// How many.
-    pub quantity: i64,
-    /// The caller's buyer company, if any.
-    pub buyer_id: Option<&'a str>,
-    /// The caller, when it is a stored user.
-    pub buyer_user: Option<&'a User>,
-    /// The marketplace (the deployment's org id).
-    pub seller_id: &'a str,
-}
-
-/// What the middleware answered to an AddToCart callout.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AddToCartAnswer {
-    /// It knows no such product (the add is refused with a 404).
-    NoProduct,
-    /// The product as the order line carries it, and its unit price.
-    Priced {
-        /// The product.
-        product: Box<cartwire_domain::checkout::LineProduct>,
-        /// Its unit price in the order's currency.
-        unit_price: cartwire_domain::commerce::Cents,
-    },
 }
 
 /// A callout that produced no usable answer.
@@ -91,50 +44,38 @@ pub(crate) struct CalloutFailure {
 
 impl CalloutFailure {
     pub(crate) fn error(&self) -> AppError {
-        AppError::Rule {
-            code: RuleCode::IntegrationEventBadRequest,
-            message:
-                "Something went wrong when we called your integration event, check your custom code and try again."
-                    .into(),
-            data: json!({"HttpStatusCode": self.status, "UnhandledErrorBody": self.body}),
-        }
+        AppError::CalloutFailed { status: self.status, body: self.body.clone() }
     }
 
     /// The failure as the worksheet records it.
-    pub(crate) fn record(&self) -> Value {
-        json!({"HttpStatusCode": self.status, "UnhandledErrorBody": self.body, "Succeeded": false, "xp": {}})
+    pub(crate) fn record(&self) -> CalloutRecord {
+        CalloutRecord::failed(self.status, self.body.clone())
     }
-}
-
-/// Marks an answer with what cartwire observed (the platform's read-only fields).
-pub(crate) fn recorded(mut answer: Value, status: u16) -> Value {
-    if let Value::Object(m) = &mut answer {
-        m.insert("HttpStatusCode".into(), json!(status));
-        m.insert("UnhandledErrorBody".into(), Value::Null);
-        m.entry("Succeeded").or_insert(Value::Bool(true));
-    }
-    answer
 }
 
 impl App {
-    /// Calls an integration event: builds the envelope (`ConfigData`, `Environment`,
-    /// `OrderCloudAccessToken` for the caller with the event's elevated roles) around `fields`,
-    /// signs the exact bytes and posts them; a 2xx with a JSON object is the answer.
+    /// Calls an integration event: the dialect renders `call` inside the envelope (the
+    /// event's configuration, the environment, a token for the caller with the event's
+    /// elevated roles); the exact bytes are signed and posted; a 2xx with a JSON object is the
+    /// answer.
     pub(crate) async fn call_middleware(
         &self,
         p: &Principal,
+        wire: &dyn CalloutWire,
         event: &IntegrationEvent,
-        path: Option<&str>,
-        mut fields: Map<String, Value>,
+        call: &Callout<'_>,
     ) -> Result<(Value, u16), CalloutFailure> {
         let token = self.callout_token(p, &event.elevated_roles).map_err(|e| {
             tracing::error!(error = %e, "cannot mint the callout token");
             CalloutFailure { status: 0, body: "cartwire could not mint the callout token".into() }
         })?;
-        fields.insert("ConfigData".into(), event.config_data.clone().unwrap_or(Value::Null));
-        fields.insert("Environment".into(), Value::String(self.config().callouts.environment.clone()));
-        fields.insert("OrderCloudAccessToken".into(), Value::String(token));
-        let body = serde_json::to_vec(&Value::Object(fields)).expect("JSON values serialize");
+        let envelope = Envelope {
+            config_data: event.config_data.as_ref(),
+            environment: &self.config().callouts.environment,
+            access_token: &token,
+        };
+        let body = wire.request(call, &envelope);
+        let path = wire.path(call);
         let url = match path {
             Some(path) => event.custom_implementation_url.join(path),
             None => event.custom_implementation_url.as_str().to_owned(),
