@@ -6,6 +6,7 @@ pub use cartwire_store::api_clients::ApiClientRecord;
 use crate::error::FieldExt;
 use crate::{App, AppError, Principal, RuleCode, grants};
 use cartwire_domain::api_client::ApiClient;
+use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::user::UserType;
@@ -158,7 +159,7 @@ impl App {
             id,
             serde_json::json!({"id": id, "type": "api-client"}),
         )
-        .by(p.describe(), "ordercloud")])
+        .by(p.describe(), Dialect::OrderCloud)])
             .await?;
         tx.commit().await?;
         self.grants_changed();
@@ -186,10 +187,9 @@ impl App {
         change: Change,
     ) -> Result<ApiClientRecord, AppError> {
         let record = tx.api_client(id.as_str()).await?.ok_or_else(|| AppError::not_found(OBJECT, id.as_str()))?;
-        tx.append_events(&[
-            NewEvent::change("api-client", change, id.as_str(), snapshot(&record)).by(p.describe(), "ordercloud")
-        ])
-        .await?;
+        tx.append_events(&[NewEvent::change("api-client", change, id.as_str(), snapshot(&record))
+            .by(p.describe(), Dialect::OrderCloud)])
+            .await?;
         tx.commit().await?;
         self.grants_changed();
         Ok(record)

@@ -2,6 +2,7 @@
 //! carry real roles.
 
 use crate::{App, AppError, Principal, RuleCode, grants};
+use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::user::{
     AssignmentLevel, Buyer, SecurityProfile, SecurityProfileAssignment, User, UserProfile, UserType, check_password,
@@ -72,7 +73,7 @@ fn customer_event(change: Change, user: &User, p: &Principal) -> Option<NewEvent
                 "xp": user.profile.xp,
             })
         };
-        NewEvent::change("customer", change, user.id.as_str(), payload).by(p.describe(), "ordercloud")
+        NewEvent::change("customer", change, user.id.as_str(), payload).by(p.describe(), Dialect::OrderCloud)
     })
 }
 

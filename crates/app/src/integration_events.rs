@@ -2,6 +2,7 @@
 //! add-to-cart and single sign-on.
 
 use crate::{App, AppError, Principal, RuleCode, grants};
+use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration_event::{EventType, IntegrationEvent};
 use cartwire_domain::{ApiRole, ObjectId, RoleSet};
@@ -115,7 +116,7 @@ impl App {
             id,
             serde_json::json!({"id": id, "type": "integration-event"}),
         )
-        .by(p.describe(), "ordercloud")])
+        .by(p.describe(), Dialect::OrderCloud)])
             .await?;
         tx.commit().await?;
         Ok(())
@@ -129,10 +130,9 @@ impl App {
         change: Change,
     ) -> Result<IntegrationEvent, AppError> {
         let event = tx.integration_event(id.as_str()).await?.ok_or_else(|| AppError::not_found(OBJECT, id.as_str()))?;
-        tx.append_events(&[
-            NewEvent::change("integration-event", change, id.as_str(), snapshot(&event)).by(p.describe(), "ordercloud")
-        ])
-        .await?;
+        tx.append_events(&[NewEvent::change("integration-event", change, id.as_str(), snapshot(&event))
+            .by(p.describe(), Dialect::OrderCloud)])
+            .await?;
         tx.commit().await?;
         Ok(event)
     }

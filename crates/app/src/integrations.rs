@@ -6,6 +6,7 @@ pub use cartwire_store::deliveries::{Delivery, DeliveryAttempt, DeliveryFilter};
 
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
+use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration::{Integration, IntegrationConfig, MAX_INTEGRATIONS};
 use serde_json::{Value, json};
@@ -108,7 +109,7 @@ impl App {
         }
         tx.insert_integration(&integration).await?;
         tx.append_events(&[NewEvent::change("integration", Change::Created, &integration.id, snapshot(&integration))
-            .by(p.describe(), "elasticpath")])
+            .by(p.describe(), Dialect::ElasticPath)])
             .await?;
         tx.commit().await?;
         Ok(integration)
@@ -129,10 +130,9 @@ impl App {
         next.created_at = current.created_at;
         next.updated_at = time::OffsetDateTime::now_utc();
         tx.update_integration(&next).await?;
-        tx.append_events(&[
-            NewEvent::change("integration", Change::Updated, id, snapshot(&next)).by(p.describe(), "elasticpath")
-        ])
-        .await?;
+        tx.append_events(&[NewEvent::change("integration", Change::Updated, id, snapshot(&next))
+            .by(p.describe(), Dialect::ElasticPath)])
+            .await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -150,7 +150,7 @@ impl App {
             id,
             json!({"id": id, "type": "integration"}),
         )
-        .by(p.describe(), "elasticpath")])
+        .by(p.describe(), Dialect::ElasticPath)])
             .await?;
         tx.commit().await?;
         Ok(())

@@ -85,8 +85,36 @@ pub struct NewEvent {
     pub payload: serde_json::Value,
     /// Who caused it (see [`crate::principal::Principal::describe`]).
     pub actor: Option<String>,
-    /// The dialect the request came through.
-    pub dialect: &'static str,
+    /// The API the request came through.
+    pub dialect: Dialect,
+}
+
+/// The API a change came through, as the event log records it (spec/events.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Checkout, identity and API clients (`/v1`, `/oauth/token`).
+    OrderCloud,
+    /// Integrations (`/v2/integrations`).
+    ElasticPath,
+    /// Storefront orders (`/api/orders`).
+    Threekit,
+    /// External shops (`/api/3`).
+    ActiveCampaign,
+    /// cartwire itself: the operator API, background work.
+    Cartwire,
+}
+
+impl Dialect {
+    /// The name the event log records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OrderCloud => "ordercloud",
+            Self::ElasticPath => "elasticpath",
+            Self::Threekit => "threekit",
+            Self::ActiveCampaign => "activecampaign",
+            Self::Cartwire => "cartwire",
+        }
+    }
 }
 
 impl NewEvent {
@@ -99,11 +127,11 @@ impl NewEvent {
     ) -> Self {
         let key = EventKey::parse(&format!("{resource_type}.{}", change.suffix()))
             .expect("resource type with created/updated/deleted keys in the catalog");
-        Self { key, resource_type, resource_id: resource_id.into(), payload, actor: None, dialect: "cartwire" }
+        Self { key, resource_type, resource_id: resource_id.into(), payload, actor: None, dialect: Dialect::Cartwire }
     }
 
     /// Records who caused the event and through which dialect.
-    pub fn by(mut self, actor: String, dialect: &'static str) -> Self {
+    pub fn by(mut self, actor: String, dialect: Dialect) -> Self {
         self.actor = Some(actor);
         self.dialect = dialect;
         self

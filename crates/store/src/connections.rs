@@ -1,7 +1,7 @@
 //! External shops' connections (ActiveCampaign `connections`): one per service and external id.
 
 use crate::codec::{get_i64, get_opt_str, get_str, get_ts, ts};
-use crate::pages::Filters;
+use crate::pages::ConnectionFilter;
 use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::commerce::Connection;
@@ -78,7 +78,7 @@ impl Tx {
     /// Connections matching `filters`, one page, and the total.
     pub async fn connections(
         &mut self,
-        filters: &Filters,
+        filters: &[ConnectionFilter],
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<Connection>, i64), StoreError> {

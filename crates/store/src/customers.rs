@@ -1,7 +1,7 @@
 //! External shops' customers: one per email and connection.
 
 use crate::codec::{get_i64, get_str, get_ts, ts};
-use crate::pages::Filters;
+use crate::pages::CustomerFilter;
 use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::commerce::EcomCustomer;
@@ -66,7 +66,7 @@ impl Tx {
     /// Customers matching `filters`, one page, and the total.
     pub async fn customers(
         &mut self,
-        filters: &Filters,
+        filters: &[CustomerFilter],
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<EcomCustomer>, i64), StoreError> {

@@ -1,7 +1,7 @@
 //! Orders: every dialect's orders and carts in one table, with the columns lists filter on.
 
 use crate::codec::{corrupt, get_json, get_opt_str, get_opt_ts, get_str, get_ts, json, ts};
-use crate::pages::Filters;
+use crate::pages::ShopOrderFilter;
 use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
@@ -323,7 +323,7 @@ impl Tx {
     /// Orders from shops (not deleted) matching `filters`, one page, and the total.
     pub async fn shop_orders(
         &mut self,
-        filters: &Filters,
+        filters: &[ShopOrderFilter],
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<Order>, i64), StoreError> {

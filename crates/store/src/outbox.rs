@@ -187,7 +187,7 @@ fn bind_event<Q: crate::sql::Bind>(q: Q, id: &str, e: &NewEvent, now: OffsetDate
         .bind(e.resource_id.as_str())
         .bind(json(&e.payload))
         .bind(e.actor.as_deref())
-        .bind(e.dialect)
+        .bind(e.dialect.as_str())
 }
 
 pub(crate) fn event_from(row: &Row) -> Result<OutboxEvent, StoreError> {

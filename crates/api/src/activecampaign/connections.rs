@@ -9,6 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
+use cartwire_app::orders::shop::ConnectionFilter;
 use serde_json::{Value, json};
 
 pub(super) async fn create_connection(
@@ -28,7 +29,7 @@ pub(super) async fn list_connections(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, AcError> {
     let (limit, offset, filters) =
-        query(q.as_deref(), &[("service", "service", false), ("externalid", "external_id", false)])?;
+        query(q.as_deref(), &[("service", ConnectionFilter::Service), ("externalid", ConnectionFilter::ExternalId)])?;
     let (items, total) = app.connections(&filters, offset, limit).await?;
     Ok(Json(
         json!({"connections": items.iter().map(|c| render_connection(&app, c)).collect::<Vec<_>>(), "meta": page_meta(total)}),

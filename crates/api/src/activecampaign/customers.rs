@@ -2,13 +2,14 @@
 
 use super::AcError;
 use super::wire::*;
-use super::{Caller, envelope, page_meta, query};
+use super::{Caller, envelope, numeric, page_meta, query};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
+use cartwire_app::orders::shop::CustomerFilter;
 use serde_json::{Value, json};
 
 pub(super) async fn create_customer(
@@ -30,7 +31,11 @@ pub(super) async fn list_customers(
 ) -> Result<Json<Value>, AcError> {
     let (limit, offset, filters) = query(
         q.as_deref(),
-        &[("email", "email", false), ("externalid", "external_id", false), ("connectionid", "connection_id", true)],
+        &[
+            ("email", CustomerFilter::Email),
+            ("externalid", CustomerFilter::ExternalId),
+            ("connectionid", |v| CustomerFilter::ConnectionId(numeric(&v))),
+        ],
     )?;
     let (items, total) = app.customers(&filters, offset, limit).await?;
     let mut rendered = Vec::with_capacity(items.len());

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cartwire_app::orders::shop::ShopError;
+use cartwire_app::orders::shop::{ShopError, ShopKey, ShopResource};
 use serde_json::json;
 
 /// What a 422 says about its field (`code` on the wire).
@@ -93,16 +93,62 @@ impl IntoResponse for AcError {
 
 impl From<ShopError> for AcError {
     fn from(e: ShopError) -> Self {
+        let invalid = |field: &str, title: String| AcError::Unprocessable {
+            field: field.to_owned(),
+            title,
+            problem: Problem::Invalid,
+        };
+        let duplicate = |field: &str, title: String| AcError::Unprocessable {
+            field: field.to_owned(),
+            title,
+            problem: Problem::Duplicate,
+        };
         match e {
-            ShopError::Unauthorized(m) => AcError::Forbidden(m),
-            ShopError::NotFound { .. } => AcError::NotFound(e.to_string()),
+            ShopError::KeyRequired => AcError::Forbidden("The Api-Token header is required".into()),
+            ShopError::KeyRefused => AcError::Forbidden("Invalid or revoked Api-Token".into()),
+            ShopError::NotFound { resource, id } => {
+                let name = match resource {
+                    ShopResource::Connection => "Connection",
+                    ShopResource::Customer => "EcomCustomer",
+                    ShopResource::Order => "EcomOrder",
+                    ShopResource::OrderProduct => "EcomOrderProduct",
+                };
+                AcError::NotFound(format!("No Result found for {name} with id {id}"))
+            }
+            ShopError::UnknownConnection(id) => invalid("connectionid", format!("Connection {id} does not exist")),
+            ShopError::UnknownCustomer(id) => invalid("customerid", format!("Customer {id} does not exist")),
+            ShopError::ForeignCustomer(id) => {
+                invalid("customerid", format!("Customer {id} belongs to another connection"))
+            }
+            ShopError::Duplicate(key) => match key {
+                ShopKey::Connection { service, external_id } => duplicate(
+                    "externalid",
+                    format!("A connection for service {service} and externalid {external_id} already exists"),
+                ),
+                ShopKey::CustomerEmail { email, connection_id } => duplicate(
+                    "email",
+                    format!("A customer with email {email} already exists on connection {connection_id}"),
+                ),
+                ShopKey::OrderExternalId => {
+                    duplicate("externalid", "An order with this externalid already exists on this connection".into())
+                }
+                ShopKey::OrderExternalCheckoutId => duplicate(
+                    "externalcheckoutid",
+                    "An order with this externalcheckoutid already exists on this connection".into(),
+                ),
+            },
+            ShopError::OverLimit(limit) => {
+                let field = match limit.what {
+                    "lines" => "orderProducts",
+                    "customer_id" => "customerid",
+                    other => other,
+                };
+                invalid(field, limit.message)
+            }
             ShopError::Missing { field } => {
                 AcError::Unprocessable { title: format!("{field} is required"), field, problem: Problem::Missing }
             }
             ShopError::Invalid { field, title } => AcError::Unprocessable { field, title, problem: Problem::Invalid },
-            ShopError::Duplicate { field, title } => {
-                AcError::Unprocessable { field, title, problem: Problem::Duplicate }
-            }
             ShopError::Internal(e) => {
                 tracing::error!(error = %e, "activecampaign dialect failure");
                 AcError::Internal

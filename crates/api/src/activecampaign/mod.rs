@@ -20,7 +20,6 @@ use axum::http::request::Parts;
 use axum::routing::get;
 use cartwire_app::App;
 use cartwire_app::orders::shop::ApiKeyCaller;
-use cartwire_app::orders::shop::{FilterValue, Filters};
 use serde_json::{Value, json};
 use {connections::*, customers::*, order_products::*, orders::*};
 
@@ -50,13 +49,21 @@ impl FromRequestParts<App> for Caller {
     }
 }
 
-/// `limit` (default 20, at most 100), `offset`, and `filters[name]` mapped onto columns.
-pub(super) fn query(q: Option<&str>, allowed: &[(&str, &'static str, bool)]) -> Result<(i64, i64, Filters), AcError> {
+/// A `filters[name]` a list accepts and the filter its value becomes.
+pub(super) type Accepts<F> = (&'static str, fn(String) -> F);
+
+/// An id filter's value: an id that is not a number matches nothing.
+pub(super) fn numeric(v: &str) -> i64 {
+    v.parse().unwrap_or(-1)
+}
+
+/// `limit` (default 20, at most 100), `offset`, and the `filters[name]` the list `accepts`.
+pub(super) fn query<F>(q: Option<&str>, accepts: &[Accepts<F>]) -> Result<(i64, i64, Vec<F>), AcError> {
     let params: Vec<(String, String)> = serde_urlencoded::from_str(q.unwrap_or(""))
         .map_err(|_| AcError::BadRequest("Malformed query string".into()))?;
     let mut limit = 20;
     let mut offset = 0;
-    let mut filters = Filters::new();
+    let mut filters = Vec::new();
     for (k, v) in params {
         match k.as_str() {
             "limit" => {
@@ -75,17 +82,11 @@ pub(super) fn query(q: Option<&str>, allowed: &[(&str, &'static str, bool)]) -> 
             }
             _ => {
                 if let Some(name) = k.strip_prefix("filters[").and_then(|r| r.strip_suffix(']')) {
-                    let (_, column, numeric) = allowed
+                    let (_, filter) = accepts
                         .iter()
-                        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+                        .find(|(n, _)| n.eq_ignore_ascii_case(name))
                         .ok_or_else(|| AcError::invalid(name, format!("filters[{name}] is not supported")))?;
-                    let value = if *numeric {
-                        // An id that is not a number matches nothing.
-                        FilterValue::Int(v.parse().unwrap_or(-1))
-                    } else {
-                        FilterValue::Text(v)
-                    };
-                    filters.push((column, value));
+                    filters.push(filter(v));
                 }
             }
         }

@@ -7,8 +7,8 @@ use super::{Caller, page_meta, query};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use cartwire_app::App;
-use cartwire_app::orders::shop::Filters;
-use cartwire_app::orders::shop::ShopError;
+use cartwire_app::orders::shop::ShopOrderFilter;
+use cartwire_app::orders::shop::{ShopError, ShopResource};
 use serde_json::{Value, json};
 
 pub(super) async fn order_products(
@@ -25,12 +25,12 @@ pub(super) async fn list_order_products(
     Caller(_c): Caller,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, AcError> {
-    let (limit, offset, _) = query(q.as_deref(), &[])?;
+    let (limit, offset, _) = query::<ShopOrderFilter>(q.as_deref(), &[])?;
     // Products live inside their orders: walk the orders (newest pages first is not promised).
     let mut all = Vec::new();
     let mut page = 0;
     loop {
-        let (orders, total) = app.shop_orders(&Filters::new(), page * 100, 100).await?;
+        let (orders, total) = app.shop_orders(&[], page * 100, 100).await?;
         for o in &orders {
             all.extend(render_products(&app, o));
         }
@@ -49,7 +49,7 @@ pub(super) async fn get_order_product(
     Caller(_c): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AcError> {
-    let not_found = || AcError::from(ShopError::NotFound { resource: "EcomOrderProduct", id: id.clone() });
+    let not_found = || AcError::from(ShopError::NotFound { resource: ShopResource::OrderProduct, id: id.clone() });
     let (order_id, _) = id.rsplit_once('-').ok_or_else(not_found)?;
     let o = app.shop_order(order_id).await.map_err(|_| not_found())?;
     let product = render_products(&app, &o).into_iter().find(|p| p["id"] == id.as_str()).ok_or_else(not_found)?;

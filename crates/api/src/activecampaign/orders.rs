@@ -2,13 +2,14 @@
 
 use super::AcError;
 use super::wire::*;
-use super::{Caller, envelope, page_meta, query};
+use super::{Caller, envelope, numeric, page_meta, query};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
+use cartwire_app::orders::shop::ShopOrderFilter;
 use serde_json::{Value, json};
 
 pub(super) async fn create_order(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Result<Response, AcError> {
@@ -37,11 +38,11 @@ pub(super) async fn list_orders(
     let (limit, offset, filters) = query(
         q.as_deref(),
         &[
-            ("connectionid", "shop_connection_id", true),
-            ("externalid", "shop_external_id", false),
-            ("externalcheckoutid", "shop_external_checkout_id", false),
-            ("email", "shop_email", false),
-            ("customerid", "customer_id", false),
+            ("connectionid", |v| ShopOrderFilter::ConnectionId(numeric(&v))),
+            ("externalid", ShopOrderFilter::ExternalId),
+            ("externalcheckoutid", ShopOrderFilter::ExternalCheckoutId),
+            ("email", ShopOrderFilter::Email),
+            ("customerid", ShopOrderFilter::CustomerId),
         ],
     )?;
     let (items, total) = app.shop_orders(&filters, offset, limit).await?;

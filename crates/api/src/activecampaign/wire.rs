@@ -3,7 +3,7 @@
 
 use cartwire_app::App;
 use cartwire_app::orders::shop::ShopError;
-use cartwire_app::orders::shop::{FilterValue, Filters};
+use cartwire_app::orders::shop::ShopOrderFilter;
 use cartwire_domain::commerce::{Cents, Connection, CurrencyCode, EcomCustomer, ShopDiscount, ShopOrder, ShopProduct};
 use cartwire_domain::order::{Order, OrderStatus, Platform, Totals};
 use serde_json::{Map, Value, json};
@@ -188,8 +188,7 @@ pub fn customer_from_wire(m: &Members, current: Option<&EcomCustomer>) -> Result
 /// Renders a customer with the aggregates the server keeps from the customer's placed orders.
 pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, ShopError> {
     let id = c.id.to_string();
-    let filters: Filters = vec![("customer_id", FilterValue::Text(id.clone()))];
-    let (orders, _) = app.shop_orders(&filters, 0, 10_000).await?;
+    let (orders, _) = app.shop_orders(&[ShopOrderFilter::CustomerId(id.clone())], 0, 10_000).await?;
     let placed: Vec<&Order> = orders.iter().filter(|o| !o.status.is_cart()).collect();
     let revenue: i64 = placed.iter().filter_map(|o| o.totals.as_ref()).map(|t| t.total.get()).sum();
     let products: i64 = placed

@@ -8,6 +8,7 @@ use crate::orders::core::new_short_id;
 use crate::orders::events::order_events;
 use crate::{App, AppError, Principal};
 use cartwire_domain::commerce::CurrencyCode;
+use cartwire_domain::event::Dialect;
 use cartwire_domain::order::checkout::CheckoutOrder;
 use cartwire_domain::order::lines::CheckoutLine;
 use cartwire_domain::order::{Order, OrderStatus};
@@ -116,7 +117,7 @@ impl App {
         next.updated_at = Some(OffsetDateTime::now_utc());
         next.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
         tx.update_order(&next).await?;
-        tx.append_events(&order_events(Some(current), &next, p.describe(), "ordercloud")).await?;
+        tx.append_events(&order_events(Some(current), &next, p.describe(), Dialect::OrderCloud)).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -315,7 +316,7 @@ pub(crate) async fn new_checkout_order(
     sync(&mut order);
     order.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
     tx.insert_order(&order).await.map_err(AppError::on_insert("Order", id.clone()))?;
-    tx.append_events(&order_events(None, &order, p.describe(), "ordercloud")).await?;
+    tx.append_events(&order_events(None, &order, p.describe(), Dialect::OrderCloud)).await?;
     Ok(order)
 }
 

@@ -1,17 +1,12 @@
 //! The outbox events an order change causes, whichever dialect made it: one rule for
 //! `order.created` / `cart.updated` / `order.fulfilled` / … so every entry point emits the same.
 
-use cartwire_domain::event::{EventKey, NewEvent};
+use cartwire_domain::event::{Dialect, EventKey, NewEvent};
 use cartwire_domain::order::{Order, OrderStatus};
 pub use cartwire_outbound::order_resource::order_resource as snapshot;
 
 /// The events a change from `before` (None = creation) to `after` causes.
-pub(crate) fn order_events(
-    before: Option<&Order>,
-    after: &Order,
-    actor: String,
-    dialect: &'static str,
-) -> Vec<NewEvent> {
+pub(crate) fn order_events(before: Option<&Order>, after: &Order, actor: String, dialect: Dialect) -> Vec<NewEvent> {
     let key = |k: &str| EventKey::parse(k).expect("catalog key");
     let was_cart = before.is_none_or(|b| b.status.is_cart());
     let mut keys = Vec::new();
@@ -80,7 +75,7 @@ mod tests {
     }
 
     fn keys(before: Option<&Order>, after: &Order) -> Vec<(String, &'static str)> {
-        order_events(before, after, "tester".into(), "test")
+        order_events(before, after, "tester".into(), Dialect::Cartwire)
             .into_iter()
             .map(|e| (e.key.as_str().to_owned(), e.resource_type))
             .collect()

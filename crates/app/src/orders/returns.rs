@@ -8,6 +8,7 @@ use cartwire_domain::ApiRole;
 use cartwire_domain::ObjectId;
 use cartwire_domain::commerce::Amount;
 use cartwire_domain::commerce::{Cents, CurrencyCode};
+use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{EventKey, NewEvent};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::order::{Order, OrderStatus};
@@ -59,7 +60,7 @@ fn return_event(key: &str, r: &OrderReturn, currency: &CurrencyCode, p: &Princip
         resource_id: r.id.clone(),
         payload: return_snapshot(r, currency),
         actor: Some(p.describe()),
-        dialect: "ordercloud",
+        dialect: Dialect::OrderCloud,
     }
 }
 
@@ -336,7 +337,7 @@ impl App {
                 resource_id: order.id.clone(),
                 payload,
                 actor: Some(p.describe()),
-                dialect: "ordercloud",
+                dialect: Dialect::OrderCloud,
             });
         }
         tx.append_events(&events).await?;

@@ -3,7 +3,7 @@
 //! `OrderAdmin` on these resources.
 
 /// The shop lists' equality filters, as the dialect fills them.
-pub use cartwire_store::pages::{FilterValue, Filters};
+pub use cartwire_store::pages::{ConnectionFilter, CustomerFilter, ShopOrderFilter};
 
 use crate::auth::refresh_digest as sha256_hex;
 use crate::orders::events::{order_events, snapshot as order_snapshot};
@@ -13,6 +13,7 @@ use base64::Engine;
 use cartwire_domain::ApiRole;
 use cartwire_domain::access_key::{AccessKey, Kind};
 use cartwire_domain::commerce::{Connection, EcomCustomer};
+use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_store::StoreError;
@@ -32,27 +33,82 @@ impl ApiKeyCaller {
     }
 }
 
-/// Why a shop request was refused.
+/// A shop resource, as errors name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShopResource {
+    /// A connection to a shop.
+    Connection,
+    /// A shop customer.
+    Customer,
+    /// An order (or abandoned cart) from a shop.
+    Order,
+    /// One product line of a shop order.
+    OrderProduct,
+}
+
+/// The key a shop record was refused for holding twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShopKey {
+    /// A connection's service and the shop's id for it.
+    Connection {
+        /// The service.
+        service: String,
+        /// The shop's id.
+        external_id: String,
+    },
+    /// A customer's email within a connection.
+    CustomerEmail {
+        /// The email.
+        email: String,
+        /// The connection.
+        connection_id: i64,
+    },
+    /// An order's id in the shop, within a connection.
+    OrderExternalId,
+    /// An abandoned cart's checkout id in the shop, within a connection.
+    OrderExternalCheckoutId,
+}
+
+/// Why a shop request was refused. The dialect words each variant; the statuses below are
+/// ActiveCampaign's.
 #[derive(Debug, thiserror::Error)]
 pub enum ShopError {
-    /// Missing or unknown key.
-    #[error("{0}")]
-    Unauthorized(String),
-    /// No such record.
-    #[error("No Result found for {resource} with id {id}")]
+    /// No API key was presented (403).
+    #[error("an API key is required")]
+    KeyRequired,
+    /// The API key is unknown or revoked (403).
+    #[error("the API key is invalid or revoked")]
+    KeyRefused,
+    /// No such record (404).
+    #[error("no {resource:?} with id {id}")]
     NotFound {
-        /// `Connection`, `EcomCustomer`, `EcomOrder`, …
-        resource: &'static str,
+        /// What was asked for.
+        resource: ShopResource,
         /// The id asked for.
         id: String,
     },
-    /// A required field is missing (422).
+    /// A record names a connection that does not exist (422).
+    #[error("connection {0} does not exist")]
+    UnknownConnection(i64),
+    /// A record names a customer that does not exist (422).
+    #[error("customer {0} does not exist")]
+    UnknownCustomer(i64),
+    /// A record names a customer of another connection (422).
+    #[error("customer {0} belongs to another connection")]
+    ForeignCustomer(i64),
+    /// A record with the same key exists (422).
+    #[error("duplicate {0:?}")]
+    Duplicate(ShopKey),
+    /// An order over a documented limit (422).
+    #[error(transparent)]
+    OverLimit(cartwire_domain::order::OverLimit),
+    /// A required field is missing (422); raised by the dialect while it parses, in its words.
     #[error("{field} is required")]
     Missing {
         /// The wire field.
         field: String,
     },
-    /// A field is wrong (422).
+    /// A field is wrong (422); raised by the dialect while it parses, in its words.
     #[error("{title}")]
     Invalid {
         /// The wire field.
@@ -60,15 +116,7 @@ pub enum ShopError {
         /// What is wrong.
         title: String,
     },
-    /// A record with the same key exists (422 `duplicate`).
-    #[error("{title}")]
-    Duplicate {
-        /// The wire field.
-        field: String,
-        /// What is wrong.
-        title: String,
-    },
-    /// Something broke.
+    /// Something broke (500).
     #[error(transparent)]
     Internal(#[from] AppError),
 }
@@ -96,9 +144,9 @@ fn customer_snapshot(c: &EcomCustomer) -> serde_json::Value {
            "external_id": c.external_id, "email": c.email, "accepts_marketing": c.accepts_marketing})
 }
 
-/// An order over a documented limit (422 on the limit's field).
+/// An order over a documented limit.
 fn over_limit(e: cartwire_domain::order::OverLimit) -> ShopError {
-    ShopError::Invalid { field: e.what.to_owned(), title: e.message }
+    ShopError::OverLimit(e)
 }
 
 impl App {
@@ -148,13 +196,11 @@ impl App {
 
     /// Verifies an `Api-Token`.
     pub async fn api_key_caller(&self, key: Option<&str>) -> Result<ApiKeyCaller, ShopError> {
-        let key = key
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| ShopError::Unauthorized("The Api-Token header is required".into()))?;
+        let key = key.filter(|k| !k.is_empty()).ok_or(ShopError::KeyRequired)?;
         let found = self.token_by_digest(&sha256_hex(key)).await?;
         match found {
             Some(t) if t.kind == Kind::ApiKey => Ok(ApiKeyCaller { key_id: t.id }),
-            _ => Err(ShopError::Unauthorized("Invalid or revoked Api-Token".into())),
+            _ => Err(ShopError::KeyRefused),
         }
     }
 
@@ -164,13 +210,10 @@ impl App {
         c.id = match tx.insert_connection(&c).await {
             Ok(id) => id,
             Err(StoreError::Unique { .. }) => {
-                return Err(ShopError::Duplicate {
-                    field: "externalid".into(),
-                    title: format!(
-                        "A connection for service {} and externalid {} already exists",
-                        c.service, c.external_id
-                    ),
-                });
+                return Err(ShopError::Duplicate(ShopKey::Connection {
+                    service: c.service.clone(),
+                    external_id: c.external_id.clone(),
+                }));
             }
             Err(e) => return Err(e.into()),
         };
@@ -180,7 +223,7 @@ impl App {
 
     /// One connection.
     pub async fn connection(&self, id: &str) -> Result<Connection, ShopError> {
-        let not_found = || ShopError::NotFound { resource: "Connection", id: id.to_owned() };
+        let not_found = || ShopError::NotFound { resource: ShopResource::Connection, id: id.to_owned() };
         let n: i64 = id.parse().map_err(|_| not_found())?;
         let mut tx = self.store().read().await?;
         let c = tx.connection(n).await?;
@@ -191,7 +234,7 @@ impl App {
     /// Connections, one page.
     pub async fn connections(
         &self,
-        filters: &Filters,
+        filters: &[ConnectionFilter],
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<Connection>, i64), ShopError> {
@@ -207,7 +250,7 @@ impl App {
         id: &str,
         change: impl FnOnce(&mut Connection) -> Result<(), ShopError>,
     ) -> Result<Connection, ShopError> {
-        let not_found = || ShopError::NotFound { resource: "Connection", id: id.to_owned() };
+        let not_found = || ShopError::NotFound { resource: ShopResource::Connection, id: id.to_owned() };
         let n: i64 = id.parse().map_err(|_| not_found())?;
         // Read and write in one transaction: two concurrent PUTs must not lose each other.
         let mut tx = self.store().begin().await?;
@@ -216,10 +259,10 @@ impl App {
         c.updated_at = OffsetDateTime::now_utc();
         match tx.update_connection(&c).await {
             Err(StoreError::Unique { .. }) => {
-                return Err(ShopError::Duplicate {
-                    field: "externalid".into(),
-                    title: "Another connection has this service and externalid".into(),
-                });
+                return Err(ShopError::Duplicate(ShopKey::Connection {
+                    service: c.service.clone(),
+                    external_id: c.external_id.clone(),
+                }));
             }
             other => other?,
         }
@@ -240,23 +283,20 @@ impl App {
     pub async fn create_customer(&self, caller: &ApiKeyCaller, mut c: EcomCustomer) -> Result<EcomCustomer, ShopError> {
         let mut tx = self.store().begin().await?;
         if tx.connection(c.connection_id).await?.is_none() {
-            return Err(ShopError::invalid("connectionid", format!("Connection {} does not exist", c.connection_id)));
+            return Err(ShopError::UnknownConnection(c.connection_id));
         }
         c.id = match tx.insert_customer(&c).await {
             Ok(id) => id,
             Err(StoreError::Unique { .. }) => {
-                return Err(ShopError::Duplicate {
-                    field: "email".into(),
-                    title: format!(
-                        "A customer with email {} already exists on connection {}",
-                        c.email, c.connection_id
-                    ),
-                });
+                return Err(ShopError::Duplicate(ShopKey::CustomerEmail {
+                    email: c.email.clone(),
+                    connection_id: c.connection_id,
+                }));
             }
             Err(e) => return Err(e.into()),
         };
         tx.append_events(&[NewEvent::change("customer", Change::Created, c.id.to_string(), customer_snapshot(&c))
-            .by(caller.describe(), "activecampaign")])
+            .by(caller.describe(), Dialect::ActiveCampaign)])
             .await?;
         tx.commit().await?;
         Ok(c)
@@ -264,7 +304,7 @@ impl App {
 
     /// One customer.
     pub async fn customer(&self, id: &str) -> Result<EcomCustomer, ShopError> {
-        let not_found = || ShopError::NotFound { resource: "EcomCustomer", id: id.to_owned() };
+        let not_found = || ShopError::NotFound { resource: ShopResource::Customer, id: id.to_owned() };
         let n: i64 = id.parse().map_err(|_| not_found())?;
         let mut tx = self.store().read().await?;
         let c = tx.customer(n).await?;
@@ -275,7 +315,7 @@ impl App {
     /// Customers, one page.
     pub async fn customers(
         &self,
-        filters: &Filters,
+        filters: &[CustomerFilter],
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<EcomCustomer>, i64), ShopError> {
@@ -292,26 +332,26 @@ impl App {
         id: &str,
         change: impl FnOnce(&mut EcomCustomer) -> Result<(), ShopError>,
     ) -> Result<EcomCustomer, ShopError> {
-        let not_found = || ShopError::NotFound { resource: "EcomCustomer", id: id.to_owned() };
+        let not_found = || ShopError::NotFound { resource: ShopResource::Customer, id: id.to_owned() };
         let n: i64 = id.parse().map_err(|_| not_found())?;
         let mut tx = self.store().begin().await?;
         let mut c = tx.customer(n).await?.ok_or_else(not_found)?;
         change(&mut c)?;
         c.updated_at = OffsetDateTime::now_utc();
         if tx.connection(c.connection_id).await?.is_none() {
-            return Err(ShopError::invalid("connectionid", format!("Connection {} does not exist", c.connection_id)));
+            return Err(ShopError::UnknownConnection(c.connection_id));
         }
         match tx.update_customer(&c).await {
             Err(StoreError::Unique { .. }) => {
-                return Err(ShopError::Duplicate {
-                    field: "email".into(),
-                    title: "Another customer of this connection has this email".into(),
-                });
+                return Err(ShopError::Duplicate(ShopKey::CustomerEmail {
+                    email: c.email.clone(),
+                    connection_id: c.connection_id,
+                }));
             }
             other => other?,
         }
         tx.append_events(&[NewEvent::change("customer", Change::Updated, c.id.to_string(), customer_snapshot(&c))
-            .by(caller.describe(), "activecampaign")])
+            .by(caller.describe(), Dialect::ActiveCampaign)])
             .await?;
         tx.commit().await?;
         Ok(c)
@@ -328,7 +368,7 @@ impl App {
             c.id.to_string(),
             json!({"id": c.id.to_string(), "type": "customer"}),
         )
-        .by(caller.describe(), "activecampaign")])
+        .by(caller.describe(), Dialect::ActiveCampaign)])
             .await?;
         tx.commit().await?;
         Ok(())
@@ -337,33 +377,23 @@ impl App {
     async fn check_shop_refs(&self, tx: &mut cartwire_store::Tx, o: &Order) -> Result<(), ShopError> {
         let shop = o.shop.as_ref().expect("shop orders carry their shop side");
         if tx.connection(shop.connection_id).await?.is_none() {
-            return Err(ShopError::invalid(
-                "connectionid",
-                format!("Connection {} does not exist", shop.connection_id),
-            ));
+            return Err(ShopError::UnknownConnection(shop.connection_id));
         }
         match tx.customer(shop.customer_id).await? {
             Some(c) if c.connection_id == shop.connection_id => Ok(()),
-            Some(_) => Err(ShopError::invalid(
-                "customerid",
-                format!("Customer {} belongs to another connection", shop.customer_id),
-            )),
-            None => Err(ShopError::invalid("customerid", format!("Customer {} does not exist", shop.customer_id))),
+            Some(_) => Err(ShopError::ForeignCustomer(shop.customer_id)),
+            None => Err(ShopError::UnknownCustomer(shop.customer_id)),
         }
     }
 
     fn duplicate_order(e: StoreError) -> ShopError {
         match e {
             StoreError::Unique { constraint } => {
-                let field = if constraint == cartwire_store::orders::EXTERNAL_CHECKOUT_ID_KEY {
-                    "externalcheckoutid"
+                ShopError::Duplicate(if constraint == cartwire_store::orders::EXTERNAL_CHECKOUT_ID_KEY {
+                    ShopKey::OrderExternalCheckoutId
                 } else {
-                    "externalid"
-                };
-                ShopError::Duplicate {
-                    field: field.into(),
-                    title: format!("An order with this {field} already exists on this connection"),
-                }
+                    ShopKey::OrderExternalId
+                })
             }
             other => other.into(),
         }
@@ -391,7 +421,7 @@ impl App {
         self.check_shop_refs(&mut tx, &order).await?;
         order.check_limits().map_err(over_limit)?;
         tx.insert_order(&order).await.map_err(Self::duplicate_order)?;
-        let mut events = order_events(None, &order, caller.describe(), "activecampaign");
+        let mut events = order_events(None, &order, caller.describe(), Dialect::ActiveCampaign);
         if order.abandoned_at.is_some() {
             events.push(NewEvent {
                 key: cartwire_domain::event::EventKey::parse("cart.abandoned").expect("catalog key"),
@@ -399,7 +429,7 @@ impl App {
                 resource_id: order.id.clone(),
                 payload: order_snapshot(&order),
                 actor: Some(caller.describe()),
-                dialect: "activecampaign",
+                dialect: Dialect::ActiveCampaign,
             });
         }
         tx.append_events(&events).await?;
@@ -413,13 +443,13 @@ impl App {
         let o = tx.order(id).await?;
         tx.commit().await?;
         o.filter(|o| o.shop.is_some() && o.deleted_at.is_none() && o.id == id)
-            .ok_or_else(|| ShopError::NotFound { resource: "EcomOrder", id: id.to_owned() })
+            .ok_or_else(|| ShopError::NotFound { resource: ShopResource::Order, id: id.to_owned() })
     }
 
     /// Shop orders, one page.
     pub async fn shop_orders(
         &self,
-        filters: &Filters,
+        filters: &[ShopOrderFilter],
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<Order>, i64), ShopError> {
@@ -442,7 +472,7 @@ impl App {
             .order(id)
             .await?
             .filter(|o| o.shop.is_some() && o.deleted_at.is_none() && o.id == id)
-            .ok_or_else(|| ShopError::NotFound { resource: "EcomOrder", id: id.to_owned() })?;
+            .ok_or_else(|| ShopError::NotFound { resource: ShopResource::Order, id: id.to_owned() })?;
         let mut next = current.clone();
         change(&mut next)?;
         let now = OffsetDateTime::now_utc();
@@ -454,7 +484,7 @@ impl App {
         self.check_shop_refs(&mut tx, &next).await?;
         next.check_limits().map_err(over_limit)?;
         tx.update_order(&next).await.map_err(Self::duplicate_order)?;
-        tx.append_events(&order_events(Some(&current), &next, caller.describe(), "activecampaign")).await?;
+        tx.append_events(&order_events(Some(&current), &next, caller.describe(), Dialect::ActiveCampaign)).await?;
         tx.commit().await?;
         Ok(next)
     }

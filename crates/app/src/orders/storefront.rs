@@ -13,6 +13,7 @@ use crate::{App, AppError, Principal};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use cartwire_domain::ApiRole;
 use cartwire_domain::access_key::{AccessKey, Kind};
+use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{EventKey, NewEvent};
 use cartwire_domain::order::Order;
 use cartwire_store::StoreError;
@@ -218,7 +219,7 @@ impl App {
         loop {
             order.id = uuid::Uuid::new_v4().to_string();
             order.short_id = new_short_id();
-            let events = order_events(None, &order, caller.describe(), "threekit");
+            let events = order_events(None, &order, caller.describe(), Dialect::Threekit);
             match self.store().insert_order_with_events(&order, &events).await {
                 Ok(()) => break,
                 // A short id drawn twice: draw again.
@@ -291,7 +292,7 @@ impl App {
         }
         next.check_limits().map_err(|e| StorefrontError::Invalid(e.to_string()))?;
         tx.update_order(&next).await?;
-        tx.append_events(&order_events(Some(&current), &next, caller.describe(), "threekit")).await?;
+        tx.append_events(&order_events(Some(&current), &next, caller.describe(), Dialect::Threekit)).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -327,7 +328,7 @@ impl App {
                     resource_id: o.id.clone(),
                     payload: snapshot(o),
                     actor: Some("cartwire-abandonment".into()),
-                    dialect: "cartwire",
+                    dialect: Dialect::Cartwire,
                 })
                 .collect();
             tx.append_events(&events).await?;

@@ -42,7 +42,7 @@ async fn emit(store: &Store, key: &str, resource: &str) {
         resource_id: resource.into(),
         payload: json!({"id": resource}),
         actor: None,
-        dialect: "test",
+        dialect: cartwire_domain::event::Dialect::Cartwire,
     };
     tx.append_events(&[event]).await.unwrap();
     tx.commit().await.unwrap();
