@@ -4,7 +4,7 @@
 pub use cartwire_store::api_clients::ApiClientRecord;
 
 use crate::error::FieldExt;
-use crate::{App, AppError, Principal, RuleCode, grants};
+use crate::{App, AppError, Principal, RuleCode, RuleData, grants};
 use cartwire_domain::api_client::ApiClient;
 use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
@@ -246,7 +246,7 @@ async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppErro
                     "{field} must reference an integration event of type {expected}; {id} is {}",
                     event.event_type
                 ),
-                data: serde_json::json!({"IntegrationEventID": id.as_str(), "EventType": event.event_type.as_str(), "ExpectedEventType": expected.as_str()}),
+                data: RuleData::IncompatibleEvent { event_id: id.to_string(), event_type: event.event_type, expected },
             });
         }
     }

@@ -45,6 +45,41 @@ pub enum RuleCode {
 }
 
 /// Why a use case did not succeed.
+/// The details of a broken rule, for the dialect's error body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleData {
+    /// Nothing beyond the message.
+    None,
+    /// Roles a grant would give that the caller does not hold.
+    Roles {
+        /// The roles missing.
+        missing: Vec<String>,
+        /// The caller's roles.
+        assigned: Vec<String>,
+    },
+    /// An integration event still attached to API clients.
+    EventInUse {
+        /// The event.
+        event_id: String,
+        /// The clients it is attached to.
+        client_ids: Vec<String>,
+    },
+    /// An integration event's type, which cannot change.
+    EventType {
+        /// Its type.
+        current: cartwire_domain::integration_event::EventType,
+    },
+    /// A client's slot for one event type names an event of another.
+    IncompatibleEvent {
+        /// The event named.
+        event_id: String,
+        /// Its type.
+        event_type: cartwire_domain::integration_event::EventType,
+        /// The type the slot takes.
+        expected: cartwire_domain::integration_event::EventType,
+    },
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// No valid credentials (HTTP 401).
@@ -84,8 +119,8 @@ pub enum AppError {
         code: RuleCode,
         /// Human-readable explanation.
         message: String,
-        /// Details for the wire body.
-        data: serde_json::Value,
+        /// What the dialect's body can show about it.
+        data: RuleData,
     },
     /// The merchant's middleware gave no usable answer to a callout the use case needs (HTTP
     /// 400, `IntegrationEvent.BadRequest` in OrderCloud): what it answered is for the
@@ -137,7 +172,7 @@ impl AppError {
 
     /// A rule violation without extra data.
     pub fn rule(code: RuleCode, message: impl Into<String>) -> Self {
-        Self::Rule { code, message: message.into(), data: serde_json::Value::Null }
+        Self::Rule { code, message: message.into(), data: RuleData::None }
     }
 
     /// Not found.

@@ -7,12 +7,11 @@
 //! everything). Each use case calls the check that fits its path before it commits.
 
 use crate::auth::grant_roles;
-use crate::{AppError, Principal, RuleCode};
+use crate::{AppError, Principal, RuleCode, RuleData};
 use cartwire_domain::RoleSet;
 use cartwire_domain::api_client::ApiClient;
 use cartwire_domain::user::AssignmentLevel;
 use cartwire_store::{StoreError, Tx};
-use serde_json::json;
 
 /// Refuses when `wanted` holds a role the caller does not (403 `InsufficientRoles` in
 /// OrderCloud, naming the missing roles). `what` says which path was being opened.
@@ -24,7 +23,7 @@ pub(crate) fn require_held(p: &Principal, wanted: &RoleSet, what: &str) -> Resul
     Err(AppError::Rule {
         code: RuleCode::RolesNotHeld,
         message: format!("{what} would grant roles the caller does not hold: {}", missing.names().join(", ")),
-        data: json!({"MissingRoles": missing.names(), "AssignedRoles": p.roles.names()}),
+        data: RuleData::Roles { missing: missing.names(), assigned: p.roles.names() },
     })
 }
 

@@ -1,7 +1,7 @@
 //! Integration events: the middleware endpoints cartwire calls during checkout, returns,
 //! add-to-cart and single sign-on.
 
-use crate::{App, AppError, Principal, RuleCode, grants};
+use crate::{App, AppError, Principal, RuleCode, RuleData, grants};
 use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration_event::{EventType, IntegrationEvent};
@@ -178,7 +178,7 @@ fn in_use(id: &str, clients: Vec<String>) -> AppError {
     AppError::Rule {
         code: RuleCode::IntegrationEventCannotDeleteInUse,
         message: format!("Integration event {id} is in use by an API client"),
-        data: serde_json::json!({"ObjectType": "IntegrationEvent", "ObjectID": id, "ApiClientIDs": clients}),
+        data: RuleData::EventInUse { event_id: id.to_owned(), client_ids: clients },
     }
 }
 
@@ -187,7 +187,7 @@ fn check_type_unchanged(current: &IntegrationEvent, next: &IntegrationEvent) -> 
         return Err(AppError::Rule {
             code: RuleCode::IntegrationEventCannotEditType,
             message: format!("EventType cannot be changed (it is {})", current.event_type),
-            data: serde_json::json!({"EventType": current.event_type.as_str()}),
+            data: RuleData::EventType { current: current.event_type },
         });
     }
     Ok(())

@@ -27,7 +27,7 @@ pub mod sso;
 pub mod throttle;
 
 pub use cartwire_domain::principal::Principal;
-pub use error::{AppError, RuleCode};
+pub use error::{AppError, RuleCode, RuleData};
 
 use cartwire_store::Store;
 use std::sync::Arc;

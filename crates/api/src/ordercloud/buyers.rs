@@ -1,17 +1,10 @@
 //! `/v1/buyers`: buyer companies in OrderCloud's wire format.
 
-use super::created;
-use super::error::OcError;
-use super::error::oc_to_app;
-use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
-use super::list::{ListSpec, page};
+use super::crud::{Build, Crud};
+use super::list::ListSpec;
 use super::wire::{iso, xp_of};
-use axum::Json;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
 use cartwire_app::identity::SaveMode;
-use cartwire_app::{App, AppError};
+use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::user::Buyer;
 use serde::Deserialize;
@@ -64,59 +57,43 @@ pub fn render_buyer(b: &Buyer) -> Value {
     })
 }
 
-pub(super) async fn buyers_list(
-    State(app): State<App>,
-    Caller(p): Caller,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
-    let items = app.list_buyers(&p).await?.iter().map(render_buyer).collect();
-    Ok(Json(page(items, q.as_deref(), &BUYER_SPEC)?))
-}
-pub(super) async fn buyer_get(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
-    Ok(Json(render_buyer(&app.get_buyer(&p, &id).await?)))
-}
-pub(super) async fn buyer_create(
-    State(app): State<App>,
-    Caller(p): Caller,
-    OcJson(body): OcJson<BuyerIn>,
-) -> Result<Response, OcError> {
-    let id = body.id.clone();
-    let (b, _) = app.save_buyer(&p, id.as_deref(), SaveMode::Create, |id, _| body.into_domain(id)).await?;
-    Ok(created(&app, &format!("/v1/buyers/{}", b.id), render_buyer(&b)))
-}
-pub(super) async fn buyer_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    OcJson(body): OcJson<BuyerIn>,
-) -> Result<Json<Value>, OcError> {
-    let (b, _) = app.save_buyer(&p, Some(&id), SaveMode::Upsert, |id, _| body.into_domain(id)).await?;
-    Ok(Json(render_buyer(&b)))
-}
-pub(super) async fn buyer_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    let (b, _) = app
-        .save_buyer(&p, Some(&id), SaveMode::Patch, |id, current| {
-            let current = current.expect("SaveMode::Patch checks existence");
-            let merged: BuyerIn = from_value(merge_patch(render_buyer(current), body)).map_err(oc_to_app)?;
-            merged.into_domain(id)
-        })
-        .await?;
-    Ok(Json(render_buyer(&b)))
-}
-pub(super) async fn buyer_delete(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, OcError> {
-    app.delete_buyer(&p, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+/// Buyers through the generic handlers.
+pub(super) struct Buyers;
+
+impl Crud for Buyers {
+    type Item = Buyer;
+    type In = BuyerIn;
+    const COLLECTION: &'static str = "/v1/buyers";
+    const SPEC: ListSpec = BUYER_SPEC;
+
+    fn id(item: &Buyer) -> &str {
+        item.id.as_str()
+    }
+    fn render(item: &Buyer) -> Value {
+        render_buyer(item)
+    }
+    fn requested_id(body: &BuyerIn) -> Option<String> {
+        body.id.clone()
+    }
+    fn into_domain(body: BuyerIn, id: ObjectId) -> Result<Buyer, AppError> {
+        body.into_domain(id)
+    }
+    async fn list(app: &App, p: &Principal) -> Result<Vec<Buyer>, AppError> {
+        app.list_buyers(p).await
+    }
+    async fn get(app: &App, p: &Principal, id: &str) -> Result<Buyer, AppError> {
+        app.get_buyer(p, id).await
+    }
+    async fn save<'a>(
+        app: &'a App,
+        p: &'a Principal,
+        id: Option<&'a str>,
+        mode: SaveMode,
+        build: Build<'a, Buyer>,
+    ) -> Result<Buyer, AppError> {
+        Ok(app.save_buyer(p, id, mode, build).await?.0)
+    }
+    async fn delete(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+        app.delete_buyer(p, id).await
+    }
 }

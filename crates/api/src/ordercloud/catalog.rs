@@ -1,16 +1,9 @@
 //! `/v1/products` and `/v1/priceschedules`: the minimal catalog.
 
-use super::error::OcError;
-use super::error::oc_to_app;
-use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
-use super::list::{ListSpec, page};
-use super::{created, field};
-use axum::Json;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use super::crud::{Build, Crud};
+use super::list::ListSpec;
 use cartwire_app::identity::SaveMode;
-use cartwire_app::{App, AppError};
+use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::catalog::{PriceBreak, PriceSchedule, Product, to_decimal, to_minor_units};
 use cartwire_domain::commerce::CurrencyCode;
@@ -152,122 +145,84 @@ pub fn render_schedule(s: &PriceSchedule) -> Value {
     })
 }
 
-pub(super) async fn products_list(
-    State(app): State<App>,
-    Caller(p): Caller,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
-    let items = app.list_products(&p).await?.iter().map(render_product).collect();
-    Ok(Json(page(items, q.as_deref(), &PRODUCT_SPEC)?))
-}
-pub(super) async fn product_get(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
-    Ok(Json(render_product(&app.get_product(&p, &id).await?)))
-}
-pub(super) async fn product_create(
-    State(app): State<App>,
-    Caller(p): Caller,
-    OcJson(body): OcJson<ProductIn>,
-) -> Result<Response, OcError> {
-    let id = body.id.clone();
-    if let Some(i) = &id {
-        field(ObjectId::parse(i), "ID")?;
+/// Products through the generic handlers.
+pub(super) struct Products;
+
+impl Crud for Products {
+    type Item = Product;
+    type In = ProductIn;
+    const COLLECTION: &'static str = "/v1/products";
+    const SPEC: ListSpec = PRODUCT_SPEC;
+
+    fn id(item: &Product) -> &str {
+        item.id.as_str()
     }
-    let saved = app.save_product(&p, id.as_deref(), SaveMode::Create, |id, _| body.into_domain(id)).await?;
-    Ok(created(&app, &format!("/v1/products/{}", saved.id), render_product(&saved)))
-}
-pub(super) async fn product_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    OcJson(body): OcJson<ProductIn>,
-) -> Result<Json<Value>, OcError> {
-    Ok(Json(render_product(&app.save_product(&p, Some(&id), SaveMode::Upsert, |id, _| body.into_domain(id)).await?)))
-}
-pub(super) async fn product_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    let saved = app
-        .save_product(&p, Some(&id), SaveMode::Patch, |id, current| {
-            let current = current.expect("SaveMode::Patch checks existence");
-            let merged: ProductIn = from_value(merge_patch(render_product(current), body)).map_err(oc_to_app)?;
-            merged.into_domain(id)
-        })
-        .await?;
-    Ok(Json(render_product(&saved)))
-}
-pub(super) async fn product_delete(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, OcError> {
-    app.delete_product(&p, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    fn render(item: &Product) -> Value {
+        render_product(item)
+    }
+    fn requested_id(body: &ProductIn) -> Option<String> {
+        body.id.clone()
+    }
+    fn into_domain(body: ProductIn, id: ObjectId) -> Result<Product, AppError> {
+        body.into_domain(id)
+    }
+    async fn list(app: &App, p: &Principal) -> Result<Vec<Product>, AppError> {
+        app.list_products(p).await
+    }
+    async fn get(app: &App, p: &Principal, id: &str) -> Result<Product, AppError> {
+        app.get_product(p, id).await
+    }
+    async fn save<'a>(
+        app: &'a App,
+        p: &'a Principal,
+        id: Option<&'a str>,
+        mode: SaveMode,
+        build: Build<'a, Product>,
+    ) -> Result<Product, AppError> {
+        app.save_product(p, id, mode, build).await
+    }
+    async fn delete(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+        app.delete_product(p, id).await
+    }
 }
 
-pub(super) async fn schedules_list(
-    State(app): State<App>,
-    Caller(p): Caller,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
-    let items = app.list_price_schedules(&p).await?.iter().map(render_schedule).collect();
-    Ok(Json(page(items, q.as_deref(), &SCHEDULE_SPEC)?))
-}
-pub(super) async fn schedule_get(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
-    Ok(Json(render_schedule(&app.get_price_schedule(&p, &id).await?)))
-}
-pub(super) async fn schedule_create(
-    State(app): State<App>,
-    Caller(p): Caller,
-    OcJson(body): OcJson<ScheduleIn>,
-) -> Result<Response, OcError> {
-    let id = body.id.clone();
-    if let Some(i) = &id {
-        field(ObjectId::parse(i), "ID")?;
+/// Price schedules through the generic handlers.
+pub(super) struct PriceSchedules;
+
+impl Crud for PriceSchedules {
+    type Item = PriceSchedule;
+    type In = ScheduleIn;
+    const COLLECTION: &'static str = "/v1/priceschedules";
+    const SPEC: ListSpec = SCHEDULE_SPEC;
+
+    fn id(item: &PriceSchedule) -> &str {
+        item.id.as_str()
     }
-    let saved = app.save_price_schedule(&p, id.as_deref(), SaveMode::Create, |id, _| body.into_domain(id)).await?;
-    Ok(created(&app, &format!("/v1/priceschedules/{}", saved.id), render_schedule(&saved)))
-}
-pub(super) async fn schedule_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    OcJson(body): OcJson<ScheduleIn>,
-) -> Result<Json<Value>, OcError> {
-    Ok(Json(render_schedule(
-        &app.save_price_schedule(&p, Some(&id), SaveMode::Upsert, |id, _| body.into_domain(id)).await?,
-    )))
-}
-pub(super) async fn schedule_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    let saved = app
-        .save_price_schedule(&p, Some(&id), SaveMode::Patch, |id, current| {
-            let current = current.expect("SaveMode::Patch checks existence");
-            let merged: ScheduleIn = from_value(merge_patch(render_schedule(current), body)).map_err(oc_to_app)?;
-            merged.into_domain(id)
-        })
-        .await?;
-    Ok(Json(render_schedule(&saved)))
-}
-pub(super) async fn schedule_delete(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, OcError> {
-    app.delete_price_schedule(&p, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    fn render(item: &PriceSchedule) -> Value {
+        render_schedule(item)
+    }
+    fn requested_id(body: &ScheduleIn) -> Option<String> {
+        body.id.clone()
+    }
+    fn into_domain(body: ScheduleIn, id: ObjectId) -> Result<PriceSchedule, AppError> {
+        body.into_domain(id)
+    }
+    async fn list(app: &App, p: &Principal) -> Result<Vec<PriceSchedule>, AppError> {
+        app.list_price_schedules(p).await
+    }
+    async fn get(app: &App, p: &Principal, id: &str) -> Result<PriceSchedule, AppError> {
+        app.get_price_schedule(p, id).await
+    }
+    async fn save<'a>(
+        app: &'a App,
+        p: &'a Principal,
+        id: Option<&'a str>,
+        mode: SaveMode,
+        build: Build<'a, PriceSchedule>,
+    ) -> Result<PriceSchedule, AppError> {
+        app.save_price_schedule(p, id, mode, build).await
+    }
+    async fn delete(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+        app.delete_price_schedule(p, id).await
+    }
 }

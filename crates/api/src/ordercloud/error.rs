@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cartwire_app::{AppError, RuleCode};
+use cartwire_app::{AppError, RuleCode, RuleData};
 use cartwire_domain::order::checkout::CheckoutError;
 use serde_json::{Value, json};
 
@@ -93,7 +93,7 @@ impl From<AppError> for OcError {
                 } else {
                     StatusCode::BAD_REQUEST
                 };
-                OcError::new(status, rule_code(code), message).with_data(data)
+                OcError::new(status, rule_code(code), message).with_data(rule_data(data))
             }
             AppError::CalloutFailed { status, body } => OcError::new(
                 StatusCode::BAD_REQUEST,
@@ -115,6 +115,21 @@ impl From<AppError> for OcError {
                 OcError::new(StatusCode::INTERNAL_SERVER_ERROR, "ServerError", "An unexpected error occurred.")
             }
         }
+    }
+}
+
+/// The `Data` of a broken rule.
+fn rule_data(data: RuleData) -> Value {
+    match data {
+        RuleData::None => Value::Null,
+        RuleData::Roles { missing, assigned } => json!({"MissingRoles": missing, "AssignedRoles": assigned}),
+        RuleData::EventInUse { event_id, client_ids } => {
+            json!({"ObjectType": "IntegrationEvent", "ObjectID": event_id, "ApiClientIDs": client_ids})
+        }
+        RuleData::EventType { current } => json!({"EventType": current.as_str()}),
+        RuleData::IncompatibleEvent { event_id, event_type, expected } => json!({
+            "IntegrationEventID": event_id, "EventType": event_type.as_str(), "ExpectedEventType": expected.as_str(),
+        }),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod approval_rules;
 pub mod buyers;
 pub mod callouts;
 pub mod catalog;
+mod crud;
 pub mod error;
 pub mod extract;
 pub mod integration_events;
@@ -107,8 +108,12 @@ pub fn route_words(path: &str) -> Option<Vec<usize>> {
 
 /// The dialect's routes.
 pub fn routes() -> Router<App> {
-    use {buyers as b, security_profiles as sp, users as u};
-    Router::new()
+    use {security_profiles as sp, users as u};
+    let router = crud::routes::<buyers::Buyers>(Router::new(), "/v1/buyers", "/v1/buyers/{id}");
+    let router = crud::routes::<catalog::Products>(router, "/v1/products", "/v1/products/{id}");
+    let router = crud::routes::<catalog::PriceSchedules>(router, "/v1/priceschedules", "/v1/priceschedules/{id}");
+    let router = crud::routes::<sp::SecurityProfiles>(router, "/v1/securityprofiles", "/v1/securityprofiles/{id}");
+    router
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/certs", get(oauth::certs))
         .route("/oauth/certs/{kid}", get(oauth::cert))
@@ -130,36 +135,13 @@ pub fn routes() -> Router<App> {
             "/v1/adminusers/{id}",
             get(u::admin_user_get).put(u::admin_user_put).patch(u::admin_user_patch).delete(u::admin_user_delete),
         )
-        .route("/v1/buyers", get(b::buyers_list).post(b::buyer_create))
-        .route("/v1/buyers/{id}", get(b::buyer_get).put(b::buyer_put).patch(b::buyer_patch).delete(b::buyer_delete))
         .route("/v1/buyers/{buyer}/users", get(u::buyer_users_list).post(u::buyer_user_create))
         .route(
             "/v1/buyers/{buyer}/users/{id}",
             get(u::buyer_user_get).put(u::buyer_user_put).patch(u::buyer_user_patch).delete(u::buyer_user_delete),
         )
-        .route("/v1/securityprofiles", get(sp::profiles_list).post(sp::profile_create))
         .route("/v1/securityprofiles/assignments", get(sp::assignments_list).post(sp::assignment_save))
-        .route(
-            "/v1/securityprofiles/{id}",
-            get(sp::profile_get).put(sp::profile_put).patch(sp::profile_patch).delete(sp::profile_delete),
-        )
         .route("/v1/securityprofiles/{id}/assignments", axum::routing::delete(sp::assignment_delete))
-        .route("/v1/products", get(catalog::products_list).post(catalog::product_create))
-        .route(
-            "/v1/products/{id}",
-            get(catalog::product_get)
-                .put(catalog::product_put)
-                .patch(catalog::product_patch)
-                .delete(catalog::product_delete),
-        )
-        .route("/v1/priceschedules", get(catalog::schedules_list).post(catalog::schedule_create))
-        .route(
-            "/v1/priceschedules/{id}",
-            get(catalog::schedule_get)
-                .put(catalog::schedule_put)
-                .patch(catalog::schedule_patch)
-                .delete(catalog::schedule_delete),
-        )
         .route("/v1/buyers/{buyer}/approvalrules", get(approval_rules::rules_list).post(approval_rules::rule_create))
         .route(
             "/v1/buyers/{buyer}/approvalrules/{id}",

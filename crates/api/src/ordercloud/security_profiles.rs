@@ -1,17 +1,16 @@
 //! `/v1/securityprofiles` and their assignments (to a user, a user group's company or the
 //! marketplace) in OrderCloud's wire format.
 
+use super::crud::{Build, Crud};
 use super::error::OcError;
-use super::error::oc_to_app;
-use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
+use super::extract::{Caller, OcJson};
+use super::field;
 use super::list::{ListSpec, page};
-use super::{created, field};
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use cartwire_app::identity::SaveMode;
-use cartwire_app::{App, AppError};
+use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::role::{parse_custom_roles, parse_roles};
 use cartwire_domain::user::{AssignmentLevel, SecurityProfile, SecurityProfileAssignment};
@@ -61,62 +60,45 @@ pub fn render_profile(sp: &SecurityProfile) -> Value {
     })
 }
 
-pub(super) async fn profiles_list(
-    State(app): State<App>,
-    Caller(p): Caller,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
-    let items = app.list_security_profiles(&p).await?.iter().map(render_profile).collect();
-    Ok(Json(page(items, q.as_deref(), &PROFILE_SPEC)?))
-}
-pub(super) async fn profile_get(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
-    Ok(Json(render_profile(&app.get_security_profile(&p, &id).await?)))
-}
-pub(super) async fn profile_create(
-    State(app): State<App>,
-    Caller(p): Caller,
-    OcJson(body): OcJson<SecurityProfileIn>,
-) -> Result<Response, OcError> {
-    let id = body.id.clone();
-    let (sp, _) = app.save_security_profile(&p, id.as_deref(), SaveMode::Create, |id, _| body.into_domain(id)).await?;
-    Ok(created(&app, &format!("/v1/securityprofiles/{}", sp.id), render_profile(&sp)))
-}
-pub(super) async fn profile_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    OcJson(body): OcJson<SecurityProfileIn>,
-) -> Result<Json<Value>, OcError> {
-    let (sp, _) = app.save_security_profile(&p, Some(&id), SaveMode::Upsert, |id, _| body.into_domain(id)).await?;
-    Ok(Json(render_profile(&sp)))
-}
-pub(super) async fn profile_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    let (sp, _) = app
-        .save_security_profile(&p, Some(&id), SaveMode::Patch, |id, current| {
-            let current = current.expect("SaveMode::Patch checks existence");
-            let merged: SecurityProfileIn =
-                from_value(merge_patch(render_profile(current), body)).map_err(oc_to_app)?;
-            merged.into_domain(id)
-        })
-        .await?;
-    Ok(Json(render_profile(&sp)))
-}
-pub(super) async fn profile_delete(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, OcError> {
-    app.delete_security_profile(&p, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+/// Security profiles through the generic handlers.
+pub(super) struct SecurityProfiles;
+
+impl Crud for SecurityProfiles {
+    type Item = SecurityProfile;
+    type In = SecurityProfileIn;
+    const COLLECTION: &'static str = "/v1/securityprofiles";
+    const SPEC: ListSpec = PROFILE_SPEC;
+
+    fn id(item: &SecurityProfile) -> &str {
+        item.id.as_str()
+    }
+    fn render(item: &SecurityProfile) -> Value {
+        render_profile(item)
+    }
+    fn requested_id(body: &SecurityProfileIn) -> Option<String> {
+        body.id.clone()
+    }
+    fn into_domain(body: SecurityProfileIn, id: ObjectId) -> Result<SecurityProfile, AppError> {
+        body.into_domain(id)
+    }
+    async fn list(app: &App, p: &Principal) -> Result<Vec<SecurityProfile>, AppError> {
+        app.list_security_profiles(p).await
+    }
+    async fn get(app: &App, p: &Principal, id: &str) -> Result<SecurityProfile, AppError> {
+        app.get_security_profile(p, id).await
+    }
+    async fn save<'a>(
+        app: &'a App,
+        p: &'a Principal,
+        id: Option<&'a str>,
+        mode: SaveMode,
+        build: Build<'a, SecurityProfile>,
+    ) -> Result<SecurityProfile, AppError> {
+        Ok(app.save_security_profile(p, id, mode, build).await?.0)
+    }
+    async fn delete(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+        app.delete_security_profile(p, id).await
+    }
 }
 
 // ---------------------------------------------------------------- assignments
