@@ -36,7 +36,7 @@ impl App {
         p: &Principal,
         buyer_id: &str,
         id: Option<&str>,
-        mode: crate::identity::SaveMode,
+        mode: crate::SaveMode,
         build: impl FnOnce(ObjectId, Option<&ApprovalRule>) -> Result<ApprovalRule, AppError>,
     ) -> Result<ApprovalRule, AppError> {
         p.require_any(APPROVAL_WRITE)?;

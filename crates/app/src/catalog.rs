@@ -1,6 +1,6 @@
 //! The minimal catalog: products and price schedules.
 
-use crate::identity::SaveMode;
+use crate::SaveMode;
 use crate::{App, AppError, Principal};
 use cartwire_domain::catalog::{PriceSchedule, Product};
 use cartwire_domain::{ApiRole, ObjectId};

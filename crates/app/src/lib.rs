@@ -23,11 +23,13 @@ pub mod keys;
 pub mod orders;
 pub mod passwords;
 mod revocation;
+mod save;
 pub mod sso;
 pub mod throttle;
 
 pub use cartwire_domain::principal::Principal;
 pub use error::{AppError, RuleCode, RuleData};
+pub use save::SaveMode;
 
 use cartwire_store::Store;
 use std::sync::Arc;

@@ -11,8 +11,8 @@
 /// The stored form the dialects render (with what the store derives).
 pub use cartwire_store::sso::OpenIdConnectRecord;
 
+use crate::SaveMode;
 use crate::callout::{Callout, CalloutWire, SsoAnswer};
-use crate::identity::SaveMode;
 use crate::{App, AppError, Principal, RuleCode};
 use aws_lc_rs::digest::{SHA256, digest};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use cartwire_app::identity::SaveMode;
+use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError};
 use cartwire_domain::ObjectId;
 use cartwire_domain::order::approval_rules::{ApprovalRule, RuleExpression};

@@ -3,7 +3,7 @@
 use super::crud::{Build, Crud};
 use super::list::ListSpec;
 use super::wire::{iso, xp_of};
-use cartwire_app::identity::SaveMode;
+use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::user::Buyer;

@@ -2,7 +2,7 @@
 
 use super::crud::{Build, Crud};
 use super::list::ListSpec;
-use cartwire_app::identity::SaveMode;
+use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::catalog::{PriceBreak, PriceSchedule, Product, to_decimal, to_minor_units};

@@ -9,7 +9,7 @@ use super::list::{ListSpec, page};
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
-use cartwire_app::identity::SaveMode;
+use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::role::{parse_custom_roles, parse_roles};

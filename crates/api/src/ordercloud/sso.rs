@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cartwire_app::identity::SaveMode;
+use cartwire_app::SaveMode;
 use cartwire_app::sso::OpenIdConnectRecord;
 use cartwire_app::sso::{LoginCallback, LoginStart};
 use cartwire_app::{App, AppError};
