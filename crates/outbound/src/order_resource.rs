@@ -68,7 +68,7 @@ pub fn order_resource(o: &Order) -> Value {
         "payment": "unpaid",
         "shipping": if o.status == OrderStatus::Completed { "fulfilled" } else { "unfulfilled" },
         "customer": {"id": o.customer_id, "email": o.shop.as_ref().map(|s| s.email.clone())
-            .or_else(|| checkout.and_then(|c| c.from_user.get("Email").and_then(|e| e.as_str()).map(str::to_owned)))},
+            .or_else(|| checkout.and_then(|c| c.from_user.email.clone()))},
         "shipping_address": checkout.and_then(|c| c.shipping_address.as_ref()).map(address),
         "billing_address": checkout.and_then(|c| c.billing_address.as_ref()).map(address),
         "meta": {

@@ -57,6 +57,16 @@ pub(crate) fn id(row: &Row, col: &str) -> Result<cartwire_domain::ObjectId, Stor
     cartwire_domain::ObjectId::parse(&s).map_err(|e| StoreError::Corrupt(format!("{col} '{s}': {e}")))
 }
 
+/// A stored id read back through its constructor: a bad one is corruption, not a value.
+pub(crate) fn get_parsed<T>(
+    row: &Row,
+    col: &str,
+    parse: fn(&str) -> Result<T, cartwire_domain::DomainError>,
+) -> Result<T, StoreError> {
+    let s = get_str(row, col)?;
+    parse(&s).map_err(|e| StoreError::Corrupt(format!("{col} '{s}': {e}")))
+}
+
 pub(crate) fn opt_id(row: &Row, col: &str) -> Result<Option<cartwire_domain::ObjectId>, StoreError> {
     match get_opt_str(row, col)? {
         Some(s) if !s.is_empty() => {

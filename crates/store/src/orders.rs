@@ -1,9 +1,10 @@
 //! Orders: every dialect's orders and carts in one table, with the columns lists filter on.
 
-use crate::codec::{corrupt, get_json, get_opt_str, get_opt_ts, get_str, get_ts, json, ts};
+use crate::codec::{corrupt, get_json, get_opt_str, get_opt_ts, get_parsed, get_str, get_ts, json, ts};
 use crate::pages::ShopOrderFilter;
 use crate::sql::Row;
 use crate::{StoreError, Tx};
+use cartwire_domain::id::{OrderId, ShortId};
 use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
 use cartwire_domain::user::UserRef;
 use time::OffsetDateTime;
@@ -32,8 +33,8 @@ pub struct OrderFilter {
 
 pub(crate) fn order_from(row: &Row) -> Result<Order, StoreError> {
     Ok(Order {
-        id: get_str(row, "id")?,
-        short_id: get_str(row, "short_id")?,
+        id: get_parsed(row, "id", OrderId::parse)?,
+        short_id: get_parsed(row, "short_id", ShortId::parse)?,
         org_id: get_str(row, "org_id")?,
         origin_org_id: get_opt_str(row, "origin_org_id")?,
         name: get_opt_str(row, "name")?,
@@ -80,8 +81,8 @@ pub(crate) fn order_insert(o: &Order) -> crate::sql::Query {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
          $25, $26, $27, $28)",
     )
-    .bind(&o.id)
-    .bind(&o.short_id)
+    .bind(o.id.as_str())
+    .bind(o.short_id.as_str())
     .bind(&o.org_id)
     .bind(o.origin_org_id.as_deref())
     .bind(o.name.as_deref())
@@ -132,7 +133,7 @@ impl Tx {
         .bind(o.updated_at.map(ts))
         .bind(o.placed_at.map(ts))
         .bind(o.deleted_at.map(ts))
-        .bind(&o.id)
+        .bind(o.id.as_str())
         .bind(o.abandoned_at.map(ts))
         .bind_shop(o)
         .execute(self.conn())

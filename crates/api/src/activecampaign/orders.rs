@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 pub(super) async fn create_order(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Result<Response, AcError> {
     let m = envelope(&body, "ecomOrder")?;
-    let (order, abandoned) = order_from_wire(&m, None)?;
+    let (order, abandoned) = new_order_from_wire(&m)?;
     let saved = app.create_shop_order(&c, order, abandoned).await?;
     let shop = saved.shop.as_ref().expect("shop order");
     let connection = app.connection(&shop.connection_id.to_string()).await?;
@@ -68,7 +68,7 @@ pub(super) async fn update_order(
     let m = envelope(&body, "ecomOrder")?;
     let o = app
         .update_shop_order(&c, &id, |o| {
-            *o = order_from_wire(&m, Some(o))?.0;
+            *o = update_order_from_wire(&m, o)?;
             Ok(())
         })
         .await?;

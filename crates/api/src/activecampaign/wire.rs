@@ -5,7 +5,7 @@ use cartwire_app::App;
 use cartwire_app::orders::shop::ShopError;
 use cartwire_app::orders::shop::ShopOrderFilter;
 use cartwire_domain::commerce::{Cents, Connection, CurrencyCode, EcomCustomer, ShopDiscount, ShopOrder, ShopProduct};
-use cartwire_domain::order::{Order, OrderStatus, Platform, Totals};
+use cartwire_domain::order::{NewOrder, Order, OrderStatus, Platform, Totals};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -273,9 +273,37 @@ fn discounts(v: &Value) -> Result<Vec<ShopDiscount>, ShopError> {
         .collect()
 }
 
-/// Builds an order from the request (over `current` for an update); also returns the
-/// `abandonedDate` of a cart.
-pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, Option<OffsetDateTime>), ShopError> {
+/// A new order from the request, and the `abandonedDate` of a cart.
+pub fn new_order_from_wire(m: &Members) -> Result<(NewOrder, Option<OffsetDateTime>), ShopError> {
+    let (customer_id, totals, shop, abandoned) = read_order(m, None)?;
+    let order = NewOrder {
+        origin_org_id: None,
+        name: shop.order_number.clone(),
+        customer_id: Some(customer_id.to_string()),
+        platform: Platform { id: shop.external_id.clone(), platform: Some("activecampaign".into()), store_name: None },
+        lines: vec![],
+        legacy_items: json!([]),
+        metadata: json!({}),
+        derivative: json!({}),
+        status: OrderStatus::Cart,
+        totals: Some(totals),
+        shop: Some(shop),
+    };
+    Ok((order, abandoned))
+}
+
+/// Applies the request to `current` (what it leaves out stays).
+pub fn update_order_from_wire(m: &Members, current: &Order) -> Result<Order, ShopError> {
+    let (customer_id, totals, shop, _) = read_order(m, Some(current))?;
+    Ok(Order { customer_id: Some(customer_id.to_string()), totals: Some(totals), shop: Some(shop), ..current.clone() })
+}
+
+/// The customer, totals and shop side the request gives (over `current` for an update), and
+/// the `abandonedDate` of a cart.
+fn read_order(
+    m: &Members,
+    current: Option<&Order>,
+) -> Result<(i64, Totals, ShopOrder, Option<OffsetDateTime>), ShopError> {
     let cur = current.and_then(|o| o.shop.as_ref());
     let external_id =
         text(m, "externalid")?.filter(|s| !s.is_empty()).or_else(|| cur.and_then(|s| s.external_id.clone()));
@@ -345,40 +373,7 @@ pub fn order_from_wire(m: &Members, current: Option<&Order>) -> Result<(Order, O
         tax: cents(m, "taxAmount")?.or(cur_totals.and_then(|t| t.tax)),
         discount: cents(m, "discountAmount")?.or(cur_totals.and_then(|t| t.discount)),
     };
-    let order = match current {
-        Some(o) => {
-            Order { customer_id: Some(customer_id.to_string()), totals: Some(totals), shop: Some(shop), ..o.clone() }
-        }
-        None => Order {
-            id: String::new(),
-            short_id: String::new(),
-            org_id: String::new(),
-            origin_org_id: None,
-            name: shop.order_number.clone(),
-            customer_id: Some(customer_id.to_string()),
-            owner: None,
-            platform: Platform {
-                id: shop.external_id.clone(),
-                platform: Some("activecampaign".into()),
-                store_name: None,
-            },
-            lines: vec![],
-            legacy_items: json!([]),
-            metadata: json!({}),
-            derivative: json!({}),
-            status: OrderStatus::Cart,
-            created_by: None,
-            created_at: OffsetDateTime::now_utc(),
-            updated_at: None,
-            placed_at: None,
-            deleted_at: None,
-            abandoned_at: None,
-            totals: Some(totals),
-            shop: Some(shop),
-            checkout: None,
-        },
-    };
-    Ok((order, abandoned))
+    Ok((customer_id, totals, shop, abandoned))
 }
 
 /// ActiveCampaign's `state`: 1 completed, 2 abandoned, 3 recovered.

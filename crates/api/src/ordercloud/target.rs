@@ -52,7 +52,7 @@ impl Target {
     pub(crate) async fn order_id(&self, app: &App, p: &Principal) -> Result<String, OcError> {
         match &self.order {
             Some(id) => Ok(id.clone()),
-            None => Ok(app.current_cart_id(p).await?),
+            None => Ok(app.current_cart_id(p).await?.to_string()),
         }
     }
 

@@ -10,9 +10,8 @@ use axum::extract::{Path, RawQuery, State};
 use cartwire_app::App;
 use cartwire_app::orders::storefront::OrderFilter;
 use cartwire_app::orders::storefront::{StorefrontCaller, StorefrontError};
-use cartwire_domain::order::{Order, OrderStatus, check_name};
+use cartwire_domain::order::{NewOrder, OrderStatus, check_name};
 use serde_json::{Map, Value, json};
-use time::OffsetDateTime;
 
 pub(super) async fn check_org(app: &App, m: &Map<String, Value>) -> Result<(), TkError> {
     if let Some(org) = opt_string(m, "orgId")? {
@@ -40,29 +39,18 @@ pub(super) async fn create(State(app): State<App>, Caller(c): Caller, body: Byte
     if let Some(converted) = lines_from_legacy_items(&legacy) {
         lines.extend(converted);
     }
-    let order = Order {
-        id: String::new(),
-        short_id: String::new(),
-        org_id: app.org_id().await.map_err(StorefrontError::from)?,
+    let order = NewOrder {
         origin_org_id: opt_string(&m, "originOrgId")?,
         name,
         customer_id: opt_string(&m, "customerId")?,
-        owner: None,
         platform: platform(&m)?.unwrap_or_default(),
         lines,
         legacy_items: legacy,
         metadata: opt_object(&m, "metadata")?.unwrap_or_else(|| json!({})),
         derivative: derivative(&m)?.unwrap_or_else(|| json!({})),
         status: status(&m)?.unwrap_or(OrderStatus::Placed),
-        created_by: None,
-        created_at: OffsetDateTime::now_utc(),
-        updated_at: None,
-        placed_at: None,
-        deleted_at: None,
-        abandoned_at: None,
         totals: None,
         shop: None,
-        checkout: None,
     };
     Ok(Json(render(&app.create_storefront_order(&c, order).await?)))
 }

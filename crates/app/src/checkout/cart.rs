@@ -9,7 +9,8 @@ use crate::orders::events::order_events;
 use crate::{App, AppError, Principal};
 use cartwire_domain::commerce::CurrencyCode;
 use cartwire_domain::event::Dialect;
-use cartwire_domain::order::checkout::CheckoutOrder;
+use cartwire_domain::id::OrderId;
+use cartwire_domain::order::checkout::{CheckoutOrder, FromUser};
 use cartwire_domain::order::lines::CheckoutLine;
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_domain::{ApiRole, ObjectId};
@@ -41,8 +42,8 @@ impl App {
     pub async fn create_checkout_order(&self, p: &Principal, draft: OrderDraft) -> Result<Order, AppError> {
         p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?;
         let id = match draft.id.as_deref() {
-            Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?.to_string(),
-            None => new_short_id() + &new_short_id(),
+            Some(id) => OrderId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+            None => generated_order_id(),
         };
         // Read before the write transaction: on SQLite a first read of the deployment would
         // wait for the writer lock this transaction holds.
@@ -55,7 +56,7 @@ impl App {
 
     /// The caller's current unsubmitted order, created on first use (an anonymous shopper's
     /// is the order named in their token).
-    pub async fn current_cart_id(&self, p: &Principal) -> Result<String, AppError> {
+    pub async fn current_cart_id(&self, p: &Principal) -> Result<OrderId, AppError> {
         p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?;
         let deployment = self.deployment().await?;
         let mut tx = self.store().begin().await?;
@@ -67,7 +68,12 @@ impl App {
             tx.commit().await?;
             return Ok(o.id);
         }
-        let id = p.anonymous_order_id.clone().unwrap_or_else(|| new_short_id() + &new_short_id());
+        let id = match &p.anonymous_order_id {
+            Some(id) => {
+                OrderId::parse(id).map_err(|e| AppError::Unauthenticated(format!("the token's order id: {e}")))?
+            }
+            None => generated_order_id(),
+        };
         let draft = OrderDraft { xp: json!({}), ..Default::default() };
         let order = new_checkout_order(&mut tx, p, &deployment, id, draft).await?;
         tx.commit().await?;
@@ -257,21 +263,33 @@ impl App {
     }
 }
 
+/// The id of a checkout order the caller did not name: 20 letters and digits, as OrderCloud
+/// generates them.
+fn generated_order_id() -> OrderId {
+    OrderId::parse(&format!("{}{}", new_short_id(), new_short_id())).expect("letters and digits")
+}
+
 /// A new unsubmitted order from the caller, with its `cart.updated` event.
 pub(crate) async fn new_checkout_order(
     tx: &mut Tx,
     p: &Principal,
     deployment: &cartwire_store::deployment::Deployment,
-    id: String,
+    id: OrderId,
     draft: OrderDraft,
 ) -> Result<Order, AppError> {
     let company = p.buyer_id.clone().unwrap_or_default();
     let user = tx.user(&company, &p.user_id).await?;
     let from_user = match &user {
-        Some(u) => json!({"ID": u.id.as_str(), "Username": u.profile.username, "FirstName": u.profile.first_name,
-                          "LastName": u.profile.last_name, "Email": u.profile.email, "Phone": u.profile.phone,
-                          "xp": u.profile.xp}),
-        None => json!({"ID": p.user_id, "Username": p.username, "xp": {}}),
+        Some(u) => FromUser {
+            id: u.id.to_string(),
+            username: u.profile.username.clone(),
+            first_name: Some(u.profile.first_name.clone()),
+            last_name: Some(u.profile.last_name.clone()),
+            email: Some(u.profile.email.clone()),
+            phone: u.profile.phone.clone(),
+            xp: u.profile.xp.clone(),
+        },
+        None => FromUser { id: p.user_id.clone(), username: p.username.clone(), xp: json!({}), ..FromUser::default() },
     };
     if !draft.xp.is_object() {
         return Err(AppError::invalid("xp", "xp must be an object"));
@@ -315,7 +333,7 @@ pub(crate) async fn new_checkout_order(
     };
     sync(&mut order);
     order.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
-    tx.insert_order(&order).await.map_err(AppError::on_insert("Order", id.clone()))?;
+    tx.insert_order(&order).await.map_err(AppError::on_insert("Order", id.to_string()))?;
     tx.append_events(&order_events(None, &order, p.describe(), Dialect::OrderCloud)).await?;
     Ok(order)
 }

@@ -59,7 +59,7 @@ pub(crate) const ORDER_ALL: &[ApiRole] = &[ApiRole::OrderAdmin, ApiRole::OrderRe
 pub(crate) const ORDER_ADMIN: &[ApiRole] = &[ApiRole::OrderAdmin];
 
 pub(crate) fn order_status_error(o: &Order, action: &'static str) -> AppError {
-    AppError::OrderStatus { order_id: o.id.clone(), action, status: o.status }
+    AppError::OrderStatus { order_id: o.id.to_string(), action, status: o.status }
 }
 
 /// The checkout side of an OrderCloud order.

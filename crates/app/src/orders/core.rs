@@ -1,9 +1,15 @@
-//! What every order entry point shares: short ids.
+//! What every order entry point shares: generated ids.
 
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use cartwire_domain::id::{OrderId, ShortId};
 
-/// A short id: 10 characters of `[A-Za-z0-9]`.
-pub(crate) fn new_short_id() -> String {
+/// A generated order id (a UUID).
+pub(crate) fn new_order_id() -> OrderId {
+    OrderId::parse(&uuid::Uuid::new_v4().to_string()).expect("a UUID is a valid order id")
+}
+
+/// A random short id: 10 characters of `[A-Za-z0-9]`.
+pub(crate) fn new_short_id() -> ShortId {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut out = String::with_capacity(10);
     let rng = SystemRandom::new();
@@ -15,5 +21,5 @@ pub(crate) fn new_short_id() -> String {
             out.push(ALPHABET[b[0] as usize % ALPHABET.len()] as char);
         }
     }
-    out
+    ShortId::parse(&out).expect("ten letters and digits")
 }

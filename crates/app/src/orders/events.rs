@@ -33,7 +33,7 @@ pub(crate) fn order_events(before: Option<&Order>, after: &Order, actor: String,
         .map(|k| NewEvent {
             key: key(k),
             resource_type: if after.status.is_cart() { "cart" } else { "order" },
-            resource_id: after.id.clone(),
+            resource_id: after.id.to_string(),
             payload: payload.clone(),
             actor: Some(actor.clone()),
             dialect,
@@ -49,8 +49,8 @@ mod tests {
 
     fn order(status: OrderStatus) -> Order {
         Order {
-            id: "o1".into(),
-            short_id: "abcdefghij".into(),
+            id: cartwire_domain::id::OrderId::parse("o1").unwrap(),
+            short_id: cartwire_domain::id::ShortId::parse("abcdefghij").unwrap(),
             org_id: "org".into(),
             origin_org_id: None,
             name: None,

@@ -170,7 +170,8 @@ impl App {
         candidate.settle_total();
         let mut tx = self.store().begin().await?;
         // Lock the order so two returns of it cannot both take the last units.
-        let locked = tx.order_for_update(&order.id).await?.ok_or_else(|| AppError::not_found("Order", &order.id))?;
+        let locked =
+            tx.order_for_update(&order.id).await?.ok_or_else(|| AppError::not_found("Order", order.id.as_str()))?;
         let others = tx.returns_of_order(&order.id).await?;
         check_items(&candidate, &locked, &others)?;
         let key = if current.is_some() {
@@ -225,7 +226,7 @@ impl App {
         }
         Ok(OrderReturn {
             id,
-            order_id: order.id.clone(),
+            order_id: order.id.to_string(),
             owner: current.map(|r| r.owner.clone()).unwrap_or_else(|| {
                 // A return belongs to the order's owner, whoever files it.
                 order.owner.clone().unwrap_or_else(|| p.user_ref())
@@ -334,7 +335,7 @@ impl App {
             events.push(NewEvent {
                 key: EventKey::parse("order.refunded").expect("catalog key"),
                 resource_type: "order",
-                resource_id: order.id.clone(),
+                resource_id: order.id.to_string(),
                 payload,
                 actor: Some(p.describe()),
                 dialect: Dialect::OrderCloud,

@@ -15,7 +15,7 @@ use cartwire_domain::access_key::{AccessKey, Kind};
 use cartwire_domain::commerce::{Connection, EcomCustomer};
 use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
-use cartwire_domain::order::{Order, OrderStatus};
+use cartwire_domain::order::{NewOrder, Order, OrderStatus};
 use cartwire_store::StoreError;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -404,19 +404,15 @@ impl App {
     pub async fn create_shop_order(
         &self,
         caller: &ApiKeyCaller,
-        mut order: Order,
+        mut new: NewOrder,
         abandoned_at: Option<OffsetDateTime>,
     ) -> Result<Order, ShopError> {
         let now = OffsetDateTime::now_utc();
-        let shop = order.shop.as_ref().expect("shop order");
-        order.status = if shop.external_id.is_some() { OrderStatus::Placed } else { OrderStatus::Cart };
+        let shop = new.shop.as_ref().expect("shop order");
+        new.status = if shop.external_id.is_some() { OrderStatus::Placed } else { OrderStatus::Cart };
+        let (id, short_id) = (crate::orders::core::new_order_id(), crate::orders::core::new_short_id());
+        let mut order = Order::new(id, short_id, self.org_id().await?, Some(caller.describe()), now, new);
         order.abandoned_at = if order.status.is_cart() { abandoned_at } else { None };
-        order.placed_at = (!order.status.is_cart()).then_some(now);
-        order.created_at = now;
-        order.id = uuid::Uuid::new_v4().to_string();
-        order.short_id = crate::orders::core::new_short_id();
-        order.created_by = Some(caller.describe());
-        order.org_id = self.org_id().await?;
         let mut tx = self.store().begin().await?;
         self.check_shop_refs(&mut tx, &order).await?;
         order.check_limits().map_err(over_limit)?;
@@ -426,7 +422,7 @@ impl App {
             events.push(NewEvent {
                 key: cartwire_domain::event::EventKey::parse("cart.abandoned").expect("catalog key"),
                 resource_type: "cart",
-                resource_id: order.id.clone(),
+                resource_id: order.id.to_string(),
                 payload: order_snapshot(&order),
                 actor: Some(caller.describe()),
                 dialect: Dialect::ActiveCampaign,

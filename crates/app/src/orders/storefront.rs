@@ -7,7 +7,7 @@
 pub use cartwire_store::orders::OrderFilter;
 
 use crate::auth::refresh_digest as sha256_hex;
-use crate::orders::core::new_short_id;
+use crate::orders::core::{new_order_id, new_short_id};
 use crate::orders::events::{order_events, snapshot};
 use crate::{App, AppError, Principal};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
@@ -15,7 +15,7 @@ use cartwire_domain::ApiRole;
 use cartwire_domain::access_key::{AccessKey, Kind};
 use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{EventKey, NewEvent};
-use cartwire_domain::order::Order;
+use cartwire_domain::order::{NewOrder, Order};
 use cartwire_store::StoreError;
 use time::OffsetDateTime;
 
@@ -203,22 +203,19 @@ impl App {
         Ok(self.deployment().await?.org_id)
     }
 
-    /// Creates an order from a draft (id, short id and timestamps are assigned here).
+    /// Creates an order (its ids, org and times are assigned here).
     pub async fn create_storefront_order(
         &self,
         caller: &StorefrontCaller,
-        mut order: Order,
+        new: NewOrder,
     ) -> Result<Order, StorefrontError> {
-        order.created_by = Some(caller.describe());
+        let org_id = self.org_id().await?;
         let now = OffsetDateTime::now_utc();
-        order.created_at = now;
-        order.placed_at = (!order.status.is_cart()).then_some(now);
+        let mut order = Order::new(new_order_id(), new_short_id(), org_id, Some(caller.describe()), now, new);
         order.check_limits().map_err(|e| StorefrontError::Invalid(e.to_string()))?;
         // Short ids are random: on the rare collision, draw again.
         let mut tries = 0;
         loop {
-            order.id = uuid::Uuid::new_v4().to_string();
-            order.short_id = new_short_id();
             let events = order_events(None, &order, caller.describe(), Dialect::Threekit);
             match self.store().insert_order_with_events(&order, &events).await {
                 Ok(()) => break,
@@ -226,7 +223,8 @@ impl App {
                 Err(StoreError::Unique { constraint })
                     if constraint == cartwire_store::orders::SHORT_ID_KEY && tries < 5 =>
                 {
-                    tries += 1
+                    tries += 1;
+                    order.short_id = new_short_id();
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -325,7 +323,7 @@ impl App {
                 .map(|o| NewEvent {
                     key: EventKey::parse("cart.abandoned").expect("catalog key"),
                     resource_type: "cart",
-                    resource_id: o.id.clone(),
+                    resource_id: o.id.to_string(),
                     payload: snapshot(o),
                     actor: Some("cartwire-abandonment".into()),
                     dialect: Dialect::Cartwire,

@@ -129,11 +129,32 @@ pub enum CheckoutError {
     },
 }
 
+/// A snapshot of the user an order is from, taken when it is created (later changes to the
+/// user do not rewrite their orders).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct FromUser {
+    /// The user's id.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// First name, when the user is stored.
+    pub first_name: Option<String>,
+    /// Last name, when the user is stored.
+    pub last_name: Option<String>,
+    /// Email, when the user is stored.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Extended properties.
+    pub xp: Value,
+}
+
 /// The checkout side of an order.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CheckoutOrder {
-    /// The user who placed it, as OrderCloud's `FromUser` shows it (a snapshot at creation).
-    pub from_user: Value,
+    /// The user who placed it, as they were when the order was created.
+    pub from_user: FromUser,
     /// The buyer company it comes from (the seller's own id for admin users).
     pub from_company_id: String,
     /// The company it goes to (the marketplace).

@@ -111,10 +111,10 @@ impl LineItem {
 /// An order (or a cart).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
-    /// UUID.
-    pub id: String,
-    /// Short human-typeable id (10 characters of `[A-Za-z0-9]`).
-    pub short_id: String,
+    /// Its id.
+    pub id: crate::id::OrderId,
+    /// Its short, human-typeable id.
+    pub short_id: crate::id::ShortId,
     /// The owning org (the deployment's).
     pub org_id: String,
     /// The org the order came from (a reseller).
@@ -169,6 +169,34 @@ pub const MAX_LINES: usize = 500;
 /// order writes its snapshot as an event, so this also bounds every order event's payload.
 pub const MAX_ORDER_BYTES: usize = 256 * 1024;
 
+/// What an entry point knows of an order it is asked to create; [`Order::new`] gives it its
+/// ids, its org and its times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOrder {
+    /// The org the order came from (a reseller).
+    pub origin_org_id: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// The customer, as the entry point names them.
+    pub customer_id: Option<String>,
+    /// Platform details.
+    pub platform: Platform,
+    /// The lines.
+    pub lines: Vec<LineItem>,
+    /// Legacy `items` exactly as sent, `[]` when none.
+    pub legacy_items: serde_json::Value,
+    /// Free metadata.
+    pub metadata: serde_json::Value,
+    /// Derivative attributes.
+    pub derivative: serde_json::Value,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// What it costs, when the entry point prices it.
+    pub totals: Option<Totals>,
+    /// The shop side, for orders from an external shop.
+    pub shop: Option<crate::commerce::ShopOrder>,
+}
+
 /// Longest customer id, origin org id, platform name, store name or platform order id: these
 /// are indexed, and an index row has a size limit on PostgreSQL.
 pub const MAX_KEY_CHARS: usize = 255;
@@ -184,6 +212,42 @@ pub struct OverLimit {
 }
 
 impl Order {
+    /// A new order with these ids, made by `created_by` at `now` (placed then, unless it is a
+    /// cart).
+    pub fn new(
+        id: crate::id::OrderId,
+        short_id: crate::id::ShortId,
+        org_id: String,
+        created_by: Option<String>,
+        now: OffsetDateTime,
+        n: NewOrder,
+    ) -> Order {
+        Order {
+            id,
+            short_id,
+            org_id,
+            origin_org_id: n.origin_org_id,
+            name: n.name,
+            customer_id: n.customer_id,
+            owner: None,
+            platform: n.platform,
+            lines: n.lines,
+            legacy_items: n.legacy_items,
+            metadata: n.metadata,
+            derivative: n.derivative,
+            placed_at: (!n.status.is_cart()).then_some(now),
+            status: n.status,
+            created_by,
+            created_at: now,
+            updated_at: None,
+            deleted_at: None,
+            abandoned_at: None,
+            totals: n.totals,
+            shop: n.shop,
+            checkout: None,
+        }
+    }
+
     /// Checks the order against [`MAX_LINES`], [`MAX_ORDER_BYTES`] and [`MAX_KEY_CHARS`]; every
     /// use case that writes an order calls it before the write.
     pub fn check_limits(&self) -> Result<(), OverLimit> {
@@ -278,8 +342,8 @@ mod tests {
 
     fn order(lines: usize, metadata: serde_json::Value) -> Order {
         Order {
-            id: "o".into(),
-            short_id: "s".into(),
+            id: crate::id::OrderId::parse("o").unwrap(),
+            short_id: crate::id::ShortId::parse("s123456789").unwrap(),
             org_id: "org".into(),
             origin_org_id: None,
             name: None,

@@ -7,7 +7,7 @@ use cartwire_app::checkout::{LineDraft, checkout_of};
 use cartwire_domain::catalog::to_decimal;
 use cartwire_domain::commerce::Cents;
 use cartwire_domain::order::Order;
-use cartwire_domain::order::checkout::Address;
+use cartwire_domain::order::checkout::{Address, FromUser};
 use cartwire_domain::order::lines::{CheckoutLine, Quantity};
 use cartwire_domain::order::worksheet::{CalloutRecord, ShipEstimate};
 use serde::Deserialize;
@@ -81,7 +81,7 @@ pub fn render_order(o: &Order) -> Value {
     let submitted = !o.status.is_cart();
     json!({
         "ID": o.id,
-        "FromUser": co.from_user,
+        "FromUser": render_from_user(&co.from_user),
         "FromCompanyID": co.from_company_id,
         "ToCompanyID": co.to_company_id,
         "FromUserID": o.customer_id,
@@ -168,6 +168,23 @@ fn render_ship_estimates(r: &CalloutRecord, estimates: &[ShipEstimate]) -> Value
         }
     }
     body
+}
+
+/// The user an order is from, as `FromUser` shows it (only what the snapshot holds).
+fn render_from_user(u: &FromUser) -> Value {
+    let mut m = Map::new();
+    m.insert("ID".into(), json!(u.id));
+    m.insert("Username".into(), json!(u.username));
+    for (k, v) in [("FirstName", &u.first_name), ("LastName", &u.last_name), ("Email", &u.email)] {
+        if let Some(v) = v {
+            m.insert(k.into(), json!(v));
+        }
+    }
+    if u.first_name.is_some() {
+        m.insert("Phone".into(), json!(u.phone));
+    }
+    m.insert("xp".into(), u.xp.clone());
+    Value::Object(m)
 }
 
 /// Renders the order's worksheet.
