@@ -29,6 +29,7 @@ mod pg;
 pub mod raw;
 pub mod refresh_tokens;
 pub mod returns;
+pub mod scratch;
 pub mod sealer;
 pub mod security_profiles;
 pub mod signing_keys;

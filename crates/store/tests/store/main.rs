@@ -18,15 +18,10 @@ pub async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
 /// A migrated store on the engine the suite runs on: a fresh PostgreSQL database when
 /// `CARTWIRE_TEST_DATABASE_URL` is set, SQLite in `dir` otherwise.
 pub async fn test_store(dir: &tempfile::TempDir) -> Store {
-    use sqlx::Connection;
     let url = match std::env::var("CARTWIRE_TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            let name = format!("cwstore_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&base).await.expect("connect to CARTWIRE_TEST_DATABASE_URL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-            let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-            format!("{prefix}/{name}?sslmode=disable")
-        }
+        Ok(base) if !base.is_empty() => cartwire_store::scratch::create_scratch_database(&base, "cwstore")
+            .await
+            .expect("create a test database on CARTWIRE_TEST_DATABASE_URL"),
         _ => return sqlite_store(dir).await,
     };
     let store = Store::connect(&url, Sealer::new(&[1u8; 32]).unwrap()).await.unwrap();

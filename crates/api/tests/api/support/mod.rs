@@ -13,7 +13,6 @@ use cartwire_outbound::guard::TargetPolicy;
 use cartwire_store::{Sealer, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sqlx::Connection;
 use std::time::Duration;
 
 pub const ADMIN_ID: &str = "TEST-ADMIN";
@@ -51,16 +50,9 @@ pub fn fast_delivery() -> DeliveryConfig {
 /// The database a test runs on: a fresh PostgreSQL database, or an SQLite file in `dir`.
 pub async fn database_url(dir: &std::path::Path) -> String {
     match std::env::var("CARTWIRE_TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            let name = format!("cwtest_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&base).await.expect("connect to CARTWIRE_TEST_DATABASE_URL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .expect("create test database");
-            let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-            format!("{prefix}/{name}")
-        }
+        Ok(base) if !base.is_empty() => cartwire_store::scratch::create_scratch_database(&base, "cwtest")
+            .await
+            .expect("create a test database on CARTWIRE_TEST_DATABASE_URL"),
         _ => format!("sqlite://{}?mode=rwc", dir.join("cartwire.db").display()),
     }
 }
