@@ -47,7 +47,7 @@ impl IntoResponse for Problem {
 impl From<AppError> for Problem {
     fn from(e: AppError) -> Self {
         let (status, title) = match &e {
-            AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "Unauthorized"),
+            AppError::Unauthenticated(_) | AppError::TokenRevoked(_) => (StatusCode::UNAUTHORIZED, "Unauthorized"),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden"),
             AppError::NotFound { .. } => (StatusCode::NOT_FOUND, "Not Found"),
             AppError::IdExists { .. } => (StatusCode::CONFLICT, "Conflict"),

@@ -229,6 +229,14 @@ impl App {
                     )
                 };
                 let stored = stored.ok_or_else(invalid)?;
+                if stored.revoked {
+                    return Err(refuse(
+                        "invalid_grant",
+                        "Auth.TokenRevoked",
+                        "The user's tokens were revoked after this refresh token was issued",
+                    )
+                    .into());
+                }
                 if stored.client_id != client.id.as_str()
                     || stored.expires_at < OffsetDateTime::now_utc().unix_timestamp()
                 {
@@ -290,6 +298,10 @@ impl App {
             Some(u) => tx.roles_of_user(u).await?,
             None => RoleSet::default(),
         };
+        let generation = match &user {
+            Some(u) => tx.token_generation(company_of(u.buyer_id.as_ref()), u.id.as_str()).await?.unwrap_or(0),
+            None => 0,
+        };
         tx.commit().await?;
         Ok(match user {
             Some(u) => Principal {
@@ -300,6 +312,7 @@ impl App {
                 buyer_id: u.buyer_id.as_ref().map(|b| b.as_str().to_owned()),
                 roles,
                 anonymous_order_id: None,
+                token_generation: generation,
             },
             None => Principal {
                 client_id: client_id.to_owned(),
@@ -309,6 +322,7 @@ impl App {
                 buyer_id: None,
                 roles,
                 anonymous_order_id: None,
+                token_generation: 0,
             },
         })
     }
@@ -377,6 +391,13 @@ impl App {
         };
         let expires_in = i64::from(minutes) * 60;
         let base = self.config().public_base_url.clone();
+        // Tokens carry the user's generation, so revoking the user's tokens ends this one too.
+        let generation = {
+            let mut tx = self.store().read().await?;
+            let g = tx.token_generation(company_of(user.buyer_id.as_ref()), user.id.as_str()).await?;
+            tx.commit().await?;
+            g.unwrap_or(0)
+        };
         let claims = Claims {
             usr: user.profile.username.clone(),
             cid: client.id.as_str().to_owned(),
@@ -392,6 +413,7 @@ impl App {
             orderid: anonymous.then(|| uuid::Uuid::new_v4().simple().to_string()),
             cmp: user.buyer_id.as_ref().map(|b| b.as_str().to_owned()),
             elv: Vec::new(),
+            r#gen: generation,
         };
         let access_token = self.keys().sign(&claims)?;
         let refresh_token = if !anonymous && client.refresh_token_duration.minutes() > 0 {
@@ -402,6 +424,7 @@ impl App {
                 user_id: user.id.as_str().to_owned(),
                 scope,
                 expires_at: now + i64::from(client.refresh_token_duration.minutes()) * 60,
+                revoked: false,
             };
             let mut tx = self.store().begin().await?;
             tx.purge_expired_refresh_tokens(now).await?;
@@ -435,6 +458,7 @@ impl App {
             jti: uuid::Uuid::new_v4().to_string(),
             orderid: principal.anonymous_order_id.clone(),
             cmp: principal.buyer_id.clone(),
+            r#gen: principal.token_generation,
             elv: extra.iter().filter(|r| !principal.roles.roles.contains(r)).map(|r| r.as_str().to_owned()).collect(),
         })
     }
@@ -461,6 +485,7 @@ impl App {
             buyer_id: claims.cmp,
             roles: RoleSet::from_names(claims.role.iter().map(String::as_str)),
             anonymous_order_id: claims.orderid,
+            token_generation: claims.r#gen,
         })
     }
 }

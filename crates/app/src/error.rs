@@ -42,6 +42,9 @@ pub enum RuleCode {
     /// The write would open a path (client, profile, assignment, password, elevated roles,
     /// single sign-on) to roles the caller does not hold (HTTP 403).
     RolesNotHeld,
+    /// An anonymous shopper tried to change (or revoke the tokens of) the client's template
+    /// user (HTTP 403).
+    AnonymousUserReadOnly,
 }
 
 /// Why a use case did not succeed.
@@ -112,6 +115,10 @@ pub enum AppError {
         /// Why.
         message: String,
     },
+    /// The token was revoked with the rest of its user's tokens (HTTP 401,
+    /// `Auth.TokenRevoked` in OrderCloud).
+    #[error("token revoked: {0}")]
+    TokenRevoked(String),
     /// A business rule was broken (HTTP 400 unless the dialect says otherwise).
     #[error("{message}")]
     Rule {

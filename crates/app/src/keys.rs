@@ -55,6 +55,10 @@ pub struct Claims {
     /// extension): the user need not hold these for the token to stay valid.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub elv: Vec<String>,
+    /// The generation of the user's tokens at issue (cartwire extension, see
+    /// `Tx::revoke_user_tokens`); tokens without one are of generation 0.
+    #[serde(default)]
+    pub r#gen: i64,
 }
 
 /// A public key as published at `/oauth/certs/{kid}` (a JWK).

@@ -5,6 +5,7 @@
 //! causes. The dialects in `cartwire-api` parse wire bodies into domain values, call these
 //! services and render the results.
 
+pub mod addresses;
 pub mod api_clients;
 pub mod approval_rules;
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod identity;
 pub mod integration_events;
 pub mod integrations;
 pub mod keys;
+pub mod me;
 pub mod orders;
 pub mod passwords;
 mod revocation;

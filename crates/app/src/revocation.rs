@@ -32,6 +32,7 @@ struct ClientState {
 struct UserState {
     usable: bool,
     roles: RoleSet,
+    generation: i64,
 }
 
 /// Looked-up values with the time they were looked up.
@@ -95,6 +96,9 @@ impl App {
         if !user.usable {
             return Err(revoked("the user or their company is not active"));
         }
+        if claims.r#gen < user.generation {
+            return Err(AppError::TokenRevoked("the user's tokens were revoked after this one was issued".into()));
+        }
         let carried = RoleSet::from_names(claims.role.iter().filter(|r| !claims.elv.contains(r)).map(String::as_str));
         if !user.roles.missing(&carried).is_empty() {
             return Err(revoked("the user no longer holds the token's roles"));
@@ -145,7 +149,11 @@ impl App {
                     Some(_) => tx.buyer(company_of(user.buyer_id.as_ref())).await?.is_some_and(|b| b.active),
                     None => true,
                 };
-                Some(UserState { usable: user.profile.active && company_active, roles: tx.roles_of_user(&user).await? })
+                Some(UserState {
+                    usable: user.profile.active && company_active,
+                    roles: tx.roles_of_user(&user).await?,
+                    generation: tx.token_generation(company, id).await?.unwrap_or(0),
+                })
             }
             None => None,
         };

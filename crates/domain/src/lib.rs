@@ -6,6 +6,7 @@
 //! dialect owns its wire structs and parses them into these types.
 
 pub mod access_key;
+pub mod addresses;
 pub mod api_client;
 pub mod catalog;
 pub mod commerce;

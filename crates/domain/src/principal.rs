@@ -20,6 +20,9 @@ pub struct Principal {
     pub roles: RoleSet,
     /// The anonymous shopper's order (`orderid`), only on anonymous tokens.
     pub anonymous_order_id: Option<String>,
+    /// The generation of the user's tokens the token was issued at: revoking a user's
+    /// tokens raises the user's generation, and older tokens stop working.
+    pub token_generation: i64,
 }
 
 impl Principal {

@@ -61,11 +61,13 @@ impl Tx {
         rows.iter().map(buyer_from).collect()
     }
 
-    /// Deletes a buyer with its users, their assignments and refresh tokens; false when missing.
+    /// Deletes a buyer with its users, their assignments, addresses and refresh tokens; false
+    /// when missing.
     pub async fn delete_buyer(&mut self, id: &str) -> Result<bool, StoreError> {
         for sql in [
             "DELETE FROM security_profile_assignments WHERE buyer_id = $1",
             "DELETE FROM refresh_tokens WHERE company = $1",
+            "DELETE FROM user_addresses WHERE company = $1",
             "DELETE FROM users WHERE company = $1",
         ] {
             crate::sql::query(sql).bind(id).execute(self.conn()).await?;

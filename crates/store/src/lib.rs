@@ -9,6 +9,7 @@
 //! or not at all.
 
 pub mod access_keys;
+pub mod addresses;
 pub mod api_clients;
 pub mod approval_rules;
 pub mod buyers;

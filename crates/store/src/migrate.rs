@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "owners", "0010_owners.sql"),
     migration!(11, "grant_checks", "0011_grant_checks.sql"),
     migration!(12, "lean_order_indexes", "0012_lean_order_indexes.sql"),
+    migration!(13, "me", "0013_me.sql"),
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

@@ -16,6 +16,8 @@ pub struct RefreshGrant {
     pub scope: Option<String>,
     /// Expiry, epoch seconds.
     pub expires_at: i64,
+    /// Whether the user's tokens were revoked after it was issued.
+    pub revoked: bool,
 }
 
 impl Tx {
@@ -41,7 +43,7 @@ impl Tx {
     pub async fn take_refresh_token(&mut self, digest: &str) -> Result<Option<RefreshGrant>, StoreError> {
         let row = crate::sql::query(
             "DELETE FROM refresh_tokens WHERE token_hash = $1 \
-             RETURNING client_id, company, user_id, scope, expires_at",
+             RETURNING client_id, company, user_id, scope, expires_at, revoked_at",
         )
         .bind(digest)
         .fetch_optional(self.conn())
@@ -53,6 +55,7 @@ impl Tx {
                 user_id: get_str(&row, "user_id")?,
                 scope: get_opt_str(&row, "scope")?,
                 expires_at: get_i64(&row, "expires_at")?,
+                revoked: get_opt_str(&row, "revoked_at")?.is_some(),
             })
         })
         .transpose()

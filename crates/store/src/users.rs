@@ -90,6 +90,15 @@ impl Tx {
         .execute(self.conn())
         .await?
         .rows_affected();
+        if n == 1 && current_id != u.id.as_str() {
+            // A renamed user keeps their addresses.
+            crate::sql::query("UPDATE user_addresses SET user_id = $1 WHERE company = $2 AND user_id = $3")
+                .bind(u.id.as_str())
+                .bind(company_of(u.buyer_id.as_ref()))
+                .bind(current_id)
+                .execute(self.conn())
+                .await?;
+        }
         Ok(n == 1)
     }
 
@@ -121,8 +130,52 @@ impl Tx {
         rows.iter().map(user_from).collect()
     }
 
-    /// Deletes a user and its user-level assignments and refresh tokens; false when missing.
+    /// The generation of the user's tokens (see [`Tx::revoke_user_tokens`]); None when there
+    /// is no such user.
+    pub async fn token_generation(&mut self, company: &str, id: &str) -> Result<Option<i64>, StoreError> {
+        let row = crate::sql::query("SELECT token_generation FROM users WHERE company = $1 AND id = $2")
+            .bind(company)
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.map(|r| crate::codec::get_i64(&r, "token_generation")).transpose()
+    }
+
+    /// Revokes every token the user holds: access tokens of an older generation stop working
+    /// and refresh tokens issued so far are marked revoked at `now`; false when missing.
+    pub async fn revoke_user_tokens(
+        &mut self,
+        company: &str,
+        id: &str,
+        now: time::OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let n = crate::sql::query(
+            "UPDATE users SET token_generation = token_generation + 1 WHERE company = $1 AND id = $2",
+        )
+        .bind(company)
+        .bind(id)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        crate::sql::query(
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE company = $2 AND user_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(company)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(n == 1)
+    }
+
+    /// Deletes a user and its user-level assignments, addresses and refresh tokens; false
+    /// when missing.
     pub async fn delete_user(&mut self, company: &str, id: &str) -> Result<bool, StoreError> {
+        crate::sql::query("DELETE FROM user_addresses WHERE company = $1 AND user_id = $2")
+            .bind(company)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
         crate::sql::query("DELETE FROM security_profile_assignments WHERE buyer_id = $1 AND user_id = $2")
             .bind(company)
             .bind(id)

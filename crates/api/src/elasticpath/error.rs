@@ -53,7 +53,9 @@ impl EpError {
 impl From<AppError> for EpError {
     fn from(e: AppError) -> Self {
         match e {
-            AppError::Unauthenticated(_) => EpError::new(StatusCode::UNAUTHORIZED, "Unable to validate access token"),
+            AppError::Unauthenticated(_) | AppError::TokenRevoked(_) => {
+                EpError::new(StatusCode::UNAUTHORIZED, "Unable to validate access token")
+            }
             AppError::Forbidden(f) => EpError::new(StatusCode::FORBIDDEN, "Forbidden").detail(format!(
                 "This requires one of the roles {}",
                 f.sufficient_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")

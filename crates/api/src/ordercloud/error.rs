@@ -59,6 +59,7 @@ pub fn rule_code(code: RuleCode) -> &'static str {
         RuleCode::OrderChangedDuringCallout => "Order.ChangedDuringCallout",
         RuleCode::SsoLoginFailed => "OpenIdConnect.LoginFailed",
         RuleCode::RolesNotHeld => "InsufficientRoles",
+        RuleCode::AnonymousUserReadOnly => "Me.AnonymousUser",
     }
 }
 
@@ -70,6 +71,9 @@ impl From<AppError> for OcError {
                 "InvalidToken",
                 format!("Access token is invalid or expired: {why}"),
             ),
+            AppError::TokenRevoked(why) => {
+                OcError::new(StatusCode::UNAUTHORIZED, "Auth.TokenRevoked", format!("Access token was revoked: {why}"))
+            }
             AppError::Forbidden(f) => OcError::new(
                 StatusCode::FORBIDDEN,
                 "InsufficientRoles",
@@ -88,7 +92,7 @@ impl From<AppError> for OcError {
             AppError::Rule { code, message, data } => {
                 let status = if code == RuleCode::OrderChangedDuringCallout {
                     StatusCode::CONFLICT
-                } else if code == RuleCode::RolesNotHeld {
+                } else if matches!(code, RuleCode::RolesNotHeld | RuleCode::AnonymousUserReadOnly) {
                     StatusCode::FORBIDDEN
                 } else {
                     StatusCode::BAD_REQUEST

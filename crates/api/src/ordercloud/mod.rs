@@ -13,6 +13,7 @@ pub mod extract;
 pub mod integration_events;
 pub mod line_items;
 pub mod list;
+pub mod me;
 pub mod oauth;
 pub mod order_actions;
 pub mod orders;
@@ -42,10 +43,12 @@ pub const ROUTE_TEMPLATES: &[&str] = &[
     "/v1/integrationevents/{id}",
     "/v1/adminusers",
     "/v1/adminusers/{id}",
+    "/v1/adminusers/{id}/tokens",
     "/v1/buyers",
     "/v1/buyers/{id}",
     "/v1/buyers/{buyer}/users",
     "/v1/buyers/{buyer}/users/{id}",
+    "/v1/buyers/{buyer}/users/{id}/tokens",
     "/v1/buyers/{buyer}/approvalrules",
     "/v1/buyers/{buyer}/approvalrules/{id}",
     "/v1/securityprofiles",
@@ -76,6 +79,12 @@ pub const ROUTE_TEMPLATES: &[&str] = &[
     "/v1/cart/billto",
     "/v1/cart/worksheet",
     "/v1/cart/{action}",
+    "/v1/me",
+    "/v1/me/orders",
+    "/v1/me/products",
+    "/v1/me/addresses",
+    "/v1/me/addresses/{id}",
+    "/v1/me/tokens",
 ];
 
 /// The positions of `path`'s route words under the template it matches: the template whose
@@ -152,6 +161,17 @@ pub fn routes() -> Router<App> {
         )
         .route("/v1/openidconnects", get(sso::list).post(sso::create))
         .route("/v1/openidconnects/{id}", get(sso::get).put(sso::put).patch(sso::patch).delete(sso::delete))
+        .route("/v1/adminusers/{id}/tokens", axum::routing::delete(me::revoke_admin_user_tokens))
+        .route("/v1/buyers/{buyer}/users/{id}/tokens", axum::routing::delete(me::revoke_buyer_user_tokens))
+        .route("/v1/me", get(me::get_me).put(me::put_me).patch(me::patch_me))
+        .route("/v1/me/orders", get(me::my_orders))
+        .route("/v1/me/products", get(me::my_products))
+        .route("/v1/me/addresses", get(me::addresses_list).post(me::address_create))
+        .route(
+            "/v1/me/addresses/{id}",
+            get(me::address_get).put(me::address_put).patch(me::address_patch).delete(me::address_delete),
+        )
+        .route("/v1/me/tokens", axum::routing::delete(me::revoke_my_tokens))
         .route("/ocrplogin", get(sso::login))
         .route("/ocrpcode", get(sso::code_get).post(sso::code_post))
         .route("/v1/orderreturns", get(returns::list).post(returns::create))

@@ -90,6 +90,9 @@ pub(super) async fn token(
             });
             (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
         }
+        // A refresh token revoked with the rest of its user's tokens is an authentication
+        // failure, as the access tokens are.
+        Err(GrantError::Refused(e)) if e.error_code == "Auth.TokenRevoked" => oauth_error(StatusCode::UNAUTHORIZED, &e),
         Err(GrantError::Refused(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
         Err(GrantError::Throttled(held)) => {
             let e = TokenError {

@@ -14,10 +14,12 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use cartwire_app::checkout::OrderDraft;
+use cartwire_app::addresses::AddressUse;
+use cartwire_app::checkout::{OrderDraft, checkout_of};
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::commerce::CurrencyCode;
+use cartwire_domain::order::checkout::Address;
 use serde_json::Value;
 
 /// Query capabilities of orders.
@@ -64,11 +66,17 @@ pub(super) async fn order_create(
         field(ObjectId::parse(id), "ID")?;
     }
     let currency = body.currency.as_deref().map(CurrencyCode::parse).transpose();
+    let shipping_address =
+        saved_address(&app, &p, body.shipping_address_id.as_deref(), None, AddressUse::Shipping).await?;
+    let billing_address =
+        saved_address(&app, &p, body.billing_address_id.as_deref(), None, AddressUse::Billing).await?;
     let draft = OrderDraft {
         id: body.id,
         comments: body.comments,
         xp: xp_or_empty(body.xp),
         currency: field(currency, "Currency")?,
+        shipping_address,
+        billing_address,
     };
     let order = app.create_checkout_order(&p, draft).await?;
     Ok(created(&app, &format!("/v1/orders/{direction}/{}", order.id), render_order(&order)))
@@ -91,13 +99,27 @@ pub(super) async fn order_save(
     patch: bool,
 ) -> Result<Json<Value>, OcError> {
     let id = target.order_id(app, p).await?;
-    let body = if patch { merge_patch(render_order(&app.get_checkout_order(p, &id).await?), body) } else { body };
+    let current = app.get_checkout_order(p, &id).await?;
+    let body = if patch { merge_patch(render_order(&current), body) } else { body };
     let wire: OrderIn = from_value(body)?;
     if wire.id.as_deref().is_some_and(|new| new != id) {
         return Err(OcError::validation("ID", "an order's ID cannot change"));
     }
+    let co = checkout_of(&current);
+    let shipping =
+        saved_address(app, p, wire.shipping_address_id.as_deref(), co.shipping_address.as_ref(), AddressUse::Shipping)
+            .await?;
+    let billing =
+        saved_address(app, p, wire.billing_address_id.as_deref(), co.billing_address.as_ref(), AddressUse::Billing)
+            .await?;
     let saved = app
         .update_checkout_order(p, &id, |co, _| {
+            if let Some(a) = shipping {
+                co.shipping_address = Some(a);
+            }
+            if let Some(a) = billing {
+                co.billing_address = Some(a);
+            }
             co.comments = wire.comments;
             co.xp = xp_or_empty(wire.xp);
             if !co.xp.is_object() {
@@ -107,6 +129,23 @@ pub(super) async fn order_save(
         })
         .await?;
     Ok(Json(render_order(&saved)))
+}
+
+/// The caller's saved address `id` names, unless the order already carries it (`current`);
+/// `None` leaves the order's address as it is.
+async fn saved_address(
+    app: &App,
+    p: &Principal,
+    id: Option<&str>,
+    current: Option<&Address>,
+    usage: AddressUse,
+) -> Result<Option<Address>, OcError> {
+    match id {
+        Some(id) if current.and_then(|a| a.id.as_deref()) != Some(id) => {
+            Ok(Some(app.address_for_order(p, id, usage).await?.for_order()))
+        }
+        _ => Ok(None),
+    }
 }
 
 pub(super) async fn order_put(

@@ -765,6 +765,7 @@ async fn the_first_order_of_a_fresh_deployment_does_not_wait_on_itself() {
         buyer_id: None,
         roles: RoleSet::from_names(["FullAccess"]),
         anonymous_order_id: None,
+        token_generation: 0,
     };
     let draft = cartwire_app::checkout::OrderDraft { id: Some("first".into()), xp: json!({}), ..Default::default() };
     let created = tokio::time::timeout(Duration::from_secs(10), app.create_checkout_order(&admin, draft))

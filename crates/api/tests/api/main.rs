@@ -16,6 +16,7 @@ mod identity;
 mod integration_events;
 mod integrations;
 mod limits;
+mod me;
 mod oauth;
 mod outbox;
 mod queues;

@@ -371,6 +371,7 @@ async fn expired_tampered_and_foreign_tokens_get_401() {
         orderid: None,
         cmp: None,
         elv: vec![],
+        r#gen: 0,
     };
     let expired = s.app.keys().sign(&claims(now - 3600, &s.base)).unwrap();
     let foreign = s.app.keys().sign(&claims(now + 3600, "https://api.ordercloud.io")).unwrap();

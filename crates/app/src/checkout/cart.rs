@@ -305,6 +305,8 @@ pub(crate) async fn new_checkout_order(
         to_company_id: deployment.org_id.clone(),
         comments: draft.comments,
         xp: draft.xp,
+        shipping_address: draft.shipping_address,
+        billing_address: draft.billing_address,
         ..CheckoutOrder::default()
     };
     let mut order = Order {

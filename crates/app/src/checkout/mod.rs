@@ -49,6 +49,10 @@ pub struct OrderDraft {
     pub xp: Value,
     /// Currency (the deployment's default, USD, when absent).
     pub currency: Option<CurrencyCode>,
+    /// Ship-to (a saved address of the caller's, as the order keeps it).
+    pub shipping_address: Option<Address>,
+    /// Bill-to.
+    pub billing_address: Option<Address>,
 }
 
 /// Roles that see orders at all.

@@ -20,7 +20,7 @@ pub enum Company {
 }
 
 impl Company {
-    fn roles(&self, write: bool) -> &'static [ApiRole] {
+    pub(crate) fn roles(&self, write: bool) -> &'static [ApiRole] {
         match (self, write) {
             (Company::Admin, true) => &[ApiRole::AdminUserAdmin],
             (Company::Admin, false) => &[ApiRole::AdminUserAdmin, ApiRole::AdminUserReader],
@@ -29,7 +29,7 @@ impl Company {
         }
     }
 
-    fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         match self {
             Company::Admin => "",
             Company::Buyer(b) => b,
@@ -189,6 +189,26 @@ impl App {
         tx.commit().await?;
         self.grants_changed();
         Ok((user, created))
+    }
+
+    /// Overwrites the caller's own user with a new profile (the caller's role to do so was
+    /// checked by `/me`): id, password, type and company stay.
+    pub(crate) async fn save_user_as_self(
+        &self,
+        p: &Principal,
+        current: &User,
+        input: UserInput,
+    ) -> Result<User, AppError> {
+        input.profile.validate().map_err(|e| AppError::invalid("User", e))?;
+        let user = User { profile: input.profile, ..current.clone() };
+        let mut tx = self.store().begin().await?;
+        if !tx.update_user(current.id.as_str(), &user).await.map_err(|e| user_conflict(e, &user, &mut None))? {
+            return Err(AppError::not_found("User", current.id.as_str()));
+        }
+        tx.append_events(&customer_event(Change::Updated, &user, p).into_iter().collect::<Vec<_>>()).await?;
+        tx.commit().await?;
+        self.grants_changed();
+        Ok(user)
     }
 
     /// Deletes a user.

@@ -215,6 +215,12 @@ pub struct OrderIn {
     pub(crate) comments: Option<String>,
     #[serde(rename = "Currency")]
     pub(crate) currency: Option<String>,
+    /// A saved address of the caller's to ship to (`/v1/me/addresses`).
+    #[serde(rename = "ShippingAddressID")]
+    pub(crate) shipping_address_id: Option<String>,
+    /// A saved address of the caller's to bill to.
+    #[serde(rename = "BillingAddressID")]
+    pub(crate) billing_address_id: Option<String>,
     pub(crate) xp: Option<Value>,
 }
 

@@ -25,11 +25,17 @@ enum Gate {
     ApiKey,
     /// Any valid OrderCloud JWT (a static catalog).
     AnyToken,
+    /// Like `Roles`, for a route that revokes the caller's own tokens: every admitted call is
+    /// made with a token minted for it, so no other cell loses its token.
+    Revoking(&'static [&'static str]),
 }
 use Gate::*;
 
 const ORDER_ANY: &[&str] = &["Shopper", "OrderAdmin", "OrderReader"];
 const ORDER_WRITE: &[&str] = &["Shopper", "OrderAdmin"];
+const ME_READ: &[&str] = &["Shopper", "MeAdmin", "MeXpAdmin"];
+const ME_WRITE: &[&str] = &["MeAdmin", "MeXpAdmin"];
+const ME_ADDRESS_READ: &[&str] = &["Shopper", "MeAddressAdmin"];
 const FULL: &[&str] = &[];
 
 /// (methods, route template, gate). `FULL` = FullAccess only (the operator API).
@@ -51,6 +57,7 @@ const ROWS: &[(&str, &str, Gate)] = &[
     ("POST", "/v1/adminusers", Roles(&["AdminUserAdmin"])),
     ("GET", "/v1/adminusers/{id}", Roles(&["AdminUserAdmin", "AdminUserReader"])),
     ("PUT PATCH DELETE", "/v1/adminusers/{id}", Roles(&["AdminUserAdmin"])),
+    ("DELETE", "/v1/adminusers/{id}/tokens", Roles(&["AdminUserAdmin"])),
     ("GET", "/v1/buyers", Roles(&["BuyerAdmin", "BuyerReader"])),
     ("POST", "/v1/buyers", Roles(&["BuyerAdmin"])),
     ("GET", "/v1/buyers/{id}", Roles(&["BuyerAdmin", "BuyerReader"])),
@@ -59,6 +66,7 @@ const ROWS: &[(&str, &str, Gate)] = &[
     ("POST", "/v1/buyers/{buyer}/users", Roles(&["BuyerUserAdmin"])),
     ("GET", "/v1/buyers/{buyer}/users/{id}", Roles(&["BuyerUserAdmin", "BuyerUserReader"])),
     ("PUT PATCH DELETE", "/v1/buyers/{buyer}/users/{id}", Roles(&["BuyerUserAdmin"])),
+    ("DELETE", "/v1/buyers/{buyer}/users/{id}/tokens", Roles(&["BuyerUserAdmin"])),
     ("GET", "/v1/buyers/{buyer}/approvalrules", Roles(&["ApprovalRuleAdmin", "ApprovalRuleReader"])),
     ("POST", "/v1/buyers/{buyer}/approvalrules", Roles(&["ApprovalRuleAdmin"])),
     ("GET", "/v1/buyers/{buyer}/approvalrules/{id}", Roles(&["ApprovalRuleAdmin", "ApprovalRuleReader"])),
@@ -103,6 +111,15 @@ const ROWS: &[(&str, &str, Gate)] = &[
     ("PUT PATCH", "/v1/cart/billto", Roles(ORDER_WRITE)),
     ("GET", "/v1/cart/worksheet", Roles(ORDER_WRITE)),
     ("POST", "/v1/cart/{action}", Roles(ORDER_WRITE)),
+    ("GET", "/v1/me", Roles(ME_READ)),
+    ("PUT PATCH", "/v1/me", Roles(ME_WRITE)),
+    ("GET", "/v1/me/orders", Roles(&["Shopper"])),
+    ("GET", "/v1/me/products", Roles(&["Shopper"])),
+    ("GET", "/v1/me/addresses", Roles(ME_ADDRESS_READ)),
+    ("POST", "/v1/me/addresses", Roles(&["MeAddressAdmin"])),
+    ("GET", "/v1/me/addresses/{id}", Roles(ME_ADDRESS_READ)),
+    ("PUT PATCH DELETE", "/v1/me/addresses/{id}", Roles(&["MeAddressAdmin"])),
+    ("DELETE", "/v1/me/tokens", Revoking(&["Shopper", "MeAdmin", "MeXpAdmin", "MeAddressAdmin"])),
     ("POST", "/oauth/access_token", Public),
     ("GET", "/v2/integrations", Roles(&["WebhookAdmin", "WebhookReader"])),
     ("POST", "/v2/integrations", Roles(&["WebhookAdmin"])),
@@ -255,7 +272,8 @@ async fn every_row_refuses_the_uncredentialed_and_the_unentitled_and_admits_its_
     let r = s.post("/cartwire/v1/api-keys", serde_json::json!({"name": "k"})).await;
     let key = r.body["key"].as_str().unwrap().to_owned();
     let mut tokens: HashMap<&str, String> = HashMap::new();
-    let outsider = s.token_with_roles(&["MeXpAdmin"]).await;
+    // A role no route of the matrix admits.
+    let outsider = s.token_with_roles(&["MeCreditCardAdmin"]).await;
     let anonymous = anonymous_shopper(&s).await;
     let r = s
         .post(
@@ -283,7 +301,8 @@ async fn every_row_refuses_the_uncredentialed_and_the_unentitled_and_admits_its_
                     let status = call(&s, method, &path, Some(&outsider), None).await;
                     expect(status == 200, format!("{what} with any token: {status}"));
                 }
-                Roles(roles) => {
+                Roles(roles) | Revoking(roles) => {
+                    let revoking = matches!(gate, Revoking(_));
                     let status = call(&s, method, &path, None, None).await;
                     expect(status == 401, format!("{what} without a token: {status}"));
                     let status = call(&s, method, &path, Some(&outsider), None).await;
@@ -296,13 +315,19 @@ async fn every_row_refuses_the_uncredentialed_and_the_unentitled_and_admits_its_
                     let status = call(&s, method, &path, Some(&tk), None).await;
                     expect(status == 401, format!("{what} with a Threekit token as bearer: {status}"));
                     for role in *roles {
-                        if !tokens.contains_key(role) {
-                            tokens.insert(role, s.token_with_roles(&[role]).await);
-                        }
-                        let status = call(&s, method, &path, Some(&tokens[role]), None).await;
+                        let token = if revoking {
+                            s.token_with_roles(&[role]).await
+                        } else {
+                            if !tokens.contains_key(role) {
+                                tokens.insert(role, s.token_with_roles(&[role]).await);
+                            }
+                            tokens[role].clone()
+                        };
+                        let status = call(&s, method, &path, Some(&token), None).await;
                         expect(status != 401 && status != 403, format!("{what} with {role}: {status}"));
                     }
-                    let status = call(&s, method, &path, Some(&s.admin_token), None).await;
+                    let full = if revoking { s.token_with_roles(&["FullAccess"]).await } else { s.admin_token.clone() };
+                    let status = call(&s, method, &path, Some(&full), None).await;
                     expect(status != 401 && status != 403, format!("{what} with FullAccess: {status}"));
                 }
                 Storefront => {
