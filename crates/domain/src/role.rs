@@ -136,9 +136,15 @@ impl fmt::Display for ApiRole {
 
 /// Parses a list of role names, rejecting unknown ones.
 pub fn parse_roles<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<ApiRole>, DomainError> {
-    let mut roles: Vec<ApiRole> = names.into_iter().map(str::parse).collect::<Result<_, _>>()?;
-    roles.sort();
-    roles.dedup();
+    // In the order given (a client that sends ["Shopper", "MeAdmin"] reads them back so),
+    // each role once.
+    let mut roles: Vec<ApiRole> = Vec::new();
+    for name in names {
+        let role: ApiRole = name.parse()?;
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
     Ok(roles)
 }
 

@@ -61,7 +61,7 @@ async fn users_buyers_and_profiles_round_trip() {
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(
         s.patch("/v1/securityprofiles/sp", json!({"Name": "Renamed"})).await.body["Roles"],
-        json!(["MeAdmin", "Shopper"])
+        json!(["Shopper", "MeAdmin"])
     );
     for body in [
         json!({"SecurityProfileID": "sp", "BuyerID": "acme"}),
@@ -157,4 +157,23 @@ async fn roles_come_from_user_buyer_and_marketplace_assignments() {
     assert_eq!(s.patch("/v1/adminusers/clerk", json!({"Password": "a-new-pass-99"})).await.status, 200);
     let (status, _) = s.token_request(&form).await;
     assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn role_lists_come_back_in_the_order_they_were_sent() {
+    let s = TestServer::start().await;
+    let roles = json!(["Shopper", "MeAdmin", "BuyerReader", "MeAdmin"]);
+    let r = s.post("/v1/securityprofiles", json!({"ID": "ordered", "Name": "O", "Roles": roles})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["Roles"], json!(["Shopper", "MeAdmin", "BuyerReader"]), "in order, each once");
+    assert_eq!(s.get("/v1/securityprofiles/ordered").await.body["Roles"], json!(["Shopper", "MeAdmin", "BuyerReader"]));
+    let r = s
+        .post(
+            "/v1/apiclients",
+            json!({"AppName": "o", "Active": true, "AccessTokenDuration": 60,
+                   "MaximumGrantedRoles": ["OrderAdmin", "BuyerAdmin", "AddressAdmin"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["MaximumGrantedRoles"], json!(["OrderAdmin", "BuyerAdmin", "AddressAdmin"]));
 }
