@@ -49,4 +49,28 @@ impl App {
         tx.commit().await?;
         Ok(page)
     }
+
+    /// The last `limit` events matching `filter`, oldest first (FullAccess): where a tail of
+    /// the log starts. Bounded by [`PAGE_BYTES`] like a page, keeping the newest.
+    pub async fn event_tail(
+        &self,
+        p: &Principal,
+        filter: &EventFilter,
+        limit: i64,
+    ) -> Result<Vec<OutboxEvent>, AppError> {
+        p.require_any(&[ApiRole::FullAccess])?;
+        let mut tx = self.store().read().await?;
+        let mut events = tx.latest_events(filter, limit).await?;
+        tx.commit().await?;
+        let mut bytes = 0usize;
+        let mut keep = events.len();
+        for (i, e) in events.iter().enumerate().rev() {
+            bytes += e.payload.to_string().len();
+            if bytes > PAGE_BYTES && keep < events.len() {
+                break;
+            }
+            keep = i;
+        }
+        Ok(events.split_off(keep))
+    }
 }

@@ -197,6 +197,21 @@ impl App {
         Ok(page)
     }
 
+    /// One delivery with every attempt made for it, newest first (at most 1000 attempts:
+    /// a delivery's retry schedule makes far fewer).
+    pub async fn delivery_with_attempts(
+        &self,
+        p: &Principal,
+        id: &str,
+    ) -> Result<(Delivery, Vec<DeliveryAttempt>), AppError> {
+        p.require_any(READ)?;
+        let mut tx = self.store().read().await?;
+        let d = tx.delivery(id).await?.ok_or_else(|| AppError::not_found("delivery", id))?;
+        let (attempts, _) = tx.delivery_attempts(None, Some(id), 0, 1000).await?;
+        tx.commit().await?;
+        Ok((d, attempts))
+    }
+
     /// Makes one delivery due now with a fresh retry budget (also redrives a dead letter).
     pub async fn retry_delivery(&self, p: &Principal, id: &str) -> Result<Delivery, AppError> {
         p.require_any(WRITE)?;

@@ -1,5 +1,6 @@
-//! `cartwire`: the server (`serve`), its migrations (`migrate`) and operator commands
-//! (`admin …`).
+//! `cartwire`: the server (`serve`), its migrations (`migrate`), operator commands that talk to
+//! a running server (`deliveries`, `integrations`, `events`, `orders`, `clients`, `admin …`)
+//! and shell completions.
 
 // glibc malloc was a sixth of the server's CPU under load (arena locking and consolidation
 // across the runtime's threads); mimalloc's thread-local heaps avoid most of it.
@@ -10,7 +11,7 @@ mod bench;
 mod bench_checkout;
 mod config;
 mod loadtest;
-mod operator_client;
+mod ops;
 
 use anyhow::{Context, Result};
 use cartwire_app::dispatcher::{DeliveryConfig, Dispatcher};
@@ -47,6 +48,46 @@ enum Command {
     BenchCheckout(bench_checkout::CheckoutBenchArgs),
     /// Measure the release binary over real HTTP: closed loop, burst and drain, open loop.
     Loadtest(loadtest::LoadArgs),
+    /// Deliveries: list, show every attempt, retry (through a running server).
+    Deliveries {
+        #[command(flatten)]
+        server: ops::Server,
+        #[command(subcommand)]
+        action: ops::deliveries::DeliveriesAction,
+    },
+    /// Integrations: list, replay a time range (through a running server).
+    Integrations {
+        #[command(flatten)]
+        server: ops::Server,
+        #[command(subcommand)]
+        action: ops::integrations::IntegrationsAction,
+    },
+    /// The event log: tail, follow (through a running server).
+    Events {
+        #[command(flatten)]
+        server: ops::Server,
+        #[command(subcommand)]
+        action: ops::events::EventsAction,
+    },
+    /// Orders from every API: list, show (through a running server).
+    Orders {
+        #[command(flatten)]
+        server: ops::Server,
+        #[command(subcommand)]
+        action: ops::orders::OrdersAction,
+    },
+    /// API clients: list (through a running server).
+    Clients {
+        #[command(flatten)]
+        server: ops::Server,
+        #[command(subcommand)]
+        action: ops::clients::ClientsAction,
+    },
+    /// Print a shell completion script (`cartwire completions bash > /etc/bash_completion.d/cartwire`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// The load test's ceiling: a trivial HTTP handler in a process of its own.
     #[command(hide = true)]
     TrivialServer(loadtest::TrivialArgs),
@@ -109,16 +150,16 @@ enum AdminCommand {
     /// Storefront (Threekit) tokens, through a running server's operator API.
     Tokens {
         #[command(flatten)]
-        server: operator_client::Server,
+        server: ops::Server,
         #[command(subcommand)]
-        action: operator_client::TokenAction,
+        action: ops::keys::TokenAction,
     },
     /// ActiveCampaign API keys, through a running server's operator API.
     ApiKeys {
         #[command(flatten)]
-        server: operator_client::Server,
+        server: ops::Server,
         #[command(subcommand)]
-        action: operator_client::KeyAction,
+        action: ops::keys::KeyAction,
     },
 }
 
@@ -144,8 +185,24 @@ async fn main() -> Result<()> {
         Command::BenchCheckout(args) => bench_checkout::run(args).await,
         Command::Loadtest(args) => loadtest::run(args).await,
         Command::TrivialServer(args) => loadtest::trivial_server(args).await,
-        Command::Admin(AdminCommand::Tokens { server, action }) => operator_client::tokens(&server, action).await,
-        Command::Admin(AdminCommand::ApiKeys { server, action }) => operator_client::api_keys(&server, action).await,
+        Command::Deliveries { server, action } => ops::deliveries::run(&server, action).await,
+        Command::Integrations { server, action } => ops::integrations::run(&server, action).await,
+        Command::Events { server, action } => ops::events::run(&server, action).await,
+        Command::Orders { server, action } => ops::orders::run(&server, action).await,
+        Command::Clients { server, action } => ops::clients::run(&server, action).await,
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            use std::io::Write;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "cartwire", &mut script);
+            // A closed pipe (`| head`) is the reader's choice, not a failure.
+            match std::io::stdout().write_all(&script) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
+        Command::Admin(AdminCommand::Tokens { server, action }) => ops::keys::tokens(&server, action).await,
+        Command::Admin(AdminCommand::ApiKeys { server, action }) => ops::keys::api_keys(&server, action).await,
         Command::Admin(AdminCommand::RotateSigningKey) => {
             let store = open_store(&cli.common, &file).await?;
             store.migrate().await?;

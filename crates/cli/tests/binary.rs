@@ -1,7 +1,11 @@
-//! The real `cartwire` binary: first start, configuration sources, migrations, key rotation.
+//! The real `cartwire` binary: first start, configuration sources, migrations, key rotation,
+//! and the operator commands against a running server (`operator`).
 
 #[path = "../../api/tests/api/support/mod.rs"]
 mod support;
+
+#[path = "binary/operator.rs"]
+mod operator;
 
 use serde_json::Value;
 use std::path::Path;

@@ -11,6 +11,8 @@ use time::OffsetDateTime;
 pub struct EventFilter {
     /// Exact key (`order.created`).
     pub key: Option<String>,
+    /// Keys starting with this (`order.` for `order.*`).
+    pub key_prefix: Option<String>,
     /// Exact resource type.
     pub resource_type: Option<String>,
     /// Exact resource id.
@@ -149,6 +151,23 @@ impl Tx {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<OutboxEvent>, StoreError> {
+        self.events_in_order(f, after_seq, limit, "seq").await
+    }
+
+    /// The last `limit` events matching `f`, oldest first.
+    pub async fn latest_events(&mut self, f: &EventFilter, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
+        let mut events = self.events_in_order(f, 0, limit, "seq DESC").await?;
+        events.reverse();
+        Ok(events)
+    }
+
+    async fn events_in_order(
+        &mut self,
+        f: &EventFilter,
+        after_seq: i64,
+        limit: i64,
+        order: &str,
+    ) -> Result<Vec<OutboxEvent>, StoreError> {
         let mut clauses = vec!["seq > $1".to_owned()];
         let mut binds: Vec<String> = Vec::new();
         let mut add = |col: &str, op: &str, v: Option<String>| {
@@ -158,13 +177,19 @@ impl Tx {
             }
         };
         add("key", "=", f.key.clone());
+        // A prefix compares the key's first characters: the same on both engines, whatever
+        // the collation (a range would depend on it) and with nothing to escape (LIKE would).
+        if let Some(prefix) = &f.key_prefix {
+            let n = prefix.chars().count();
+            add(&format!("substr(key, 1, {n})"), "=", Some(prefix.clone()));
+        }
         add("resource_type", "=", f.resource_type.clone());
         add("resource_id", "=", f.resource_id.clone());
         add("occurred_at", ">=", f.from.map(ts));
         add("occurred_at", "<", f.to.map(ts));
         let sql = format!(
             "SELECT seq, id, key, occurred_at, resource_type, resource_id, payload, actor, dialect \
-             FROM outbox_events WHERE {} ORDER BY seq LIMIT ${}",
+             FROM outbox_events WHERE {} ORDER BY {order} LIMIT ${}",
             clauses.join(" AND "),
             binds.len() + 2
         );

@@ -5,6 +5,7 @@
 
 pub mod core;
 pub mod events;
+pub mod operator;
 pub mod returns;
 pub mod shop;
 pub mod storefront;

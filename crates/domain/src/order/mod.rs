@@ -32,6 +32,18 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [OrderStatus; 8] = [
+        Self::Wishlist,
+        Self::Cart,
+        Self::Placed,
+        Self::InProgress,
+        Self::AwaitingApproval,
+        Self::Declined,
+        Self::Completed,
+        Self::Canceled,
+    ];
+
     /// True for orders not yet placed.
     pub fn is_cart(self) -> bool {
         matches!(self, Self::Wishlist | Self::Cart)
@@ -53,19 +65,10 @@ impl OrderStatus {
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        [
-            Self::Wishlist,
-            Self::Cart,
-            Self::Placed,
-            Self::InProgress,
-            Self::AwaitingApproval,
-            Self::Declined,
-            Self::Completed,
-            Self::Canceled,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
-        .ok_or_else(|| DomainError::invalid(format!("unknown order status '{s}'")))
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| DomainError::invalid(format!("unknown order status '{s}'")))
     }
 }
 

@@ -147,6 +147,9 @@ const ROWS: &[(&str, &str, Gate)] = &[
     ("GET", "/cartwire/v1/events", Roles(FULL)),
     ("GET", "/cartwire/v1/event-types", AnyToken),
     ("GET", "/cartwire/v1/deliveries", Roles(FULL)),
+    ("GET", "/cartwire/v1/deliveries/{id}", Roles(FULL)),
+    ("GET", "/cartwire/v1/orders", Roles(FULL)),
+    ("GET", "/cartwire/v1/orders/{id}", Roles(FULL)),
     ("POST", "/cartwire/v1/deliveries/{id}/retry", Roles(FULL)),
     ("POST", "/cartwire/v1/integrations/{id}/replay", Roles(FULL)),
     ("GET POST", "/cartwire/v1/tokens", Roles(FULL)),
@@ -169,7 +172,7 @@ fn served_templates() -> Vec<String> {
         include_str!("../../../src/elasticpath/mod.rs"),
         include_str!("../../../src/threekit/mod.rs"),
         include_str!("../../../src/activecampaign/mod.rs"),
-        include_str!("../../../src/operator.rs"),
+        include_str!("../../../src/operator/mod.rs"),
         include_str!("../../../src/lib.rs"),
     ] {
         for piece in source.split(".route(\"").skip(1) {

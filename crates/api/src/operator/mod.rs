@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use cartwire_app::{App, AppError};
 
+mod orders;
+
 /// The operator routes.
 pub fn routes() -> Router<App> {
     Router::new()
@@ -17,7 +19,10 @@ pub fn routes() -> Router<App> {
         .route("/cartwire/v1/events", get(events))
         .route("/cartwire/v1/event-types", get(event_types))
         .route("/cartwire/v1/deliveries", get(deliveries))
+        .route("/cartwire/v1/deliveries/{id}", get(delivery))
         .route("/cartwire/v1/deliveries/{id}/retry", axum::routing::post(retry))
+        .route("/cartwire/v1/orders", get(orders::list))
+        .route("/cartwire/v1/orders/{id}", get(orders::show))
         .route("/cartwire/v1/integrations/{id}/replay", axum::routing::post(replay))
         .route("/cartwire/v1/tokens", get(list_tokens).post(issue_token))
         .route("/cartwire/v1/tokens/{id}", axum::routing::delete(revoke_token))
@@ -157,6 +162,32 @@ async fn deliveries(
     Ok(Json(serde_json::json!({"data": items.iter().map(render_delivery).collect::<Vec<_>>(), "total": total})))
 }
 
+async fn delivery(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let p = caller(&app, &headers).await?;
+    let (d, attempts) = app.delivery_with_attempts(&p, &id).await?;
+    let mut body = render_delivery(&d);
+    body["attempt_log"] = attempts
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "attempt": a.attempt,
+                "started_at": rfc3339(a.started_at),
+                "duration_ms": a.duration_ms,
+                "succeeded": a.succeeded,
+                "status_code": a.status_code,
+                "error": a.error_detail,
+                "response_body": a.body,
+                "node": a.node,
+            })
+        })
+        .collect();
+    Ok(Json(body))
+}
+
 async fn retry(
     State(app): State<App>,
     headers: HeaderMap,
@@ -205,6 +236,7 @@ async fn deployment(State(app): State<App>, headers: HeaderMap) -> Result<Json<s
 #[derive(serde::Deserialize)]
 struct EventsQuery {
     after: Option<i64>,
+    tail: Option<i64>,
     limit: Option<i64>,
     key: Option<String>,
     resource_type: Option<String>,
@@ -227,19 +259,36 @@ async fn events(
             detail: "limit must be 1 to 1000".into(),
         });
     }
-    if let Some(k) = &q.key
-        && cartwire_domain::event::EventKey::parse(k).is_err()
-    {
-        return Err(bad_request(format!("'{k}' is not a key cartwire emits (see /cartwire/v1/event-types)")));
+    // `order.*` is every key of a resource; any other key must be one cartwire emits.
+    let (key, key_prefix) = match q.key {
+        Some(k) if k.ends_with(".*") => {
+            let prefix = k.trim_end_matches('*').to_owned();
+            if !cartwire_domain::event::CATALOG.iter().any(|c| c.starts_with(&prefix)) {
+                return Err(bad_request(format!("no key cartwire emits matches '{k}' (see /cartwire/v1/event-types)")));
+            }
+            (None, Some(prefix))
+        }
+        Some(k) if cartwire_domain::event::EventKey::parse(&k).is_err() => {
+            return Err(bad_request(format!("'{k}' is not a key cartwire emits (see /cartwire/v1/event-types)")));
+        }
+        other => (other, None),
+    };
+    if q.tail.is_some() && q.after.is_some() {
+        return Err(bad_request("tail and after cannot be combined"));
     }
     let filter = cartwire_app::events::EventFilter {
-        key: q.key,
+        key,
+        key_prefix,
         resource_type: q.resource_type,
         resource_id: q.resource_id,
         from: q.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
         to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
     };
-    let events = app.event_page(&p, &filter, q.after.unwrap_or(0), limit).await?;
+    let events = match q.tail {
+        Some(n) if !(1..=1000).contains(&n) => return Err(bad_request("tail must be 1 to 1000")),
+        Some(n) => app.event_tail(&p, &filter, n).await?,
+        None => app.event_page(&p, &filter, q.after.unwrap_or(0), limit).await?,
+    };
     let next = events.last().map(|e| e.seq);
     let data: Vec<_> = events
         .into_iter()
