@@ -98,7 +98,13 @@ pub async fn edge(req: Request<Body>, next: axum::middleware::Next) -> Response 
         Err((status, message)) => return dialect.error(status, &message),
     };
     let res = next.run(req).await;
-    dress(dialect, res).await
+    let mut res = dress(dialect, res).await;
+    // A 503 says when to come back; load shedding sets its own, an unavailable database
+    // gets the app's.
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE && !res.headers().contains_key(header::RETRY_AFTER) {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(cartwire_app::error::RETRY_AFTER_SECONDS));
+    }
+    res
 }
 
 /// Refuses NUL anywhere in the text of the request and duplicate JSON keys.

@@ -153,13 +153,33 @@ pub enum AppError {
         /// Its status.
         status: cartwire_domain::order::OrderStatus,
     },
-    /// The store failed (HTTP 500, logged, never echoed).
+    /// The database cannot be reached, or a commit failed on the way (HTTP 503 with
+    /// `Retry-After`, in the dialect's body): a client should try again shortly. A failed
+    /// commit may or may not have been applied, so a client retries what is safe to retry.
+    #[error("the database is unavailable, try again shortly")]
+    Unavailable(String),
+    /// The store failed otherwise (HTTP 500, logged, never echoed).
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// Anything else unexpected (HTTP 500, logged, never echoed).
     #[error("internal: {0}")]
     Internal(String),
 }
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(why) => {
+                tracing::warn!(error = %why, "the database is unavailable");
+                AppError::Unavailable(why)
+            }
+            other => AppError::Store(other),
+        }
+    }
+}
+
+/// What a 503 for an unavailable database asks the client to wait, in seconds.
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 impl AppError {
     /// The one mapping of a store error at an insert: the resource's key taken is `IdExists`

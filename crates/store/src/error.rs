@@ -44,6 +44,7 @@ impl From<sqlx::Error> for StoreError {
                     StoreError::Unique { constraint: postgres_unique_key(db.as_ref()) }
                 }
                 sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::Reference(db.message().to_owned()),
+                _ if unavailable_state(db.code().as_deref(), db.message()) => StoreError::Unavailable(e.to_string()),
                 _ => StoreError::Database(e.to_string()),
             },
             sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
@@ -51,6 +52,18 @@ impl From<sqlx::Error> for StoreError {
             }
             _ => StoreError::Database(e.to_string()),
         }
+    }
+}
+
+/// Whether a PostgreSQL SQLSTATE says the server cannot serve now rather than that the
+/// statement was wrong: connection exceptions (08…), an operator or crash shutdown and a
+/// server still starting (57P01–57P03), too many connections or no resources (53…), and a
+/// database that is not accepting connections (55000 with that message).
+fn unavailable_state(code: Option<&str>, message: &str) -> bool {
+    match code {
+        Some(c) if c.starts_with("08") || c.starts_with("57P") || c.starts_with("53") => true,
+        Some("55000") => message.contains("not currently accepting connections"),
+        _ => false,
     }
 }
 
@@ -111,5 +124,16 @@ mod tests {
     fn sqlite_keys_are_named_like_postgres_keys() {
         assert_eq!(sqlite_unique_key("UNIQUE constraint failed: users.username_key"), "users(username_key)");
         assert_eq!(sqlite_unique_key("UNIQUE constraint failed: users.company, users.id"), "users(company, id)");
+    }
+
+    #[test]
+    fn server_states_that_mean_come_back_later() {
+        for code in ["08006", "08001", "57P01", "57P03", "53300"] {
+            assert!(unavailable_state(Some(code), ""), "{code}");
+        }
+        assert!(unavailable_state(Some("55000"), "database \"x\" is not currently accepting connections"));
+        assert!(!unavailable_state(Some("55000"), "object not in prerequisite state"));
+        assert!(!unavailable_state(Some("23505"), "duplicate key"));
+        assert!(!unavailable_state(None, "anything"));
     }
 }

@@ -53,6 +53,9 @@ pub enum AcError {
     /// 500 `{"message"}`: the cause is logged, never sent.
     #[error("An unexpected error occurred")]
     Internal,
+    /// 503 `{"message"}`: the database cannot be reached; try again shortly.
+    #[error("The service is unavailable; try again shortly")]
+    Unavailable,
 }
 
 impl AcError {
@@ -74,6 +77,7 @@ impl AcError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -149,6 +153,7 @@ impl From<ShopError> for AcError {
                 AcError::Unprocessable { title: format!("{field} is required"), field, problem: Problem::Missing }
             }
             ShopError::Invalid { field, title } => AcError::Unprocessable { field, title, problem: Problem::Invalid },
+            ShopError::Internal(cartwire_app::AppError::Unavailable(_)) => AcError::Unavailable,
             ShopError::Internal(e) => {
                 tracing::error!(error = %e, "activecampaign dialect failure");
                 AcError::Internal

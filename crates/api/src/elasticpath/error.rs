@@ -71,6 +71,8 @@ impl From<AppError> for EpError {
             e @ (AppError::OrderStatus { .. } | AppError::CalloutFailed { .. } | AppError::Checkout(_)) => {
                 EpError::validation("", e.to_string())
             }
+            AppError::Unavailable(_) => EpError::new(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
+                .detail("The service is unavailable; try again shortly."),
             AppError::Store(_) | AppError::Internal(_) => {
                 let request_id = uuid::Uuid::new_v4().to_string();
                 tracing::error!(error = %e, request_id, "internal error");

@@ -61,6 +61,7 @@ impl From<AppError> for Problem {
             | AppError::OrderStatus { .. }
             | AppError::CalloutFailed { .. }
             | AppError::Checkout(_) => (StatusCode::BAD_REQUEST, "Bad Request"),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %e, "operator API failure");
                 return Problem {

@@ -114,6 +114,11 @@ impl From<AppError> for OcError {
                     super::wire::ordercloud_status(status)
                 ),
             ),
+            AppError::Unavailable(_) => OcError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "The service is unavailable; try again shortly.",
+            ),
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %e, "internal error");
                 OcError::new(StatusCode::INTERNAL_SERVER_ERROR, "ServerError", "An unexpected error occurred.")

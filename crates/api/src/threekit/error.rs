@@ -27,6 +27,9 @@ pub enum TkError {
     /// 500 `internal_error`: the cause is logged, never sent.
     #[error("An unexpected error occurred")]
     Internal,
+    /// 503 `service_unavailable`: the database cannot be reached; try again shortly.
+    #[error("The service is unavailable; try again shortly")]
+    Unavailable,
 }
 
 impl TkError {
@@ -39,6 +42,7 @@ impl TkError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -51,6 +55,7 @@ impl TkError {
             Self::NotFound(_) => "not_found",
             Self::Invalid(_) => "validation_error",
             Self::Internal => "internal_error",
+            Self::Unavailable => "service_unavailable",
         }
     }
 }
@@ -72,6 +77,7 @@ impl From<StorefrontError> for TkError {
             )),
             StorefrontError::NotFound(m) => TkError::NotFound(m),
             StorefrontError::Invalid(m) => TkError::Invalid(m),
+            StorefrontError::Internal(cartwire_app::AppError::Unavailable(_)) => TkError::Unavailable,
             StorefrontError::Internal(e) => {
                 tracing::error!(error = %e, "threekit dialect failure");
                 TkError::Internal

@@ -18,6 +18,7 @@ mod integrations;
 mod limits;
 mod me;
 mod oauth;
+mod outage;
 mod outbox;
 mod queues;
 mod returns;
