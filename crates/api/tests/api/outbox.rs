@@ -96,4 +96,32 @@ async fn the_event_log_filters_by_key_resource_and_time_with_a_cursor() {
     assert_eq!(s.get(&format!("/cartwire/v1/events?from={future}")).await.body["data"], json!([]));
     assert_eq!(s.get("/cartwire/v1/events?key=order.exploded").await.status, 400);
     assert_eq!(s.get("/cartwire/v1/events?from=yesterday").await.status, 400);
+
+    // `resource.*` is every key of a resource; `tail=N` is the last N, oldest first.
+    let r = s.get("/cartwire/v1/events?key=cart.*").await;
+    let keys: Vec<&str> = r.body["data"].as_array().unwrap().iter().map(|e| e["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["cart.updated"]);
+    let r = s.get("/cartwire/v1/events?key=order.*&tail=1").await;
+    assert_eq!(
+        (r.body["data"].as_array().unwrap().len(), r.body["data"][0]["resource_id"].as_str()),
+        (1, Some(ids[2].as_str()))
+    );
+    let all = s.get("/cartwire/v1/events?limit=1000").await.body["data"].as_array().unwrap().len();
+    let r = s.get("/cartwire/v1/events?tail=2").await;
+    let seqs: Vec<i64> = r.body["data"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.len() == 2 && seqs[0] < seqs[1] && all >= 2, "the newest two, oldest first: {seqs:?}");
+    for bad in ["key=nothing.*", "tail=0", "tail=1001", "tail=1&after=1"] {
+        let r = s.get(&format!("/cartwire/v1/events?{bad}")).await;
+        assert_eq!((r.status.as_u16(), r.body["status"].as_u64()), (400, Some(400)), "{bad}: {}", r.body);
+    }
+
+    // Orders across every API, in the operator's words.
+    let r = s.get("/cartwire/v1/orders?status=placed").await;
+    let listed: Vec<&str> = r.body["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, [ids[2].as_str(), ids[0].as_str()], "newest first: {}", r.body);
+    assert_eq!((r.body["total"].as_i64(), r.body["data"][0]["source"].as_str()), (Some(2), Some("threekit")));
+    let r = s.get(&format!("/cartwire/v1/orders/{}", ids[1])).await;
+    assert_eq!((r.body["status"].as_str(), r.body["events"][0]["key"].as_str()), (Some("cart"), Some("cart.updated")));
+    assert_eq!(s.get("/cartwire/v1/orders/nope").await.status, 404);
+    assert_eq!(s.get("/cartwire/v1/orders?status=shipped").await.status, 400);
 }
