@@ -12,8 +12,10 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use cartwire_app::addresses::AddressUse;
 use cartwire_app::checkout::checkout_of;
 use cartwire_app::{App, Principal};
+use cartwire_domain::order::checkout::Address;
 use serde_json::Value;
 
 /// Query capabilities of line items.
@@ -44,7 +46,16 @@ pub(super) async fn line_create(
     OcJson(body): OcJson<LineIn>,
 ) -> Result<Response, OcError> {
     let id = target.order_id(&app, &p).await?;
-    let (order, line_id) = app.add_line_item(&p, &OcWire, &id, || body.into_draft()).await?;
+    let saved = saved_address(&app, &p, body.shipping_address_id.as_deref(), None).await?;
+    let (order, line_id) = app
+        .add_line_item(&p, &OcWire, &id, || {
+            let mut draft = body.into_draft()?;
+            if saved.is_some() {
+                draft.shipping_address = saved;
+            }
+            Ok(draft)
+        })
+        .await?;
     let line = line_of(&order, &line_id)?;
     Ok(created(&app, &format!("/v1/orders/Outgoing/{id}/lineitems/{line_id}"), line))
 }
@@ -75,9 +86,33 @@ pub(super) async fn line_save(
     if wire.id.as_deref().is_some_and(|new| new != line_id) {
         return Err(OcError::validation("ID", "a line item's ID cannot change"));
     }
-    let draft = wire.into_draft()?;
+    // The address the line ships to now: its own, else the order's.
+    let shown = checkout_of(&current)
+        .line(line_id)
+        .and_then(|l| l.shipping_address.as_ref())
+        .or(checkout_of(&current).shipping_address.as_ref());
+    let saved = saved_address(app, p, wire.shipping_address_id.as_deref(), shown).await?;
+    let mut draft = wire.into_draft()?;
+    if saved.is_some() {
+        draft.shipping_address = saved;
+    }
     let order = app.save_line_item(p, &OcWire, &id, line_id, draft).await?;
     Ok(Json(line_of(&order, line_id)?))
+}
+
+/// The caller's saved address `id` names, unless the line already ships there (`current`).
+async fn saved_address(
+    app: &App,
+    p: &Principal,
+    id: Option<&str>,
+    current: Option<&Address>,
+) -> Result<Option<Address>, OcError> {
+    match id {
+        Some(id) if current.and_then(|a| a.id.as_deref()) != Some(id) => {
+            Ok(Some(app.address_for_order(p, id, AddressUse::Shipping).await?.for_order()))
+        }
+        _ => Ok(None),
+    }
 }
 
 pub(super) async fn line_put(

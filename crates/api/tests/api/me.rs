@@ -181,6 +181,18 @@ async fn saved_addresses_belong_to_their_user_and_ship_orders_by_id() {
     assert_eq!((r.status.as_u16(), r.code()), (400, "ValidationFailure"), "{}", r.body);
     let r = shop.call(&jane, Method::GET, "/v1/me/addresses?pageSize=5", None).await;
     assert_eq!(r.body["Meta"]["TotalCount"], 100);
+
+    // A line item ships to a saved address of its own.
+    let line = json!({"ID": "l2", "ProductID": "chair", "Quantity": 1, "ShippingAddressID": "a5"});
+    let r = shop.call(&jane, Method::POST, "/v1/orders/Outgoing/o1/lineitems", Some(line)).await;
+    assert_eq!((r.status.as_u16(), r.body["ShippingAddressID"].as_str()), (201, Some("a5")), "{}", r.body);
+    assert_eq!(r.body["ShippingAddress"]["City"], "Town");
+    let r = shop.call(&jane, Method::PATCH, "/v1/orders/Outgoing/o1/lineitems/l2", Some(json!({"Quantity": 3}))).await;
+    assert_eq!((r.status.as_u16(), r.body["ShippingAddressID"].as_str()), (200, Some("a5")), "{}", r.body);
+    let r = shop
+        .call(&jane, Method::PATCH, "/v1/orders/Outgoing/o1/lineitems/l2", Some(json!({"ShippingAddressID": "nope"})))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
 }
 
 #[tokio::test]

@@ -237,6 +237,9 @@ pub struct LineIn {
     pub(crate) unit_price: Option<Value>,
     #[serde(rename = "ShippingAddress")]
     pub(crate) shipping_address: Option<AddressIn>,
+    /// A saved address of the caller's to ship this line to (`/v1/me/addresses`).
+    #[serde(rename = "ShippingAddressID")]
+    pub(crate) shipping_address_id: Option<String>,
     pub(crate) xp: Option<Value>,
 }
 
