@@ -6,6 +6,7 @@ use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::orders::saved_address;
 use super::target::*;
 use super::wire::orders::*;
 use axum::Json;
@@ -15,7 +16,6 @@ use axum::response::Response;
 use cartwire_app::addresses::AddressUse;
 use cartwire_app::checkout::checkout_of;
 use cartwire_app::{App, Principal};
-use cartwire_domain::order::checkout::Address;
 use serde_json::Value;
 
 /// Query capabilities of line items.
@@ -46,7 +46,7 @@ pub(super) async fn line_create(
     OcJson(body): OcJson<LineIn>,
 ) -> Result<Response, OcError> {
     let id = target.order_id(&app, &p).await?;
-    let saved = saved_address(&app, &p, body.shipping_address_id.as_deref(), None).await?;
+    let saved = saved_address(&app, &p, body.shipping_address_id.as_deref(), None, AddressUse::Shipping).await?;
     let (order, line_id) = app
         .add_line_item(&p, &OcWire, &id, || {
             let mut draft = body.into_draft()?;
@@ -91,28 +91,13 @@ pub(super) async fn line_save(
         .line(line_id)
         .and_then(|l| l.shipping_address.as_ref())
         .or(checkout_of(&current).shipping_address.as_ref());
-    let saved = saved_address(app, p, wire.shipping_address_id.as_deref(), shown).await?;
+    let saved = saved_address(app, p, wire.shipping_address_id.as_deref(), shown, AddressUse::Shipping).await?;
     let mut draft = wire.into_draft()?;
     if saved.is_some() {
         draft.shipping_address = saved;
     }
     let order = app.save_line_item(p, &OcWire, &id, line_id, draft).await?;
     Ok(Json(line_of(&order, line_id)?))
-}
-
-/// The caller's saved address `id` names, unless the line already ships there (`current`).
-async fn saved_address(
-    app: &App,
-    p: &Principal,
-    id: Option<&str>,
-    current: Option<&Address>,
-) -> Result<Option<Address>, OcError> {
-    match id {
-        Some(id) if current.and_then(|a| a.id.as_deref()) != Some(id) => {
-            Ok(Some(app.address_for_order(p, id, AddressUse::Shipping).await?.for_order()))
-        }
-        _ => Ok(None),
-    }
 }
 
 pub(super) async fn line_put(

@@ -131,9 +131,9 @@ pub(super) async fn order_save(
     Ok(Json(render_order(&saved)))
 }
 
-/// The caller's saved address `id` names, unless the order already carries it (`current`);
-/// `None` leaves the order's address as it is.
-async fn saved_address(
+/// The caller's saved address `id` names, unless the order or line already carries it
+/// (`current`); `None` leaves the address as it is.
+pub(super) async fn saved_address(
     app: &App,
     p: &Principal,
     id: Option<&str>,
