@@ -160,27 +160,11 @@ impl OrderReturn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::order::lines::{CheckoutLine, LineProduct, Quantity};
+
     use serde_json::json;
 
     fn order() -> CheckoutOrder {
-        let line = |id: &str, qty| CheckoutLine {
-            id: id.into(),
-            product: LineProduct {
-                id: "p".into(),
-                name: "P".into(),
-                quantity_multiplier: 1,
-                xp: json!({}),
-                ..Default::default()
-            },
-            quantity: Quantity::new(qty).unwrap(),
-            unit_price: Cents::new(100).unwrap(),
-            price_schedule_id: None,
-            price_overridden: false,
-            shipping_address: None,
-            date_added: OffsetDateTime::UNIX_EPOCH,
-            xp: json!({}),
-        };
+        let line = |id: &str, qty| crate::order::lines::test_line(id, qty, 100);
         CheckoutOrder { lines: vec![line("a", 3), line("b", 1)], ..Default::default() }
     }
 

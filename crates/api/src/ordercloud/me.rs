@@ -3,7 +3,7 @@
 //! schedules, their saved addresses (`BuyerAddress` bodies), and revoking their tokens; plus
 //! the admin forms of revocation (`/v1/buyers/{b}/users/{u}/tokens`, `/v1/adminusers/{u}/tokens`).
 
-use super::created;
+use super::crud::{Build, Crud};
 use super::error::{OcError, oc_to_app};
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
@@ -14,9 +14,9 @@ use super::wire::orders::{AddressIn, render_address, render_order};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use cartwire_app::identity::Company;
-use cartwire_app::{App, SaveMode};
+use cartwire_app::{App, AppError, Principal, SaveMode};
+use cartwire_domain::ObjectId;
 use cartwire_domain::addresses::SavedAddress;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -126,11 +126,7 @@ pub struct SavedAddressIn {
 }
 
 impl SavedAddressIn {
-    fn requested_id(&self) -> Option<String> {
-        self.address.id.clone()
-    }
-
-    fn into_domain(self, id: cartwire_domain::ObjectId) -> Result<SavedAddress, cartwire_app::AppError> {
+    fn into_domain(self, id: ObjectId) -> Result<SavedAddress, AppError> {
         Ok(SavedAddress {
             id,
             address: self.address.into_domain("")?,
@@ -151,65 +147,43 @@ pub fn render_saved_address(a: &SavedAddress) -> Value {
     body
 }
 
-pub(super) async fn addresses_list(
-    State(app): State<App>,
-    Caller(p): Caller,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
-    let items = app.my_addresses(&p).await?.iter().map(render_saved_address).collect();
-    Ok(Json(page(items, q.as_deref(), &ADDRESS_SPEC)?))
-}
+/// The caller's saved addresses through the generic handlers.
+pub(super) struct Addresses;
 
-pub(super) async fn address_get(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
-    Ok(Json(render_saved_address(&app.my_address(&p, &id).await?)))
-}
+impl Crud for Addresses {
+    type Item = SavedAddress;
+    type In = SavedAddressIn;
+    const COLLECTION: &'static str = "/v1/me/addresses";
+    const SPEC: ListSpec = ADDRESS_SPEC;
 
-pub(super) async fn address_create(
-    State(app): State<App>,
-    Caller(p): Caller,
-    OcJson(body): OcJson<SavedAddressIn>,
-) -> Result<Response, OcError> {
-    let id = body.requested_id();
-    let saved = app.save_my_address(&p, id.as_deref(), SaveMode::Create, |id, _| body.into_domain(id)).await?;
-    Ok(created(&app, &format!("/v1/me/addresses/{}", saved.id), render_saved_address(&saved)))
-}
-
-pub(super) async fn address_put(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    OcJson(body): OcJson<SavedAddressIn>,
-) -> Result<Json<Value>, OcError> {
-    let saved = app.save_my_address(&p, Some(&id), SaveMode::Upsert, |id, _| body.into_domain(id)).await?;
-    Ok(Json(render_saved_address(&saved)))
-}
-
-pub(super) async fn address_patch(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
-    let saved = app
-        .save_my_address(&p, Some(&id), SaveMode::Patch, |id, current| {
-            let current = current.expect("SaveMode::Patch checks existence");
-            let merged: SavedAddressIn =
-                from_value(merge_patch(render_saved_address(current), body)).map_err(oc_to_app)?;
-            merged.into_domain(id)
-        })
-        .await?;
-    Ok(Json(render_saved_address(&saved)))
-}
-
-pub(super) async fn address_delete(
-    State(app): State<App>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, OcError> {
-    app.delete_my_address(&p, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    fn id(item: &SavedAddress) -> &str {
+        item.id.as_str()
+    }
+    fn render(item: &SavedAddress) -> Value {
+        render_saved_address(item)
+    }
+    fn requested_id(body: &SavedAddressIn) -> Option<String> {
+        body.address.id.clone()
+    }
+    fn into_domain(body: SavedAddressIn, id: ObjectId) -> Result<SavedAddress, AppError> {
+        body.into_domain(id)
+    }
+    async fn list(app: &App, p: &Principal) -> Result<Vec<SavedAddress>, AppError> {
+        app.my_addresses(p).await
+    }
+    async fn get(app: &App, p: &Principal, id: &str) -> Result<SavedAddress, AppError> {
+        app.my_address(p, id).await
+    }
+    async fn save<'a>(
+        app: &'a App,
+        p: &'a Principal,
+        id: Option<&'a str>,
+        mode: SaveMode,
+        build: Build<'a, SavedAddress>,
+    ) -> Result<SavedAddress, AppError> {
+        app.save_my_address(p, id, mode, build).await
+    }
+    async fn delete(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+        app.delete_my_address(p, id).await
+    }
 }

@@ -122,6 +122,7 @@ pub fn routes() -> Router<App> {
     let router = crud::routes::<catalog::Products>(router, "/v1/products", "/v1/products/{id}");
     let router = crud::routes::<catalog::PriceSchedules>(router, "/v1/priceschedules", "/v1/priceschedules/{id}");
     let router = crud::routes::<sp::SecurityProfiles>(router, "/v1/securityprofiles", "/v1/securityprofiles/{id}");
+    let router = crud::routes::<me::Addresses>(router, "/v1/me/addresses", "/v1/me/addresses/{id}");
     router
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/certs", get(oauth::certs))
@@ -166,11 +167,6 @@ pub fn routes() -> Router<App> {
         .route("/v1/me", get(me::get_me).put(me::put_me).patch(me::patch_me))
         .route("/v1/me/orders", get(me::my_orders))
         .route("/v1/me/products", get(me::my_products))
-        .route("/v1/me/addresses", get(me::addresses_list).post(me::address_create))
-        .route(
-            "/v1/me/addresses/{id}",
-            get(me::address_get).put(me::address_put).patch(me::address_patch).delete(me::address_delete),
-        )
         .route("/v1/me/tokens", axum::routing::delete(me::revoke_my_tokens))
         .route("/ocrplogin", get(sso::login))
         .route("/ocrpcode", get(sso::code_get).post(sso::code_post))

@@ -133,6 +133,28 @@ impl CheckoutLine {
     }
 }
 
+/// A line of `qty` units of product `p` at `cents` each, for the domain's unit tests.
+#[cfg(test)]
+pub(crate) fn test_line(id: &str, qty: i64, cents: i64) -> CheckoutLine {
+    CheckoutLine {
+        id: id.into(),
+        product: LineProduct {
+            id: "p".into(),
+            name: "P".into(),
+            quantity_multiplier: 1,
+            xp: serde_json::json!({}),
+            ..Default::default()
+        },
+        quantity: Quantity::new(qty).unwrap(),
+        unit_price: Cents::new(cents).unwrap(),
+        price_schedule_id: None,
+        price_overridden: false,
+        shipping_address: None,
+        date_added: OffsetDateTime::UNIX_EPOCH,
+        xp: serde_json::json!({}),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,28 +218,11 @@ impl CheckoutOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::order::lines::{CheckoutLine, LineProduct, Quantity};
+    use crate::order::lines::CheckoutLine;
     use serde_json::json;
-    use time::OffsetDateTime;
 
     fn line(id: &str, qty: i64, cents: i64) -> CheckoutLine {
-        CheckoutLine {
-            id: id.into(),
-            product: LineProduct {
-                id: "p".into(),
-                name: "P".into(),
-                quantity_multiplier: 1,
-                xp: json!({}),
-                ..Default::default()
-            },
-            quantity: Quantity::new(qty).unwrap(),
-            unit_price: Cents::new(cents).unwrap(),
-            price_schedule_id: None,
-            price_overridden: false,
-            shipping_address: None,
-            date_added: OffsetDateTime::UNIX_EPOCH,
-            xp: json!({}),
-        }
+        crate::order::lines::test_line(id, qty, cents)
     }
 
     fn order() -> CheckoutOrder {
