@@ -7,6 +7,7 @@
 pub mod activecampaign;
 pub mod edge;
 pub mod elasticpath;
+pub mod openapi;
 pub mod operator;
 pub mod ordercloud;
 pub mod shed;
@@ -16,7 +17,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{Request, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use cartwire_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower::ServiceExt as _;
@@ -49,18 +49,41 @@ impl Default for ServeOptions {
     }
 }
 
+/// Every dialect's documented routes, in the order the docs list them.
+fn dialects() -> Vec<openapi::Documented> {
+    vec![operator::routes()]
+}
+
+/// The OpenAPI documents of a server at `base_url`, built from the same routes it serves.
+pub fn documents(base_url: &str) -> openapi::docs::Documents {
+    openapi::docs::Documents(
+        dialects()
+            .into_iter()
+            .map(|d| {
+                let (name, title) = d.names();
+                (name, title, d.into_parts(base_url).1)
+            })
+            .collect(),
+    )
+}
+
 /// The router with these options.
 pub fn router_with(app: App, options: ServeOptions) -> Router {
     let metrics = options.metrics;
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(operator::metrics))
+    let mut router = Router::new();
+    let mut docs = openapi::docs::Documents::default();
+    for dialect in dialects() {
+        let (name, title) = dialect.names();
+        let (routes, doc) = dialect.into_parts(&app.config().public_base_url);
+        router = router.merge(routes);
+        docs.0.push((name, title, doc));
+    }
+    router
         .merge(ordercloud::routes())
         .merge(elasticpath::routes())
         .merge(threekit::routes())
         .merge(activecampaign::routes())
-        .merge(operator::routes())
+        .layer(axum::Extension(std::sync::Arc::new(docs)))
         .layer(axum::Extension(metrics))
         .layer(axum::middleware::from_fn(record_request))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -102,7 +125,16 @@ pub async fn serve_with(
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router_with(app, options);
+    serve_router(listener, router_with(app, options), shutdown).await
+}
+
+/// Serves `router` (one of [`router_with`], perhaps wrapped in more layers) on `listener`
+/// until `shutdown` resolves.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // Per connection: the peer's address travels with each request (the token endpoints
     // throttle wrong credentials per address), and /v1 paths are normalized before routing.
     let make = tower::service_fn(move |incoming: axum::serve::IncomingStream<'_, tokio::net::TcpListener>| {
@@ -173,7 +205,7 @@ async fn record_request(req: Request<axum::body::Body>, next: axum::middleware::
     res
 }
 
-async fn readyz(State(app): State<App>) -> impl IntoResponse {
+pub(crate) async fn readyz(State(app): State<App>) -> impl IntoResponse {
     match app.store().ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {

@@ -88,6 +88,15 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Write the OpenAPI 3.1 documents (the ones `/openapi/*.json` serves) into a directory.
+    Openapi {
+        /// Where to write `ordercloud.json`, `cartwire.json`, ….
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+        /// The server URL the documents name (token URLs).
+        #[arg(long, default_value = "http://localhost:8080")]
+        public_base_url: String,
+    },
     /// The load test's ceiling: a trivial HTTP handler in a process of its own.
     #[command(hide = true)]
     TrivialServer(loadtest::TrivialArgs),
@@ -190,6 +199,15 @@ async fn main() -> Result<()> {
         Command::Events { server, action } => ops::events::run(&server, action).await,
         Command::Orders { server, action } => ops::orders::run(&server, action).await,
         Command::Clients { server, action } => ops::clients::run(&server, action).await,
+        Command::Openapi { out, public_base_url } => {
+            std::fs::create_dir_all(&out)?;
+            for (name, _, doc) in cartwire_api::documents(&public_base_url).0 {
+                let path = out.join(format!("{name}.json"));
+                std::fs::write(&path, serde_json::to_vec_pretty(&doc)?)?;
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             use std::io::Write;

@@ -3,31 +3,170 @@
 
 use crate::ordercloud::extract::bearer;
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use cartwire_app::{App, AppError};
+use cartwire_domain::order::OrderStatus;
+use serde_json::{Value, json};
 
 mod orders;
+pub mod wire;
 
-/// The operator routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/cartwire/v1/deployment", get(deployment))
-        .route("/cartwire/v1/events", get(events))
-        .route("/cartwire/v1/event-types", get(event_types))
-        .route("/cartwire/v1/deliveries", get(deliveries))
-        .route("/cartwire/v1/deliveries/{id}", get(delivery))
-        .route("/cartwire/v1/deliveries/{id}/retry", axum::routing::post(retry))
-        .route("/cartwire/v1/orders", get(orders::list))
-        .route("/cartwire/v1/orders/{id}", get(orders::show))
-        .route("/cartwire/v1/integrations/{id}/replay", axum::routing::post(replay))
-        .route("/cartwire/v1/tokens", get(list_tokens).post(issue_token))
-        .route("/cartwire/v1/tokens/{id}", axum::routing::delete(revoke_token))
-        .route("/cartwire/v1/api-keys", get(list_api_keys).post(issue_api_key))
-        .route("/cartwire/v1/api-keys/{id}", axum::routing::delete(revoke_api_key))
+use crate::openapi::{Dialect, Documented, Op, Param};
+
+/// The operator document: snake_case bodies, RFC 9457 problems, a bearer token of an API
+/// client holding `FullAccess` (minted at `/oauth/token`).
+pub static DIALECT: Dialect = Dialect {
+    name: "cartwire",
+    title: "cartwire operator API",
+    description: "cartwire's own API for operators: the outbox, deliveries and their attempts, \
+        retries and replays, orders across every dialect, Threekit tokens and ActiveCampaign API \
+        keys, health and metrics. Authenticate with a bearer token of an API client whose \
+        default context user holds `FullAccess` (OrderCloud's `POST /oauth/token`, \
+        `grant_type=client_credentials`). Errors are RFC 9457 problems.",
+    security_schemes: |base| {
+        json!({"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "description": format!("An OrderCloud access token from {base}/oauth/token holding FullAccess.")}})
+    },
+    requirement: |_| json!([{"bearer": []}]),
+    error: |s| s.of::<wire::ProblemBody>(),
+    error_content_type: "application/problem+json",
+};
+
+const LIMIT: &str = "Page size, 1 to 1000 (default 100).";
+const RFC3339: &str = "An RFC 3339 timestamp.";
+
+fn int(min: i64, max: i64) -> Value {
+    json!({"type": "integer", "minimum": min, "maximum": max})
+}
+
+fn text() -> Value {
+    json!({"type": "string"})
+}
+
+/// The operator routes, with `/healthz`, `/readyz`, `/metrics`, the documents and `/docs`.
+pub fn routes() -> Documented {
+    use axum::http::Method as M;
+    const FULL: &[&str] = &["FullAccess"];
+    const ANY: &[&str] = &[];
+    let time = || text();
+    Documented::new(&DIALECT)
+        .route(M::GET, "/healthz", || async { "ok" }, Op::new("Liveness").answer_with(200, "The process is up.", "text/plain", |_| text()))
+        .route(
+            M::GET,
+            "/readyz",
+            crate::readyz,
+            Op::new("Readiness: the database answers")
+                .answer_with(200, "Ready.", "text/plain", |_| text())
+                .describe("503 (text/plain) while the database is unreachable."),
+        )
+        .route(
+            M::GET,
+            "/metrics",
+            metrics,
+            Op::new("Prometheus metrics").roles(FULL).answer_with(200, "Prometheus text format.", "text/plain", |_| text()),
+        )
+        .route(
+            M::GET,
+            "/openapi/{file}",
+            crate::openapi::docs::document,
+            Op::new("An OpenAPI document")
+                .param(Param::path(
+                    "file",
+                    json!({"type": "string", "enum": ["ordercloud.json", "elasticpath.json", "threekit.json",
+                                                     "activecampaign.json", "cartwire.json"]}),
+                    "The document.",
+                ))
+                .answer_with(200, "The OpenAPI 3.1 document.", "application/json", |_| json!({"type": "object"})),
+        )
+        .route(M::GET, "/docs", crate::openapi::docs::index, Op::new("Swagger UI").answer_with(200, "The page.", "text/html", |_| text()))
+        .route(
+            M::GET,
+            "/docs/{file}",
+            crate::openapi::docs::asset,
+            Op::new("Swagger UI's assets").answer_with(200, "The asset.", "application/octet-stream", |_| text()),
+        )
+        .route(M::GET, "/cartwire/v1/deployment", deployment, Op::new("This deployment").roles(FULL).answer::<wire::DeploymentOut>(200, "The deployment."))
+        .route(
+            M::GET,
+            "/cartwire/v1/events",
+            events,
+            Op::new("The outbox, oldest first after a cursor, or its tail")
+                .roles(FULL)
+                .params([
+                    Param::query("after", int(0, i64::MAX), "Events after this `seq` (the previous page's `next_cursor`)."),
+                    Param::query("tail", int(1, 1000), "The last N events instead (not with `after`)."),
+                    Param::query("limit", int(1, 1000), LIMIT),
+                    Param::query("key", text(), "An event key, or a resource's keys as `order.*`."),
+                    Param::query("resource_type", text(), "Only events about this kind of resource."),
+                    Param::query("resource_id", text(), "Only events about this resource."),
+                    Param::query("from", time(), RFC3339),
+                    Param::query("to", time(), RFC3339),
+                ])
+                .answer::<wire::EventPage>(200, "A page of events."),
+        )
+        .route(M::GET, "/cartwire/v1/event-types", event_types, Op::new("The event catalog").roles(ANY).answer::<wire::EventTypes>(200, "What cartwire emits."))
+        .route(
+            M::GET,
+            "/cartwire/v1/deliveries",
+            deliveries,
+            Op::new("Deliveries, newest first")
+                .roles(FULL)
+                .params([
+                    Param::query("integration_id", text(), "Only this integration's."),
+                    Param::query("status", json!({"type": "string", "enum": ["pending", "succeeded", "dead"]}), "Only these."),
+                    Param::query("from", time(), RFC3339),
+                    Param::query("to", time(), RFC3339),
+                    Param::query("limit", int(1, 1000), LIMIT),
+                    Param::query("offset", int(0, i64::MAX), "Deliveries to skip."),
+                ])
+                .answer::<wire::DeliveryPage>(200, "A page of deliveries."),
+        )
+        .route(M::GET, "/cartwire/v1/deliveries/{id}", delivery, Op::new("A delivery with every attempt").roles(FULL).answer::<wire::DeliveryOut>(200, "The delivery."))
+        .route(
+            M::POST,
+            "/cartwire/v1/deliveries/{id}/retry",
+            retry,
+            Op::new("Retries a delivery now (a dead one too)").roles(FULL).answer::<wire::DeliveryOut>(200, "The delivery, pending."),
+        )
+        .route(
+            M::GET,
+            "/cartwire/v1/orders",
+            orders::list,
+            Op::new("Orders of every dialect, newest first")
+                .roles(FULL)
+                .params([
+                    Param::query("status", json!({"type": "string", "enum": OrderStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()}), "Only this status."),
+                    Param::query("customer_id", text(), "Only this customer's."),
+                    Param::query("limit", int(1, 1000), LIMIT),
+                    Param::query("offset", int(0, i64::MAX), "Orders to skip."),
+                ])
+                .answer::<orders::OrderPage>(200, "A page of orders."),
+        )
+        .route(M::GET, "/cartwire/v1/orders/{id}", orders::show, Op::new("An order with its lines and events").roles(FULL).answer::<orders::OrderSummary>(200, "The order."))
+        .route(
+            M::POST,
+            "/cartwire/v1/integrations/{id}/replay",
+            replay,
+            Op::new("Requeues the integration's deliveries of a time range").roles(FULL).body::<wire::ReplayBody>().answer::<wire::Replayed>(200, "How many were requeued."),
+        )
+        .route(M::GET, "/cartwire/v1/tokens", list_tokens, Op::new("Threekit storefront tokens").roles(FULL).answer::<wire::TokenList>(200, "Every live token."))
+        .route(
+            M::POST,
+            "/cartwire/v1/tokens",
+            issue_token,
+            Op::new("Issues a Threekit storefront token").roles(FULL).body::<wire::TokenBody>().answer::<wire::TokenOut>(201, "The token, with its secret (shown once)."),
+        )
+        .route(M::DELETE, "/cartwire/v1/tokens/{id}", revoke_token, Op::new("Revokes a storefront token").roles(FULL).empty(204, "Revoked."))
+        .route(M::GET, "/cartwire/v1/api-keys", list_api_keys, Op::new("ActiveCampaign API keys").roles(FULL).answer::<wire::ApiKeyList>(200, "Every live key."))
+        .route(
+            M::POST,
+            "/cartwire/v1/api-keys",
+            issue_api_key,
+            Op::new("Issues an ActiveCampaign API key").roles(FULL).body::<wire::ApiKeyBody>().answer::<wire::ApiKeyOut>(201, "The key, with its secret (shown once)."),
+        )
+        .route(M::DELETE, "/cartwire/v1/api-keys/{id}", revoke_api_key, Op::new("Revokes an API key").roles(FULL).empty(204, "Revoked."))
 }
 
 /// An RFC 9457 problem.
@@ -37,15 +176,23 @@ pub struct Problem {
     detail: String,
 }
 
+impl Problem {
+    /// A 404.
+    pub fn not_found(detail: &str) -> Self {
+        Problem { status: StatusCode::NOT_FOUND, title: "Not Found", detail: detail.to_owned() }
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
-            "type": "about:blank",
-            "title": self.title,
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-        });
-        (self.status, [("content-type", "application/problem+json")], body.to_string()).into_response()
+        let body = wire::ProblemBody {
+            kind: "about:blank",
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: self.detail,
+        };
+        let body = serde_json::to_string(&body).expect("a problem serializes");
+        (self.status, [("content-type", "application/problem+json")], body).into_response()
     }
 }
 
@@ -102,13 +249,13 @@ fn parse_time(field: &str, v: &str) -> Result<time::OffsetDateTime, Problem> {
         .map_err(|_| bad_request(format!("{field} must be an RFC 3339 timestamp")))
 }
 
-async fn event_types(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {
+async fn event_types(State(app): State<App>, headers: HeaderMap) -> Result<Json<wire::EventTypes>, Problem> {
     caller(&app, &headers).await?;
-    Ok(Json(serde_json::json!({
-        "emitted": cartwire_domain::event::CATALOG,
-        "observable": "every emitted key, and every key Elastic Path documents (spec A6)",
-        "max_observes": cartwire_domain::integration::MAX_OBSERVES,
-    })))
+    Ok(Json(wire::EventTypes {
+        emitted: cartwire_domain::event::CATALOG.to_vec(),
+        observable: "every emitted key, and every key Elastic Path documents (spec A6)",
+        max_observes: cartwire_domain::integration::MAX_OBSERVES,
+    }))
 }
 
 #[derive(serde::Deserialize)]
@@ -121,27 +268,11 @@ struct DeliveriesQuery {
     offset: Option<i64>,
 }
 
-fn render_delivery(d: &cartwire_app::integrations::Delivery) -> serde_json::Value {
-    serde_json::json!({
-        "id": d.id,
-        "event_id": d.event_id,
-        "event_key": d.event_key,
-        "resource_id": d.resource_id,
-        "integration_id": d.integration_id,
-        "status": d.status,
-        "attempts": d.attempts,
-        "next_attempt_at": if d.status == "pending" { serde_json::json!(d.next_attempt_at) } else { serde_json::Value::Null },
-        "last_error": d.last_error,
-        "created_at": rfc3339(d.created_at),
-        "updated_at": rfc3339(d.updated_at),
-    })
-}
-
 async fn deliveries(
     State(app): State<App>,
     headers: HeaderMap,
     Query(q): Query<DeliveriesQuery>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<wire::DeliveryPage>, Problem> {
     let p = caller(&app, &headers).await?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
@@ -160,48 +291,26 @@ async fn deliveries(
         to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
     };
     let (items, total) = app.deliveries(&p, &filter, offset, limit).await?;
-    Ok(Json(serde_json::json!({"data": items.iter().map(render_delivery).collect::<Vec<_>>(), "total": total})))
+    Ok(Json(wire::DeliveryPage { data: items.iter().map(wire::DeliveryOut::of).collect(), total }))
 }
 
 async fn delivery(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<wire::DeliveryOut>, Problem> {
     let p = caller(&app, &headers).await?;
     let (d, attempts) = app.delivery_with_attempts(&p, &id).await?;
-    let mut body = render_delivery(&d);
-    body["attempt_log"] = attempts
-        .iter()
-        .map(|a| {
-            serde_json::json!({
-                "attempt": a.attempt,
-                "started_at": rfc3339(a.started_at),
-                "duration_ms": a.duration_ms,
-                "succeeded": a.succeeded,
-                "status_code": a.status_code,
-                "error": a.error_detail,
-                "response_body": a.body,
-                "node": a.node,
-            })
-        })
-        .collect();
-    Ok(Json(body))
+    Ok(Json(wire::DeliveryOut::with_attempts(&d, &attempts)))
 }
 
 async fn retry(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<wire::DeliveryOut>, Problem> {
     let p = caller(&app, &headers).await?;
-    Ok(Json(render_delivery(&app.retry_delivery(&p, &id).await?)))
-}
-
-#[derive(serde::Deserialize)]
-struct ReplayBody {
-    from: String,
-    to: String,
+    Ok(Json(wire::DeliveryOut::of(&app.retry_delivery(&p, &id).await?)))
 }
 
 async fn replay(
@@ -209,29 +318,29 @@ async fn replay(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<wire::Replayed>, Problem> {
     // The operator API is FullAccess only: refuse before reading the body.
     let p = operator(&app, &headers).await?;
-    let b: ReplayBody =
+    let b: wire::ReplayBody =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("body must be {{\"from\", \"to\"}}: {e}")))?;
     let (from, to) = (parse_time("from", &b.from)?, parse_time("to", &b.to)?);
     if from >= to {
         return Err(bad_request("from must be before to"));
     }
     let n = app.replay_deliveries(&p, &id, from, to).await?;
-    Ok(Json(serde_json::json!({"requeued": n})))
+    Ok(Json(wire::Replayed { requeued: n }))
 }
 
-async fn deployment(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {
+async fn deployment(State(app): State<App>, headers: HeaderMap) -> Result<Json<wire::DeploymentOut>, Problem> {
     operator(&app, &headers).await?;
     let d = app.deployment().await?;
-    Ok(Json(serde_json::json!({
-        "store_id": d.store_id,
-        "org_id": d.org_id,
-        "created_at": d.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-        "public_base_url": app.config().public_base_url,
-        "backend": format!("{:?}", app.store().backend()).to_lowercase(),
-    })))
+    Ok(Json(wire::DeploymentOut {
+        store_id: d.store_id,
+        org_id: d.org_id,
+        created_at: rfc3339(d.created_at),
+        public_base_url: app.config().public_base_url.clone(),
+        backend: format!("{:?}", app.store().backend()).to_lowercase(),
+    }))
 }
 
 #[derive(serde::Deserialize)]
@@ -250,7 +359,7 @@ async fn events(
     State(app): State<App>,
     headers: HeaderMap,
     Query(q): Query<EventsQuery>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<wire::EventPage>, Problem> {
     let p = caller(&app, &headers).await?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
@@ -291,62 +400,40 @@ async fn events(
         None => app.event_page(&p, &filter, q.after.unwrap_or(0), limit).await?,
     };
     let next = events.last().map(|e| e.seq);
-    let data: Vec<_> = events
+    let data = events
         .into_iter()
-        .map(|e| {
-            serde_json::json!({
-                "seq": e.seq,
-                "id": e.id,
-                "key": e.key,
-                "occurred_at": e.occurred_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-                "resource_type": e.resource_type,
-                "resource_id": e.resource_id,
-                "payload": e.payload,
-                "actor": e.actor,
-                "dialect": e.dialect,
-            })
+        .map(|e| wire::EventOut {
+            seq: e.seq,
+            id: e.id,
+            key: e.key,
+            occurred_at: rfc3339(e.occurred_at),
+            resource_type: e.resource_type,
+            resource_id: e.resource_id,
+            payload: e.payload,
+            actor: e.actor,
+            dialect: e.dialect,
         })
         .collect();
-    Ok(Json(serde_json::json!({"data": data, "next_cursor": next})))
-}
-
-fn render_token(t: &cartwire_domain::access_key::AccessKey) -> serde_json::Value {
-    serde_json::json!({
-        "id": t.id,
-        "kind": t.kind.as_str(),
-        "name": t.name,
-        "allowed_domains": t.allowed_domains,
-        "created_at": rfc3339(t.created_at),
-    })
-}
-
-#[derive(serde::Deserialize)]
-struct TokenBody {
-    kind: String,
-    name: String,
-    #[serde(default)]
-    allowed_domains: Vec<String>,
+    Ok(Json(wire::EventPage { data, next_cursor: next }))
 }
 
 async fn issue_token(State(app): State<App>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, Problem> {
     // The operator API is FullAccess only: refuse before reading the body.
     let p = operator(&app, &headers).await?;
-    let b: TokenBody = serde_json::from_slice(&body)
+    let b: wire::TokenBody = serde_json::from_slice(&body)
         .map_err(|e| bad_request(format!("body must be {{\"kind\", \"name\", \"allowed_domains\"}}: {e}")))?;
     let kind = match cartwire_domain::access_key::Kind::parse(&b.kind) {
         Ok(k) if k.is_storefront() => k,
         _ => return Err(bad_request(format!("kind must be public or private, not {}", b.kind))),
     };
     let (token, secret) = app.issue_storefront_token(&p, kind, b.name, b.allowed_domains).await?;
-    let mut v = render_token(&token);
-    v["token"] = serde_json::json!(secret);
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    Ok((StatusCode::CREATED, Json(wire::TokenOut::of(&token, Some(secret)))).into_response())
 }
 
-async fn list_tokens(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {
+async fn list_tokens(State(app): State<App>, headers: HeaderMap) -> Result<Json<wire::TokenList>, Problem> {
     let p = caller(&app, &headers).await?;
     let tokens = app.storefront_tokens(&p).await?;
-    Ok(Json(serde_json::json!({"data": tokens.iter().map(render_token).collect::<Vec<_>>()})))
+    Ok(Json(wire::TokenList { data: tokens.iter().map(|t| wire::TokenOut::of(t, None)).collect() }))
 }
 
 async fn revoke_token(
@@ -359,15 +446,6 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(serde::Deserialize)]
-struct ApiKeyBody {
-    name: String,
-}
-
-fn render_api_key(t: &cartwire_domain::access_key::AccessKey) -> serde_json::Value {
-    serde_json::json!({"id": t.id, "name": t.name, "created_at": rfc3339(t.created_at)})
-}
-
 async fn issue_api_key(
     State(app): State<App>,
     headers: HeaderMap,
@@ -375,18 +453,16 @@ async fn issue_api_key(
 ) -> Result<Response, Problem> {
     // The operator API is FullAccess only: refuse before reading the body.
     let p = operator(&app, &headers).await?;
-    let b: ApiKeyBody =
+    let b: wire::ApiKeyBody =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("body must be {{\"name\"}}: {e}")))?;
     let (key, secret) = app.issue_api_key(&p, b.name).await?;
-    let mut v = render_api_key(&key);
-    v["key"] = serde_json::json!(secret);
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    Ok((StatusCode::CREATED, Json(wire::ApiKeyOut::of(&key, Some(secret)))).into_response())
 }
 
-async fn list_api_keys(State(app): State<App>, headers: HeaderMap) -> Result<Json<serde_json::Value>, Problem> {
+async fn list_api_keys(State(app): State<App>, headers: HeaderMap) -> Result<Json<wire::ApiKeyList>, Problem> {
     let p = caller(&app, &headers).await?;
     let keys = app.api_keys(&p).await?;
-    Ok(Json(serde_json::json!({"data": keys.iter().map(render_api_key).collect::<Vec<_>>()})))
+    Ok(Json(wire::ApiKeyList { data: keys.iter().map(|k| wire::ApiKeyOut::of(k, None)).collect() }))
 }
 
 async fn revoke_api_key(

@@ -9,7 +9,8 @@ use axum::http::HeaderMap;
 use cartwire_app::App;
 use cartwire_app::orders::storefront::OrderFilter;
 use cartwire_domain::order::{Order, OrderStatus};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Which API an order came in through.
 fn source(o: &Order) -> &'static str {
@@ -22,22 +23,89 @@ fn source(o: &Order) -> &'static str {
     }
 }
 
-fn summary(o: &Order) -> Value {
-    json!({
-        "id": o.id,
-        "short_id": o.short_id,
-        "source": source(o),
-        "status": o.status.as_str(),
-        "name": o.name,
-        "customer_id": o.customer_id,
-        "email": o.shop.as_ref().map(|s| s.email.clone())
+/// An order in the operator's shape (a list shows it without lines and events).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Order)]
+pub(super) struct OrderSummary {
+    id: String,
+    short_id: String,
+    /// The API it came in through.
+    #[schema(pattern = "^(threekit|activecampaign|ordercloud)$")]
+    source: &'static str,
+    /// cartwire's status word (docs/order-lifecycle.md).
+    status: &'static str,
+    name: Option<String>,
+    customer_id: Option<String>,
+    email: Option<String>,
+    /// In minor units of `currency`.
+    total: Option<i64>,
+    currency: Option<String>,
+    /// Its number of lines.
+    lines: usize,
+    created_at: String,
+    updated_at: Option<String>,
+    /// Its lines (only on `GET /cartwire/v1/orders/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line_items: Option<Vec<LineOut>>,
+    /// The events it caused (only on `GET /cartwire/v1/orders/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<OrderEvent>>,
+}
+
+fn summary(o: &Order) -> OrderSummary {
+    OrderSummary {
+        id: o.id.to_string(),
+        short_id: o.short_id.to_string(),
+        source: source(o),
+        status: o.status.as_str(),
+        name: o.name.clone(),
+        customer_id: o.customer_id.clone(),
+        email: o
+            .shop
+            .as_ref()
+            .map(|s| s.email.clone())
             .or_else(|| o.checkout.as_ref().and_then(|c| c.from_user.email.clone())),
-        "total": o.totals.as_ref().map(|t| t.total.get()),
-        "currency": o.totals.as_ref().map(|t| t.currency.as_str().to_owned()),
-        "lines": o.lines.len().max(o.shop.as_ref().map_or(0, |s| s.products.len())),
-        "created_at": rfc3339(o.created_at),
-        "updated_at": o.updated_at.map(rfc3339),
-    })
+        total: o.totals.as_ref().map(|t| t.total.get()),
+        currency: o.totals.as_ref().map(|t| t.currency.as_str().to_owned()),
+        lines: o.lines.len().max(o.shop.as_ref().map_or(0, |s| s.products.len())),
+        created_at: rfc3339(o.created_at),
+        updated_at: o.updated_at.map(rfc3339),
+        line_items: None,
+        events: None,
+    }
+}
+
+/// A page of orders.
+#[derive(Serialize, ToSchema)]
+pub(super) struct OrderPage {
+    data: Vec<OrderSummary>,
+    total: i64,
+}
+
+/// A line of an order, whichever dialect's.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OrderLine)]
+struct LineOut {
+    /// The line's id (OrderCloud lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    /// The product (or Threekit configuration).
+    product: String,
+    quantity: i64,
+    /// In minor units (not for Threekit lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit_price: Option<i64>,
+}
+
+/// An event an order caused.
+#[derive(Serialize, ToSchema)]
+struct OrderEvent {
+    seq: i64,
+    id: String,
+    key: String,
+    occurred_at: String,
+    actor: Option<String>,
+    dialect: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -52,7 +120,7 @@ pub(super) async fn list(
     State(app): State<App>,
     headers: HeaderMap,
     Query(q): Query<OrdersQuery>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<OrderPage>, Problem> {
     let p = caller(&app, &headers).await?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
@@ -69,41 +137,58 @@ pub(super) async fn list(
     };
     let filter = OrderFilter { statuses, customer_id: q.customer_id, ..OrderFilter::default() };
     let (orders, total) = app.all_orders(&p, &filter, q.offset.unwrap_or(0).max(0), limit).await?;
-    Ok(Json(json!({"data": orders.iter().map(summary).collect::<Vec<_>>(), "total": total})))
+    Ok(Json(OrderPage { data: orders.iter().map(summary).collect(), total }))
 }
 
 pub(super) async fn show(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<OrderSummary>, Problem> {
     let p = caller(&app, &headers).await?;
     let (order, events) = app.order_with_events(&p, &id).await?;
-    let mut body = summary(&order);
-    let lines: Vec<Value> = match (&order.shop, &order.checkout) {
+    let line_items = match (&order.shop, &order.checkout) {
         (Some(shop), _) => shop
             .products
             .iter()
-            .map(|l| json!({"product": l.name, "quantity": l.quantity, "unit_price": l.price.get()}))
+            .map(|l| LineOut {
+                id: None,
+                product: l.name.clone(),
+                quantity: l.quantity.into(),
+                unit_price: Some(l.price.get()),
+            })
             .collect(),
         (None, Some(co)) => co
             .lines
             .iter()
-            .map(|l| json!({"id": l.id, "product": l.product.id, "quantity": l.quantity, "unit_price": l.unit_price.get()}))
+            .map(|l| LineOut {
+                id: Some(l.id.clone()),
+                product: l.product.id.clone(),
+                quantity: l.quantity.into(),
+                unit_price: Some(l.unit_price.get()),
+            })
             .collect(),
         (None, None) => order
             .lines
             .iter()
-            .map(|l| json!({"product": l.configuration_id, "quantity": l.count}))
+            .map(|l| LineOut {
+                id: None,
+                product: l.configuration_id.clone(),
+                quantity: l.count.into(),
+                unit_price: None,
+            })
             .collect(),
     };
-    body["line_items"] = json!(lines);
-    body["events"] = json!(
-        events
-            .iter()
-            .map(|e| json!({"seq": e.seq, "id": e.id, "key": e.key, "occurred_at": rfc3339(e.occurred_at),
-                         "actor": e.actor, "dialect": e.dialect}))
-            .collect::<Vec<_>>()
-    );
-    Ok(Json(body))
+    let events = events
+        .iter()
+        .map(|e| OrderEvent {
+            seq: e.seq,
+            id: e.id.clone(),
+            key: e.key.clone(),
+            occurred_at: rfc3339(e.occurred_at),
+            actor: e.actor.clone(),
+            dialect: e.dialect.clone(),
+        })
+        .collect();
+    Ok(Json(OrderSummary { line_items: Some(line_items), events: Some(events), ..summary(&order) }))
 }

@@ -29,6 +29,8 @@ pub struct TestServer {
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _stop_dispatch: tokio::sync::watch::Sender<bool>,
+    /// Responses that broke the published contract (see `contract`).
+    violations: contract::Violations,
 }
 
 /// Delivery settings for tests: loopback targets allowed, retries after 50, 100, 200 ms.
@@ -94,9 +96,13 @@ impl TestServer {
         let (stop_dispatch, dispatch_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(Dispatcher::new(app.clone()).await.expect("dispatcher").run(dispatch_stopped));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let serving = app.clone();
+        let violations = contract::Violations::default();
+        let router = contract::checked(
+            cartwire_api::router_with(app.clone(), cartwire_api::ServeOptions::default()),
+            violations.clone(),
+        );
         tokio::spawn(async move {
-            cartwire_api::serve(listener, serving, async {
+            cartwire_api::serve_router(listener, router, async {
                 let _ = rx.await;
             })
             .await
@@ -112,6 +118,7 @@ impl TestServer {
             _dir: dir,
             shutdown: Some(tx),
             _stop_dispatch: stop_dispatch,
+            violations,
         };
         server.admin_token = server.client_token(ADMIN_ID, ADMIN_SECRET).await;
         server
@@ -229,6 +236,10 @@ impl Drop for TestServer {
             let _ = tx.send(());
         }
         let _ = self._stop_dispatch.send(true);
+        let violations = self.violations.lock().unwrap();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!("{} responses broke the OpenAPI contract:\n{}", violations.len(), violations.join("\n"));
+        }
     }
 }
 
@@ -277,6 +288,7 @@ impl Response {
 pub fn database_url_of(s: &TestServer) -> String {
     s.database_url.clone()
 }
+pub mod contract;
 pub mod idp;
 pub mod middleware;
 pub mod receiver;
