@@ -54,6 +54,8 @@ struct Answer {
     status: u16,
     description: String,
     content: Option<(&'static str, SchemaFn)>,
+    /// Further media types of a file (no schema).
+    files: &'static [&'static str],
     headers: Vec<(&'static str, &'static str)>,
 }
 
@@ -136,6 +138,7 @@ impl Op {
             status,
             description: description.to_owned(),
             content: Some((content_type, Box::new(schema))),
+            files: &[],
             headers,
         });
         self
@@ -148,7 +151,25 @@ impl Op {
 
     /// An answer without a body.
     pub fn empty(mut self, status: u16, description: &str) -> Self {
-        self.answers.push(Answer { status, description: description.to_owned(), content: None, headers: Vec::new() });
+        self.answers.push(Answer {
+            status,
+            description: description.to_owned(),
+            content: None,
+            files: &[],
+            headers: Vec::new(),
+        });
+        self
+    }
+
+    /// A file in one of `media_types`.
+    pub fn files(mut self, status: u16, description: &str, media_types: &'static [&'static str]) -> Self {
+        self.answers.push(Answer {
+            status,
+            description: description.to_owned(),
+            content: None,
+            files: media_types,
+            headers: Vec::new(),
+        });
         self
     }
 
@@ -195,6 +216,11 @@ impl Op {
             r.insert("description".into(), json!(a.description));
             if let Some((content_type, schema)) = a.content {
                 r.insert("content".into(), json!({content_type: {"schema": schema(schemas)}}));
+            }
+            if !a.files.is_empty() {
+                let files: Map<String, Value> =
+                    a.files.iter().map(|m| ((*m).to_owned(), json!({"schema": {"type": "string"}}))).collect();
+                r.insert("content".into(), Value::Object(files));
             }
             if !a.headers.is_empty() {
                 let headers: Map<String, Value> = a

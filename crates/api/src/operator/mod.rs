@@ -85,7 +85,7 @@ pub fn routes() -> Documented {
             M::GET,
             "/docs/{file}",
             crate::openapi::docs::asset,
-            Op::new("Swagger UI's assets").answer_with(200, "The asset.", "application/octet-stream", |_| text()),
+            Op::new("Swagger UI's assets").files(200, "The asset.", &["text/javascript", "text/css", "image/png", "text/html", "application/octet-stream"]),
         )
         .route(M::GET, "/cartwire/v1/deployment", deployment, Op::new("This deployment").roles(FULL).answer::<wire::DeploymentOut>(200, "The deployment."))
         .route(

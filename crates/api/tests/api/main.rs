@@ -18,6 +18,7 @@ mod integrations;
 mod limits;
 mod me;
 mod oauth;
+mod openapi;
 mod outage;
 mod outbox;
 mod queues;

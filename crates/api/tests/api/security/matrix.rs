@@ -175,11 +175,7 @@ fn served_templates() -> Vec<String> {
     all.dedup();
     all.extend(cartwire_api::ordercloud::ROUTE_TEMPLATES.iter().map(|t| (*t).to_owned()));
     all.extend(["/oauth/token", "/oauth/certs", "/oauth/certs/{kid}", "/ocrplogin", "/ocrpcode"].map(str::to_owned));
-    for source in [
-        include_str!("../../../src/elasticpath/mod.rs"),
-        include_str!("../../../src/threekit/mod.rs"),
-        include_str!("../../../src/activecampaign/mod.rs"),
-    ] {
+    for source in [include_str!("../../../src/threekit/mod.rs"), include_str!("../../../src/activecampaign/mod.rs")] {
         for piece in source.split(".route(\"").skip(1) {
             all.push(piece.split('"').next().unwrap().to_owned());
         }

@@ -78,7 +78,13 @@ fn operation<'a>(method: &str, path: &str) -> Option<(&'a Value, String, &'a Val
     Some((doc, format!("{method} {template}"), op))
 }
 
-fn check(method: &str, path: &str, status: u16, headers: &axum::http::HeaderMap, body: &[u8]) -> Result<(), String> {
+pub fn check(
+    method: &str,
+    path: &str,
+    status: u16,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<(), String> {
     let Some((doc, what, op)) = operation(method, path) else { return Ok(()) };
     let Some(answer) = op["responses"].get(status.to_string()) else {
         return Err(format!("{what} ({path}) answered {status}, which it does not document: {}", text(body)));
