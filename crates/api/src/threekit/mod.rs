@@ -4,27 +4,94 @@
 
 pub mod error;
 pub mod orders;
+pub mod schema;
 pub mod wire;
 
+use crate::openapi::{Dialect, Documented, Op, Param};
 use axum::Json;
-use axum::Router;
 use axum::extract::FromRequestParts;
+use axum::http::Method as M;
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
 use cartwire_app::App;
 use cartwire_app::orders::storefront::StorefrontCaller;
 use error::TkError;
 use orders::*;
+use serde_json::json;
+
+/// The Threekit document.
+pub static DIALECT: Dialect = Dialect {
+    name: "threekit",
+    title: "Threekit orders",
+    description: "Threekit's orders API as cartwire serves it. A private token (server to server) \
+        goes in `Authorization: Bearer` or `?bearer_token=`; a public token only as \
+        `?bearer_token=`, from a page on one of its allowed domains (`Origin` / `Referer`), and \
+        may change only `List` and `In Cart` orders. Tokens are issued at \
+        `POST /cartwire/v1/tokens`.",
+    security_schemes: |_| {
+        json!({
+            "bearer": {"type": "http", "scheme": "bearer", "description": "A private storefront token."},
+            "bearer_token": {"type": "apiKey", "in": "query", "name": "bearer_token",
+                             "description": "A private token, or a public one from an allowed domain."},
+        })
+    },
+    requirement: |_| json!([{"bearer": []}, {"bearer_token": []}]),
+    error: |s| s.of::<schema::ErrorBody>(),
+    error_content_type: "application/json",
+};
+
+const TOKEN: &[&str] = &[];
 
 /// The dialect's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/api/orders", post(create).get(list))
-        .route("/api/orders/healthcheck", get(healthcheck))
-        .route("/api/orders/{id}", get(get_one).put(update).delete(delete))
-        .route("/api/orders/{id}/items", post(add_items))
-        .route("/api/orders/{id}/cart", post(add_cart).put(replace_cart))
+pub fn routes() -> Documented {
+    use schema as s;
+    let q = |name, description| Param::query(name, json!({"type": "string"}), description);
+    let listing = Op::new("Lists orders")
+        .roles(TOKEN)
+        .params([
+            Param::query("page", json!({"type": "integer", "minimum": 1}), "Page, from 1."),
+            Param::query("perPage", json!({"type": "integer", "minimum": 1, "maximum": 100}), "Page size (default 100)."),
+            Param::query(
+                "sort",
+                json!({"type": "string", "enum": ["createdAt", "-createdAt", "name", "-name", "updatedAt", "-updatedAt"]}),
+                "Order (default -createdAt).",
+            ),
+            q("orgId", "Only this organization's (any other: none)."),
+            q("shortId", "Only this short id."),
+            q("originOrgId", "Only orders from this origin."),
+            q("customerId", "Only this customer's."),
+            Param::query("status", json!({"type": "string", "enum": ["List", "In Cart", "New", "In Progress", "Complete"]}), "Only this status."),
+            q("platform", "A JSON object of platform fields to match."),
+        ])
+        .answer::<s::OrderPage>(200, "A page of orders.")
+        .errors(&[422]);
+    let order =
+        |summary: &str| Op::new(summary.to_owned()).roles(TOKEN).answer::<s::Order>(200, "The order.").errors(&[422]);
+    Documented::new(&DIALECT)
+        .route(M::POST, "/api/orders", create, order("Creates an order").body::<s::OrderIn>())
+        .route(M::GET, "/api/orders", list, listing)
+        .route(
+            M::GET,
+            "/api/orders/healthcheck",
+            healthcheck,
+            Op::new("Health check").answer::<s::Healthy>(200, "Always true."),
+        )
+        .route(M::GET, "/api/orders/{id}", get_one, order("An order"))
+        .route(
+            M::PUT,
+            "/api/orders/{id}",
+            update,
+            order("Updates an order (fields sent replace theirs)").body::<s::OrderIn>(),
+        )
+        .route(M::DELETE, "/api/orders/{id}", delete, order("Deletes an order (answers it, with deletedAt)"))
+        .route(
+            M::POST,
+            "/api/orders/{id}/items",
+            add_items,
+            order("Adds legacy items (converted into cart lines)").body::<s::ItemsIn>(),
+        )
+        .route(M::POST, "/api/orders/{id}/cart", add_cart, order("Adds cart lines").body::<s::CartIn>())
+        .route(M::PUT, "/api/orders/{id}/cart", replace_cart, order("Replaces the cart").body::<s::CartIn>())
 }
 
 pub(super) fn query_param(q: Option<&str>, name: &str) -> Option<String> {
