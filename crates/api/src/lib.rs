@@ -51,7 +51,7 @@ impl Default for ServeOptions {
 
 /// Every dialect's documented routes, in the order the docs list them.
 fn dialects() -> Vec<openapi::Documented> {
-    vec![elasticpath::routes(), threekit::routes(), operator::routes()]
+    vec![elasticpath::routes(), threekit::routes(), activecampaign::routes(), operator::routes()]
 }
 
 /// The OpenAPI documents of a server at `base_url`, built from the same routes it serves.
@@ -80,7 +80,6 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
     }
     router
         .merge(ordercloud::routes())
-        .merge(activecampaign::routes())
         .layer(axum::Extension(std::sync::Arc::new(docs)))
         .layer(axum::Extension(metrics))
         .layer(axum::middleware::from_fn(record_request))

@@ -9,32 +9,177 @@ mod customers;
 mod error;
 mod order_products;
 mod orders;
+pub mod schema;
 mod wire;
 
 pub use error::AcError;
 
-use axum::Router;
+use crate::openapi::{Dialect, Documented, Op, Param};
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
+use axum::http::Method as M;
 use axum::http::request::Parts;
-use axum::routing::get;
 use cartwire_app::App;
 use cartwire_app::orders::shop::ApiKeyCaller;
 use serde_json::{Value, json};
 use {connections::*, customers::*, order_products::*, orders::*};
 
+/// The ActiveCampaign document.
+pub static DIALECT: Dialect = Dialect {
+    name: "activecampaign",
+    title: "ActiveCampaign e-commerce",
+    description: "ActiveCampaign's deep-data e-commerce API (v3) as cartwire serves it: \
+        connections, customers, orders and abandoned carts, order products. Send an API key \
+        (issued at `POST /cartwire/v1/api-keys`) in the `Api-Token` header; without one the \
+        answer is 403, as ActiveCampaign's. Members accept numbers or numeric strings; ids \
+        render as strings, money (cents), quantities and `state` as numbers.",
+    security_schemes: |_| json!({"apiToken": {"type": "apiKey", "in": "header", "name": "Api-Token"}}),
+    requirement: |_| json!([{"apiToken": []}]),
+    error: |s| s.of::<schema::ErrorBody>(),
+    error_content_type: "application/json",
+};
+
+const KEY: &[&str] = &[];
+
+/// `limit`, `offset` and the `filters[…]` a list accepts.
+fn list_params(filters: &[&'static str]) -> Vec<Param> {
+    let mut ps = vec![
+        Param::query("limit", json!({"type": "integer", "minimum": 1, "maximum": 100}), "Page size (default 20)."),
+        Param::query("offset", json!({"type": "integer", "minimum": 0}), "Records to skip."),
+    ];
+    for f in filters {
+        ps.push(Param::query(format!("filters[{f}]"), json!({"type": "string"}), "Only records with this value."));
+    }
+    ps
+}
+
 /// The dialect's routes.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/api/3/connections", get(list_connections).post(create_connection))
-        .route("/api/3/connections/{id}", get(get_connection).put(update_connection).delete(delete_connection))
-        .route("/api/3/ecomCustomers", get(list_customers).post(create_customer))
-        .route("/api/3/ecomCustomers/{id}", get(get_customer).put(update_customer).delete(delete_customer))
-        .route("/api/3/ecomOrders", get(list_orders).post(create_order))
-        .route("/api/3/ecomOrders/{id}", get(get_order).put(update_order).delete(delete_order))
-        .route("/api/3/ecomOrders/{id}/orderProducts", get(order_products))
-        .route("/api/3/ecomOrderProducts", get(list_order_products))
-        .route("/api/3/ecomOrderProducts/{id}", get(get_order_product))
+pub fn routes() -> Documented {
+    use schema as s;
+    let op = |summary: &str| Op::new(summary.to_owned()).roles(KEY).errors(&[422]);
+    Documented::new(&DIALECT)
+        .route(
+            M::GET,
+            "/api/3/connections",
+            list_connections,
+            op("Lists connections")
+                .params(list_params(&["service", "externalid"]))
+                .answer::<s::ConnectionPage>(200, "A page."),
+        )
+        .route(
+            M::POST,
+            "/api/3/connections",
+            create_connection,
+            op("Creates a connection")
+                .body::<s::ConnectionBody>()
+                .answer::<s::ConnectionEnvelope>(201, "The connection."),
+        )
+        .route(
+            M::GET,
+            "/api/3/connections/{id}",
+            get_connection,
+            op("A connection").answer::<s::ConnectionEnvelope>(200, "The connection."),
+        )
+        .route(
+            M::PUT,
+            "/api/3/connections/{id}",
+            update_connection,
+            op("Updates a connection")
+                .body::<s::ConnectionBody>()
+                .answer::<s::ConnectionEnvelope>(200, "The connection."),
+        )
+        .route(
+            M::DELETE,
+            "/api/3/connections/{id}",
+            delete_connection,
+            op("Deletes a connection").answer::<s::Empty>(200, "Deleted."),
+        )
+        .route(
+            M::GET,
+            "/api/3/ecomCustomers",
+            list_customers,
+            op("Lists customers")
+                .params(list_params(&["email", "externalid", "connectionid"]))
+                .answer::<s::CustomerPage>(200, "A page."),
+        )
+        .route(
+            M::POST,
+            "/api/3/ecomCustomers",
+            create_customer,
+            op("Creates a customer").body::<s::CustomerBody>().answer::<s::CustomerEnvelope>(201, "The customer."),
+        )
+        .route(
+            M::GET,
+            "/api/3/ecomCustomers/{id}",
+            get_customer,
+            op("A customer").answer::<s::CustomerEnvelope>(200, "The customer."),
+        )
+        .route(
+            M::PUT,
+            "/api/3/ecomCustomers/{id}",
+            update_customer,
+            op("Updates a customer").body::<s::CustomerBody>().answer::<s::CustomerEnvelope>(200, "The customer."),
+        )
+        .route(
+            M::DELETE,
+            "/api/3/ecomCustomers/{id}",
+            delete_customer,
+            op("Deletes a customer").answer::<s::Empty>(200, "Deleted."),
+        )
+        .route(
+            M::GET,
+            "/api/3/ecomOrders",
+            list_orders,
+            op("Lists orders and abandoned carts")
+                .params(list_params(&["connectionid", "externalid", "externalcheckoutid", "email", "customerid"]))
+                .answer::<s::OrderPage>(200, "A page."),
+        )
+        .route(
+            M::POST,
+            "/api/3/ecomOrders",
+            create_order,
+            op("Creates an order or an abandoned cart")
+                .body::<s::OrderBody>()
+                .answer::<s::OrderCreated>(201, "The order with its connection, products and discounts."),
+        )
+        .route(
+            M::GET,
+            "/api/3/ecomOrders/{id}",
+            get_order,
+            op("An order").answer::<s::OrderEnvelope>(200, "The order."),
+        )
+        .route(
+            M::PUT,
+            "/api/3/ecomOrders/{id}",
+            update_order,
+            op("Updates an order (a cart becomes an order by its externalid)")
+                .body::<s::OrderBody>()
+                .answer::<s::OrderUpdated>(200, "The order with its products and discounts."),
+        )
+        .route(
+            M::DELETE,
+            "/api/3/ecomOrders/{id}",
+            delete_order,
+            op("Deletes an order").answer::<s::Empty>(200, "Deleted."),
+        )
+        .route(
+            M::GET,
+            "/api/3/ecomOrders/{id}/orderProducts",
+            order_products,
+            op("An order's products").answer::<s::OrderProducts>(200, "The products."),
+        )
+        .route(
+            M::GET,
+            "/api/3/ecomOrderProducts",
+            list_order_products,
+            op("Lists order products").params(list_params(&[])).answer::<s::OrderProductPage>(200, "A page."),
+        )
+        .route(
+            M::GET,
+            "/api/3/ecomOrderProducts/{id}",
+            get_order_product,
+            op("An order product").answer::<s::OrderProductEnvelope>(200, "The product."),
+        )
 }
 
 /// The verified `Api-Token` holder.

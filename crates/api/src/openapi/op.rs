@@ -25,7 +25,7 @@ pub enum Access {
 
 /// A query or header parameter.
 pub struct Param {
-    name: &'static str,
+    name: String,
     location: &'static str,
     description: &'static str,
     schema: Value,
@@ -34,16 +34,16 @@ pub struct Param {
 
 impl Param {
     /// An optional query parameter.
-    pub fn query(name: &'static str, schema: Value, description: &'static str) -> Self {
-        Self { name, location: "query", description, schema, required: false }
+    pub fn query(name: impl Into<String>, schema: Value, description: &'static str) -> Self {
+        Self { name: name.into(), location: "query", description, schema, required: false }
     }
     /// A header.
-    pub fn header(name: &'static str, schema: Value, description: &'static str) -> Self {
-        Self { name, location: "header", description, schema, required: false }
+    pub fn header(name: impl Into<String>, schema: Value, description: &'static str) -> Self {
+        Self { name: name.into(), location: "header", description, schema, required: false }
     }
     /// A path parameter with its own schema (others are strings).
-    pub fn path(name: &'static str, schema: Value, description: &'static str) -> Self {
-        Self { name, location: "path", description, schema, required: true }
+    pub fn path(name: impl Into<String>, schema: Value, description: &'static str) -> Self {
+        Self { name: name.into(), location: "path", description, schema, required: true }
     }
     /// Makes it required.
     pub fn required(mut self) -> Self {
