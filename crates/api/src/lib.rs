@@ -51,7 +51,7 @@ impl Default for ServeOptions {
 
 /// Every dialect's documented routes, in the order the docs list them.
 fn dialects() -> Vec<openapi::Documented> {
-    vec![elasticpath::routes(), threekit::routes(), activecampaign::routes(), operator::routes()]
+    vec![ordercloud::routes(), elasticpath::routes(), threekit::routes(), activecampaign::routes(), operator::routes()]
 }
 
 /// The OpenAPI documents of a server at `base_url`, built from the same routes it serves.
@@ -79,7 +79,6 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         docs.0.push((name, title, doc));
     }
     router
-        .merge(ordercloud::routes())
         .layer(axum::Extension(std::sync::Arc::new(docs)))
         .layer(axum::Extension(metrics))
         .layer(axum::middleware::from_fn(record_request))

@@ -68,6 +68,7 @@ pub struct Op {
     access: Access,
     params: Vec<Param>,
     body: Option<(&'static str, SchemaFn)>,
+    body_required: bool,
     answers: Vec<Answer>,
     errors: Vec<u16>,
 }
@@ -81,6 +82,7 @@ impl Op {
             access: Access::Public,
             params: Vec::new(),
             body: None,
+            body_required: true,
             answers: Vec::new(),
             errors: Vec::new(),
         }
@@ -114,6 +116,12 @@ impl Op {
     pub fn body<T: utoipa::ToSchema>(mut self) -> Self {
         self.body = Some(("application/json", Box::new(|s: &mut Schemas| s.of::<T>())));
         self
+    }
+
+    /// A JSON request body of `T` that may be left out.
+    pub fn optional_body<T: utoipa::ToSchema>(mut self) -> Self {
+        self.body_required = false;
+        self.body::<T>()
     }
 
     /// A form (`application/x-www-form-urlencoded`) request body of `T`.
@@ -210,7 +218,10 @@ impl Op {
         let has_body = self.body.is_some();
         if let Some((content_type, schema)) = self.body {
             let schema = schema(schemas);
-            op.insert("requestBody".into(), json!({"required": true, "content": {content_type: {"schema": schema}}}));
+            op.insert(
+                "requestBody".into(),
+                json!({"required": self.body_required, "content": {content_type: {"schema": schema}}}),
+            );
         }
         let mut responses = Map::new();
         for a in self.answers {

@@ -53,7 +53,7 @@ pub const SPEC: ListSpec = ListSpec {
 
 /// The wire body of a write. Read-only fields (`ID`, counts, names) are accepted and ignored
 /// so that a GET-then-PUT round trip works.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ApiClientIn {
     #[serde(rename = "ClientSecret")]
     client_secret: Option<String>,

@@ -23,7 +23,7 @@ pub const RULE_SPEC: ListSpec =
 // ---- approval rules -----------------------------------------------------------------------
 
 /// An approval rule on the wire.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RuleIn {
     #[serde(rename = "ID")]
     id: Option<String>,

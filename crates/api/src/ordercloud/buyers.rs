@@ -19,7 +19,7 @@ pub const BUYER_SPEC: ListSpec = ListSpec {
 };
 
 /// The wire body of a buyer write.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BuyerIn {
     #[serde(rename = "ID")]
     id: Option<String>,
@@ -61,6 +61,10 @@ pub fn render_buyer(b: &Buyer) -> Value {
 pub(super) struct Buyers;
 
 impl Crud for Buyers {
+    type Out = super::schema::Buyer;
+    const NOUN: &'static str = "buyer";
+    const READ: &'static [&'static str] = &["BuyerAdmin", "BuyerReader"];
+    const WRITE: &'static [&'static str] = &["BuyerAdmin"];
     type Item = Buyer;
     type In = BuyerIn;
     const COLLECTION: &'static str = "/v1/buyers";

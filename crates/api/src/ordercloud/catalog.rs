@@ -33,7 +33,7 @@ fn xp_of(v: Option<Value>) -> Result<Value, AppError> {
 }
 
 /// The wire body of a product write.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ProductIn {
     #[serde(rename = "ID")]
     id: Option<String>,
@@ -78,7 +78,7 @@ pub fn render_product(p: &Product) -> Value {
 }
 
 /// The wire body of a price schedule write.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ScheduleIn {
     #[serde(rename = "ID")]
     id: Option<String>,
@@ -96,11 +96,12 @@ pub struct ScheduleIn {
 }
 
 /// One price break on the wire.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BreakIn {
     #[serde(rename = "Quantity")]
     quantity: i64,
     #[serde(rename = "Price")]
+    #[schema(value_type = f64, minimum = 0)]
     price: serde_json::Number,
 }
 
@@ -149,6 +150,10 @@ pub fn render_schedule(s: &PriceSchedule) -> Value {
 pub(super) struct Products;
 
 impl Crud for Products {
+    type Out = super::schema::Product;
+    const NOUN: &'static str = "product";
+    const READ: &'static [&'static str] = &["ProductAdmin", "ProductReader"];
+    const WRITE: &'static [&'static str] = &["ProductAdmin"];
     type Item = Product;
     type In = ProductIn;
     const COLLECTION: &'static str = "/v1/products";
@@ -190,6 +195,10 @@ impl Crud for Products {
 pub(super) struct PriceSchedules;
 
 impl Crud for PriceSchedules {
+    type Out = super::schema::PriceSchedule;
+    const NOUN: &'static str = "price schedule";
+    const READ: &'static [&'static str] = &["PriceScheduleAdmin", "PriceScheduleReader"];
+    const WRITE: &'static [&'static str] = &["PriceScheduleAdmin"];
     type Item = PriceSchedule;
     type In = ScheduleIn;
     const COLLECTION: &'static str = "/v1/priceschedules";

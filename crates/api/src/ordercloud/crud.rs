@@ -2,7 +2,7 @@
 //! create (201 with `Location`), put, patch (render, merge, parse: OrderCloud's PATCH is a
 //! merge of the stored body) and delete (204) — written once. A resource says how it renders,
 //! how its wire body becomes the domain value and which use cases it calls ([`Crud`]);
-//! [`routes`] mounts the six.
+//! [`routes`] mounts and describes the six.
 //!
 //! Resources with a parent in the path (a buyer's users, approval rules) or with extra rules
 //! at the edge keep their own handlers.
@@ -11,12 +11,12 @@ use super::created;
 use super::error::{OcError, oc_to_app};
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::schema::ListPage;
+use crate::openapi::{Documented, Op};
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
@@ -32,7 +32,15 @@ pub(super) trait Crud: Send + Sync + 'static {
     /// The domain value.
     type Item: Send + Sync + 'static;
     /// The wire body of a write.
-    type In: DeserializeOwned + Send + 'static;
+    type In: DeserializeOwned + utoipa::ToSchema + Send + 'static;
+    /// The rendering's description (see `schema`).
+    type Out: utoipa::ToSchema;
+    /// What one is called, for the operations' summaries (`buyer`).
+    const NOUN: &'static str;
+    /// Roles that may read (besides `FullAccess`).
+    const READ: &'static [&'static str];
+    /// Roles that may write.
+    const WRITE: &'static [&'static str];
     /// The collection's path, for `Location`.
     const COLLECTION: &'static str;
     /// What its list query may search, sort and filter.
@@ -64,11 +72,45 @@ pub(super) trait Crud: Send + Sync + 'static {
     fn delete(app: &App, p: &Principal, id: &str) -> impl Future<Output = Result<(), AppError>> + Send;
 }
 
-/// Mounts the six handlers of `R` at `collection` and `item` (which names its id `{id}`).
-pub(super) fn routes<R: Crud>(router: Router<App>, collection: &str, item: &str) -> Router<App> {
-    router
-        .route(collection, get(list::<R>).post(create::<R>))
-        .route(item, get(get_one::<R>).put(put::<R>).patch(patch::<R>).delete(delete::<R>))
+/// Mounts and describes the six handlers of `R` at `collection` and `item` (which names its
+/// id `{id}`).
+pub(super) fn routes<R: Crud>(api: Documented, collection: &str, item: &str) -> Documented {
+    use axum::http::Method as M;
+    let n = R::NOUN;
+    let one = |summary: String| Op::new(summary).answer::<R::Out>(200, "It.");
+    api.route(
+        M::GET,
+        collection,
+        list::<R>,
+        Op::new(format!("Lists {n}s"))
+            .roles(R::READ)
+            .params(R::SPEC.params())
+            .answer::<ListPage<R::Out>>(200, "A page."),
+    )
+    .route(
+        M::POST,
+        collection,
+        create::<R>,
+        Op::new(format!("Creates a {n}"))
+            .roles(R::WRITE)
+            .body::<R::In>()
+            .answer::<R::Out>(201, "The new one.")
+            .errors(&[404, 409]),
+    )
+    .route(M::GET, item, get_one::<R>, one(format!("A {n}")).roles(R::READ))
+    .route(
+        M::PUT,
+        item,
+        put::<R>,
+        one(format!("Creates or replaces a {n}")).roles(R::WRITE).body::<R::In>().errors(&[409]),
+    )
+    .route(
+        M::PATCH,
+        item,
+        patch::<R>,
+        one(format!("Changes the fields sent of a {n}")).roles(R::WRITE).body::<R::In>().errors(&[409]),
+    )
+    .route(M::DELETE, item, delete::<R>, Op::new(format!("Deletes a {n}")).roles(R::WRITE).empty(204, "Deleted."))
 }
 
 async fn list<R: Crud>(

@@ -31,7 +31,7 @@ fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Resul
 }
 
 /// The wire body of a write.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct IntegrationEventIn {
     #[serde(rename = "ID")]
     id: Option<String>,

@@ -21,6 +21,34 @@ pub struct ListSpec {
     pub filterable: &'static [&'static str],
 }
 
+impl ListSpec {
+    /// The list query as OpenAPI parameters: paging, search, sort, and one filter per
+    /// filterable field (`xp.` paths are filters too, beyond what a document can list).
+    pub fn params(&self) -> Vec<crate::openapi::Param> {
+        use crate::openapi::Param;
+        let sort_example: Vec<&str> = self.sortable.iter().take(1).copied().collect();
+        let mut ps = vec![
+            Param::query("page", json!({"type": "integer", "minimum": 1}), "Page, from 1."),
+            Param::query(
+                "pageSize",
+                json!({"type": "integer", "minimum": 1, "maximum": 100}),
+                "Page size (default 20).",
+            ),
+            Param::query("search", json!({"type": "string"}), "Words to look for in the searchable fields."),
+            Param::query("searchOn", json!({"type": "string"}), "Comma-separated searchable fields to look in."),
+            Param::query(
+                "sortBy",
+                json!({"type": "string", "examples": sort_example}),
+                "Comma-separated sortable fields; `!` sorts descending.",
+            ),
+        ];
+        for f in self.filterable {
+            ps.push(Param::query(*f, json!({"type": "string"}), "A filter: `*` wildcard, `|` or, `!` not, `<` / `>`."));
+        }
+        ps
+    }
+}
+
 const RESERVED: &[&str] = &["page", "pagesize", "search", "searchon", "searchtype", "sortby", "pagekey"];
 
 fn invalid(code: &'static str, message: String) -> OcError {

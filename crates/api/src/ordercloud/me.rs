@@ -115,7 +115,7 @@ pub(super) async fn revoke_admin_user_tokens(
 // ---- addresses ----------------------------------------------------------------------------
 
 /// A saved address on the wire: an address plus what it may be used for.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SavedAddressIn {
     #[serde(flatten)]
     address: AddressIn,
@@ -151,6 +151,10 @@ pub fn render_saved_address(a: &SavedAddress) -> Value {
 pub(super) struct Addresses;
 
 impl Crud for Addresses {
+    type Out = super::schema::BuyerAddress;
+    const NOUN: &'static str = "saved address";
+    const READ: &'static [&'static str] = &["Shopper", "MeAddressAdmin"];
+    const WRITE: &'static [&'static str] = &["MeAddressAdmin"];
     type Item = SavedAddress;
     type In = SavedAddressIn;
     const COLLECTION: &'static str = "/v1/me/addresses";

@@ -17,13 +17,13 @@ use serde_json::{Value, json};
 
 // ---- checkout actions ---------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(super) struct ShipMethodSelectionIn {
     #[serde(rename = "ShipMethodSelections")]
     selections: Vec<SelectionIn>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(super) struct SelectionIn {
     #[serde(rename = "ShipEstimateID")]
     ship_estimate_id: String,
@@ -31,7 +31,7 @@ pub(super) struct SelectionIn {
     ship_method_id: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub(super) struct ApprovalInfoIn {
     #[serde(rename = "Comments")]
     comments: Option<String>,

@@ -24,7 +24,7 @@ pub const RETURN_SPEC: ListSpec = ListSpec {
 };
 
 /// A return on the wire (read-only fields accepted and ignored).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ReturnIn {
     #[serde(rename = "ID")]
     id: Option<String>,
@@ -40,7 +40,7 @@ pub struct ReturnIn {
 }
 
 /// One item on the wire.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ItemIn {
     #[serde(rename = "LineItemID")]
     line_item_id: String,
@@ -159,8 +159,8 @@ pub(super) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-struct ActionIn {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(super) struct ActionIn {
     #[serde(rename = "Comments")]
     comments: Option<String>,
 }

@@ -25,7 +25,7 @@ pub const PROFILE_SPEC: ListSpec = ListSpec {
 };
 
 /// The wire body of a security profile write.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SecurityProfileIn {
     #[serde(rename = "ID")]
     id: Option<String>,
@@ -64,6 +64,10 @@ pub fn render_profile(sp: &SecurityProfile) -> Value {
 pub(super) struct SecurityProfiles;
 
 impl Crud for SecurityProfiles {
+    type Out = super::schema::SecurityProfile;
+    const NOUN: &'static str = "security profile";
+    const READ: &'static [&'static str] = &["SecurityProfileAdmin", "SecurityProfileReader"];
+    const WRITE: &'static [&'static str] = &["SecurityProfileAdmin"];
     type Item = SecurityProfile;
     type In = SecurityProfileIn;
     const COLLECTION: &'static str = "/v1/securityprofiles";
@@ -111,7 +115,7 @@ pub const ASSIGNMENT_SPEC: ListSpec = ListSpec {
 };
 
 /// The wire body of an assignment.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AssignmentIn {
     #[serde(rename = "SecurityProfileID")]
     security_profile_id: Option<String>,

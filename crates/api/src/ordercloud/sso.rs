@@ -29,7 +29,7 @@ pub const SPEC: ListSpec = ListSpec {
 };
 
 /// A configuration on the wire.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ConnectIn {
     #[serde(rename = "ID")]
     id: Option<String>,

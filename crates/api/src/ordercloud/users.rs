@@ -39,7 +39,7 @@ pub const USER_SPEC: ListSpec = ListSpec {
 };
 
 /// The wire body of a user write. `Password` is write-only.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UserIn {
     #[serde(rename = "ID")]
     id: Option<String>,

@@ -61,7 +61,14 @@ impl App {
         let deployment = self.deployment().await?;
         let mut tx = self.store().begin().await?;
         let existing = match &p.anonymous_order_id {
-            Some(id) => tx.order(id).await?.filter(|o| o.deleted_at.is_none() && o.checkout.is_some()),
+            // An anonymous token names its one order: once that is deleted there is no cart
+            // to create under the same id, and the shopper needs a new token.
+            Some(id) => match tx.order(id).await? {
+                Some(o) if o.deleted_at.is_some() || o.checkout.is_none() => {
+                    return Err(AppError::not_found("Order", id.clone()));
+                }
+                found => found,
+            },
             None => tx.current_cart(&p.user_ref()).await?,
         };
         if let Some(o) = existing {

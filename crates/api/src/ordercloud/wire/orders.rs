@@ -23,7 +23,7 @@ pub fn render_address(a: &Address) -> Value {
 }
 
 /// An address on the wire.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AddressIn {
     #[serde(rename = "ID")]
     pub(crate) id: Option<String>,
@@ -207,7 +207,7 @@ pub fn render_worksheet(o: &Order) -> Value {
 
 /// An order on the wire (read-only fields are accepted and ignored, so a GET body can be PUT
 /// back).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OrderIn {
     #[serde(rename = "ID")]
     pub(crate) id: Option<String>,
@@ -225,7 +225,7 @@ pub struct OrderIn {
 }
 
 /// A line item on the wire.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LineIn {
     #[serde(rename = "ID")]
     pub(crate) id: Option<String>,
