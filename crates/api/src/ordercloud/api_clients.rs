@@ -79,10 +79,13 @@ pub struct ApiClientIn {
     #[serde(rename = "IsAnonBuyer")]
     is_anon_buyer: Option<bool>,
     #[serde(rename = "OrderCheckoutIntegrationEventID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     order_checkout_integration_event_id: Option<String>,
     #[serde(rename = "OrderReturnIntegrationEventID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     order_return_integration_event_id: Option<String>,
     #[serde(rename = "AddToCartIntegrationEventID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     add_to_cart_integration_event_id: Option<String>,
     #[serde(rename = "MinimumRequiredRoles")]
     minimum_required_roles: Option<Vec<String>>,

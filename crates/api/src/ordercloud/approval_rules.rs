@@ -26,12 +26,14 @@ pub const RULE_SPEC: ListSpec =
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RuleIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
     name: Option<String>,
     #[serde(rename = "Description")]
     description: Option<String>,
     #[serde(rename = "ApprovingGroupID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     approving_group_id: Option<String>,
     #[serde(rename = "RuleExpression")]
     rule_expression: Option<String>,

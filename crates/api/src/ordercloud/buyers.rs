@@ -22,10 +22,12 @@ pub const BUYER_SPEC: ListSpec = ListSpec {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BuyerIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
     name: Option<String>,
     #[serde(rename = "DefaultCatalogID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     default_catalog_id: Option<String>,
     #[serde(rename = "Active")]
     active: Option<bool>,

@@ -36,6 +36,7 @@ fn xp_of(v: Option<Value>) -> Result<Value, AppError> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ProductIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
     name: Option<String>,
@@ -44,6 +45,7 @@ pub struct ProductIn {
     #[serde(rename = "Active")]
     active: Option<bool>,
     #[serde(rename = "DefaultPriceScheduleID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     default_price_schedule_id: Option<String>,
     xp: Option<Value>,
 }
@@ -81,6 +83,7 @@ pub fn render_product(p: &Product) -> Value {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ScheduleIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
     name: Option<String>,

@@ -27,8 +27,10 @@ pub const RETURN_SPEC: ListSpec = ListSpec {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ReturnIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "OrderID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     order_id: Option<String>,
     #[serde(rename = "RefundAmount")]
     refund_amount: Option<Value>,
@@ -43,6 +45,7 @@ pub struct ReturnIn {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ItemIn {
     #[serde(rename = "LineItemID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     line_item_id: String,
     #[serde(rename = "Quantity")]
     quantity: i64,

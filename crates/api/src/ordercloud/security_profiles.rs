@@ -28,6 +28,7 @@ pub const PROFILE_SPEC: ListSpec = ListSpec {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SecurityProfileIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
     name: Option<String>,
@@ -118,14 +119,19 @@ pub const ASSIGNMENT_SPEC: ListSpec = ListSpec {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AssignmentIn {
     #[serde(rename = "SecurityProfileID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     security_profile_id: Option<String>,
     #[serde(rename = "BuyerID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     buyer_id: Option<String>,
     #[serde(rename = "SupplierID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     supplier_id: Option<String>,
     #[serde(rename = "UserID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     user_id: Option<String>,
     #[serde(rename = "UserGroupID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     user_group_id: Option<String>,
 }
 

@@ -32,6 +32,7 @@ pub const SPEC: ListSpec = ListSpec {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ConnectIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "OrderCloudApiClientID")]
     api_client_id: Option<String>,
@@ -48,6 +49,7 @@ pub struct ConnectIn {
     #[serde(rename = "UrlEncoded")]
     url_encoded: Option<bool>,
     #[serde(rename = "IntegrationEventID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     integration_event_id: Option<String>,
     #[serde(rename = "CallSyncUserIntegrationEvent")]
     call_sync_user: Option<bool>,

@@ -42,6 +42,7 @@ pub const USER_SPEC: ListSpec = ListSpec {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UserIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Username")]
     username: Option<String>,

@@ -26,6 +26,7 @@ pub fn render_address(a: &Address) -> Value {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AddressIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) id: Option<String>,
     #[serde(rename = "CompanyName")]
     pub(crate) company_name: Option<String>,
@@ -210,6 +211,7 @@ pub fn render_worksheet(o: &Order) -> Value {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OrderIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) id: Option<String>,
     #[serde(rename = "Comments")]
     pub(crate) comments: Option<String>,
@@ -217,9 +219,11 @@ pub struct OrderIn {
     pub(crate) currency: Option<String>,
     /// A saved address of the caller's to ship to (`/v1/me/addresses`).
     #[serde(rename = "ShippingAddressID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) shipping_address_id: Option<String>,
     /// A saved address of the caller's to bill to.
     #[serde(rename = "BillingAddressID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) billing_address_id: Option<String>,
     pub(crate) xp: Option<Value>,
 }
@@ -228,10 +232,13 @@ pub struct OrderIn {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LineIn {
     #[serde(rename = "ID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) id: Option<String>,
     #[serde(rename = "ProductID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) product_id: Option<String>,
     #[serde(rename = "Quantity")]
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub(crate) quantity: Option<i64>,
     #[serde(rename = "UnitPrice")]
     pub(crate) unit_price: Option<Value>,
@@ -239,6 +246,7 @@ pub struct LineIn {
     pub(crate) shipping_address: Option<AddressIn>,
     /// A saved address of the caller's to ship this line to (`/v1/me/addresses`).
     #[serde(rename = "ShippingAddressID")]
+    #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) shipping_address_id: Option<String>,
     pub(crate) xp: Option<Value>,
 }
