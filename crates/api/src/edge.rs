@@ -223,9 +223,10 @@ impl<'de> Visitor<'de> for ScanVisitor {
 /// Gives a bare error answer (not JSON) the dialect's body, keeping its status and `Allow`.
 async fn dress(dialect: Dialect, res: Response) -> Response {
     let status = res.status();
-    let is_json =
-        res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // JSON is a dialect's own body; HTML is the console's own page.
+    let dressed = content_type.contains("json") || content_type.starts_with("text/html");
+    if !(status.is_client_error() || status.is_server_error()) || dressed {
         return res;
     }
     let allow: Option<HeaderValue> = res.headers().get(header::ALLOW).cloned();

@@ -5,6 +5,7 @@
 //! decides a business rule.
 
 pub mod activecampaign;
+pub mod console;
 pub mod edge;
 pub mod elasticpath;
 pub mod openapi;
@@ -79,6 +80,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         docs.0.push((name, title, doc));
     }
     router
+        .merge(console::routes())
         .layer(axum::Extension(std::sync::Arc::new(docs)))
         .layer(axum::Extension(metrics))
         .layer(axum::middleware::from_fn(record_request))

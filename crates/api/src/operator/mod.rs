@@ -10,7 +10,7 @@ use cartwire_app::{App, AppError};
 use cartwire_domain::order::OrderStatus;
 use serde_json::{Value, json};
 
-mod orders;
+pub(crate) mod orders;
 pub mod wire;
 
 use crate::openapi::{Dialect, Documented, Op, Param};

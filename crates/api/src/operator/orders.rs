@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Which API an order came in through.
-fn source(o: &Order) -> &'static str {
+pub(crate) fn source(o: &Order) -> &'static str {
     if o.shop.is_some() {
         "activecampaign"
     } else if o.checkout.is_some() {

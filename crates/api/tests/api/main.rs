@@ -11,6 +11,7 @@ mod api_clients;
 mod authorization;
 mod catalog;
 mod checkout;
+mod console;
 mod delivery;
 mod identity;
 mod integration_events;

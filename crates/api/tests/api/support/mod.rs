@@ -199,6 +199,12 @@ impl TestServer {
     /// Creates a security profile with `roles`, an admin user holding it, and an API client
     /// whose default context user it is; returns a token of that client.
     pub async fn token_with_roles(&self, roles: &[&str]) -> String {
+        let (id, secret) = self.client_with_roles(roles).await;
+        self.client_token(&id, &secret).await
+    }
+
+    /// Like [`Self::token_with_roles`], returning the client's id and secret.
+    pub async fn client_with_roles(&self, roles: &[&str]) -> (String, String) {
         let tag = uuid::Uuid::new_v4().simple().to_string();
         let r =
             self.post("/v1/securityprofiles", json!({"ID": format!("sp-{tag}"), "Name": "test", "Roles": roles})).await;
@@ -226,7 +232,7 @@ impl TestServer {
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
-        self.client_token(r.body["ID"].as_str().unwrap(), "secret-for-roles").await
+        (r.body["ID"].as_str().unwrap().to_owned(), "secret-for-roles".to_owned())
     }
 }
 

@@ -1,0 +1,198 @@
+//! The operator console as a browser meets it over HTTP: signing in sets an HttpOnly,
+//! SameSite=Strict cookie; every page is HTML with a CSP that admits only the console's own
+//! stylesheet; what a page shows is escaped; forms refuse a missing CSRF token; a client
+//! without the role sees a refusal; a dead delivery can be retried from its page. The same
+//! flows in a real browser are `scripts/console-check`.
+
+use crate::support::receiver::{Mode, Receiver};
+use crate::support::{ADMIN_ID, ADMIN_SECRET, TestServer, eventually};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// A browser without a cookie jar of its own: it keeps the session cookie by hand and does
+/// not follow redirects, so each answer can be read.
+struct Browser<'a> {
+    s: &'a TestServer,
+    http: reqwest::Client,
+    cookie: Option<String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(s: &'a TestServer) -> Self {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { s, http, cookie: None }
+    }
+
+    async fn sign_in(&mut self, id: &str, secret: &str) -> reqwest::Response {
+        let r = self
+            .http
+            .post(self.s.url("/console/login"))
+            .form(&[("client_id", id), ("client_secret", secret)])
+            .send()
+            .await
+            .unwrap();
+        if let Some(c) = r.headers().get("set-cookie") {
+            self.cookie = Some(c.to_str().unwrap().split(';').next().unwrap().to_owned());
+        }
+        r
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let mut req = self.http.get(self.s.url(path));
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        (r.status(), r.headers().clone(), r.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let mut req = self.http.post(self.s.url(path)).form(form);
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        (r.status(), r.headers().clone(), r.text().await.unwrap())
+    }
+}
+
+/// The CSRF token of the first form on `page`.
+fn csrf(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_http_only_cookie_and_pages_need_it() {
+    let s = TestServer::start().await;
+    let mut b = Browser::new(&s);
+    let (status, headers, _) = b.get("/console/overview").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/console/login");
+    let (status, headers, page) = b.get("/console/login").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<label for=\"client_id\">"), "{page}");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("style-src 'self'") && !csp.contains("unsafe"), "{csp}");
+
+    let r = b.sign_in(ADMIN_ID, "wrong-secret").await;
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("role=\"alert\""));
+    assert!(b.cookie.is_none());
+
+    let r = b.sign_in(ADMIN_ID, ADMIN_SECRET).await;
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "no Secure over plain http: {cookie}");
+    for page in ["/console/overview", "/console/orders", "/console/integrations", "/console/deliveries"] {
+        let (status, headers, body) = b.get(page).await;
+        assert_eq!(status, 200, "{page}: {body}");
+        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+        assert!(headers.contains_key("content-security-policy"));
+        assert!(body.contains("Sign out") && !body.contains("<script"), "{page}");
+    }
+
+    // Signing out needs the session's CSRF token, then forgets the cookie.
+    let (_, _, page) = b.get("/console/overview").await;
+    let (status, _, _) = b.post("/console/logout", &[("csrf", "forged")]).await;
+    assert_eq!(status, 403);
+    let (status, headers, _) = b.post("/console/logout", &[("csrf", &csrf(&page))]).await;
+    assert_eq!(status, 303);
+    assert!(headers["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+}
+
+#[tokio::test]
+async fn what_a_page_shows_is_escaped() {
+    let s = TestServer::start().await;
+    let r = s.post("/cartwire/v1/tokens", json!({"kind": "private", "name": "t"})).await;
+    let tk = r.body["token"].as_str().unwrap().to_owned();
+    let r = s
+        .http
+        .post(s.url("/api/orders"))
+        .bearer_auth(&tk)
+        .json(&json!({"name": "<script>alert(1)</script>", "customerId": "\"><img src=x onerror=alert(2)>",
+                      "cart": [{"configurationId": "<b>bold</b>", "count": 1}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let mut b = Browser::new(&s);
+    b.sign_in(ADMIN_ID, ADMIN_SECRET).await;
+    for page in ["/console/orders".to_owned(), format!("/console/orders/{id}")] {
+        let (status, _, body) = b.get(&page).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{page}: {body}");
+        assert!(!body.contains("<script>alert(1)"), "{page}");
+        assert!(!body.contains("<img src=x"), "{page}");
+    }
+    let (_, _, body) = b.get(&format!("/console/orders/{id}")).await;
+    assert!(body.contains("&lt;b&gt;bold&lt;/b&gt;"), "{body}");
+}
+
+#[tokio::test]
+async fn a_client_without_the_role_is_refused_and_its_roles_are_named() {
+    let s = TestServer::start().await;
+    let (id, secret) = s.client_with_roles(&["MeAdmin"]).await;
+    let mut b = Browser::new(&s);
+    assert_eq!(b.sign_in(&id, &secret).await.status(), 303);
+    let (status, _, body) = b.get("/console/integrations").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("WebhookReader"), "{body}");
+    let (status, _, _) = b.get("/console/deliveries").await;
+    assert_eq!(status, 403);
+    // A reader of integrations sees that page and no other.
+    let (id, secret) = s.client_with_roles(&["WebhookReader"]).await;
+    let mut reader = Browser::new(&s);
+    reader.sign_in(&id, &secret).await;
+    assert_eq!(reader.get("/console/integrations").await.0, 200);
+    assert_eq!(reader.get("/console/orders").await.0, 403);
+}
+
+#[tokio::test]
+async fn a_dead_delivery_is_retried_from_its_page() {
+    let s = TestServer::start().await;
+    let rx = Receiver::start(None).await;
+    rx.set_mode(Mode::Fail);
+    let r = s
+        .post(
+            "/v2/integrations",
+            json!({"data": {"type": "integration", "name": "<i>hook</i>", "enabled": true, "observes": ["api-client.created"],
+                            "integration_type": "webhook", "configuration": {"url": rx.url, "secret_key": "whsec_dG9wc2VjcmV0"}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = s.post("/v1/apiclients", json!({"AppName": "emits", "AccessTokenDuration": 60})).await;
+    assert_eq!(r.status, 201);
+    let dead = eventually(20, "a dead letter", || async {
+        let r = s.get("/cartwire/v1/deliveries?status=dead").await;
+        r.body["data"][0]["id"].as_str().map(str::to_owned)
+    })
+    .await;
+    let mut b = Browser::new(&s);
+    b.sign_in(ADMIN_ID, ADMIN_SECRET).await;
+    let (_, _, list) = b.get("/console/deliveries?status=dead").await;
+    assert!(list.contains(&format!("/console/deliveries/{dead}")), "{list}");
+    let (_, _, integrations) = b.get("/console/integrations").await;
+    assert!(integrations.contains("&lt;i&gt;hook&lt;/i&gt;"), "{integrations}");
+    assert!(!integrations.contains("whsec_dG9wc2VjcmV0"), "the secret is masked: {integrations}");
+    let (status, _, page) = b.get(&format!("/console/deliveries/{dead}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("HTTP 500") && page.contains("Retry now"), "{page}");
+
+    let path = format!("/console/deliveries/{dead}/retry");
+    assert_eq!(b.post(&path, &[("csrf", "nope")]).await.0, 403, "no retry without the form's token");
+    rx.set_mode(Mode::Ok);
+    let (status, headers, _) = b.post(&path, &[("csrf", &csrf(&page))]).await;
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], format!("/console/deliveries/{dead}"));
+    eventually(20, "the retried delivery", || async {
+        let (_, _, page) = b.get(&format!("/console/deliveries/{dead}")).await;
+        page.contains("status-succeeded").then_some(())
+    })
+    .await;
+    assert!(!rx.accepted().is_empty());
+}
