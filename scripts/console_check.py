@@ -105,6 +105,16 @@ def main():
                 time.sleep(0.1)
             return False
 
+        def wait_for(xpath):
+            """The elements at `xpath`, once there are some (up to 10 s)."""
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                found = driver.find_elements(By.XPATH, xpath)
+                if found:
+                    return found
+                time.sleep(0.1)
+            return []
+
         def sign_in(client_id, secret):
             driver.get(BASE + "/console/login")
             driver.find_element(By.ID, "client_id").send_keys(client_id)
@@ -121,6 +131,25 @@ def main():
         sign_in(*ADMIN)
         check(at("/console/overview"), f"signed in: {driver.current_url}")
 
+        # An integration through the form: six observed events are refused beside the field.
+        driver.get(BASE + "/console/integrations/new")
+        driver.find_element(By.ID, "name").send_keys("Customer feed")
+        driver.find_element(By.ID, "observes").send_keys(
+            "customer.created, customer.updated, customer.deleted, cart.updated, cart.deleted, order.paid")
+        driver.find_element(By.ID, "url").send_keys("https://crm.example.com/hooks")
+        driver.find_element(By.XPATH, "//button[text()='Create']").click()
+        alert = wait_for("//input[@id='observes']/following-sibling::p[@role='alert'][1]")
+        check(alert and "5" in alert[0].text,
+              f"six events are refused beside the field: {[a.text for a in driver.find_elements(By.CSS_SELECTOR, '[role=alert]')]}")
+        shot("integration-form")
+        observes = driver.find_element(By.ID, "observes")
+        observes.clear()
+        observes.send_keys("customer.created")
+        driver.find_element(By.XPATH, "//button[text()='Create']").click()
+        check(wait_for("//button[text()='Disable']"), "the new integration's page")
+        driver.find_element(By.XPATH, "//button[text()='Disable']").click()
+        check(wait_for("//button[text()='Enable']"), "disabled")
+
         # The receiver fails: the delivery dies after the two retries.
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -131,7 +160,7 @@ def main():
         check(driver.find_elements(By.CSS_SELECTOR, "td.status-dead"), "the dead delivery is listed")
         shot("deliveries")
         driver.find_element(By.CSS_SELECTOR, "tbody tr td a").click()
-        check("HTTP 500" in driver.page_source, "the attempts show the receiver's 500")
+        check(wait_for("//p[contains(., 'HTTP 500')]"), "the attempts show the receiver's 500")
         shot("delivery")
         Receiver.failing = False
         driver.find_element(By.XPATH, "//button[text()='Retry now']").click()
@@ -141,6 +170,11 @@ def main():
             driver.refresh()
         check(driver.find_elements(By.CSS_SELECTOR, "td.status-succeeded"), "the retried delivery succeeded")
 
+        for page, text in [("/console/events?key=order.*", "order.created"), ("/console/clients", "no console"),
+                           ("/console/integration-events", "Integration events")]:
+            driver.get(BASE + page)
+            check(text in driver.page_source, f"{page} shows {text}")
+            shot(page.split("/")[2].split("?")[0])
         driver.get(BASE + "/console/overview")
         check("dead letters waiting" in driver.page_source, "the overview shows its figures")
         shot("overview")
@@ -149,6 +183,7 @@ def main():
         check(link.text == "<script>alert(1)</script>", f"the order's name shows as text: {link.text!r}")
         shot("orders")
         link.click()
+        wait_for("//h2[text()='Lines']")
         check(order["id"] in driver.page_source and "chair-oak" in driver.page_source, "the order's page")
         shot("order")
         driver.get(BASE + "/console/integrations")

@@ -17,6 +17,9 @@ const NAV: &[(&str, &str)] = &[
     ("/console/orders", "Orders"),
     ("/console/integrations", "Integrations"),
     ("/console/deliveries", "Deliveries"),
+    ("/console/events", "Events"),
+    ("/console/clients", "API clients"),
+    ("/console/integration-events", "Integration events"),
 ];
 
 /// A page to send.

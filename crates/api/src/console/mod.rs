@@ -9,7 +9,9 @@
 //!
 //! Not described in the OpenAPI documents: these are pages for people, not an API.
 
+mod clients;
 mod deliveries;
+mod events;
 mod integrations;
 mod layout;
 mod orders;
@@ -33,7 +35,13 @@ pub fn routes() -> Router<App> {
         .route("/console/deliveries", get(deliveries::list))
         .route("/console/deliveries/{id}", get(deliveries::show))
         .route("/console/deliveries/{id}/retry", post(deliveries::retry))
-        .route("/console/integrations", get(integrations::list))
+        .route("/console/integrations", get(integrations::list).post(integrations::create))
+        .route("/console/integrations/new", get(integrations::new_form))
+        .route("/console/integrations/{id}", get(integrations::edit_form).post(integrations::update))
+        .route("/console/integrations/{id}/enabled", post(integrations::set_enabled))
         .route("/console/orders", get(orders::list))
         .route("/console/orders/{id}", get(orders::show))
+        .route("/console/events", get(events::page))
+        .route("/console/clients", get(clients::list))
+        .route("/console/integration-events", get(clients::integration_events))
 }

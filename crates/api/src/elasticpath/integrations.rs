@@ -10,7 +10,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cartwire_app::integrations::DeliveryFilter;
 use cartwire_app::{App, AppError, Principal};
-use cartwire_domain::integration::Integration;
 use serde_json::{Value, json};
 
 /// The authenticated caller. Tolerates the documented `Bearer: XXXX` spelling.
@@ -44,37 +43,7 @@ pub(super) async fn update(
 ) -> Result<Json<Value>, EpError> {
     let envelope = parse_envelope(&body)?;
     let saved = app
-        .update_integration(&p, &id, |current| {
-            let input = integration_in(envelope).map_err(EpError::into_app)?;
-            let name = input.name.clone().unwrap_or_else(|| current.name.clone());
-            let description = input.description.clone().unwrap_or_else(|| current.description.clone());
-            Integration::validate_text(&name, &description)
-                .map_err(|(f, why)| EpError::validation(f, why).into_app())?;
-            let new_kind = match &input.integration_type {
-                Some(k) => kind(k).map_err(EpError::into_app)?,
-                None => current.config.integration_type(),
-            };
-            let config = match &input.configuration {
-                Some(c) => parse_config(new_kind, c, Some(&current.config)).map_err(EpError::into_app)?,
-                None if new_kind == current.config.integration_type() => current.config.clone(),
-                None => {
-                    return Err(EpError::validation("configuration", "a new integration_type needs its configuration")
-                        .into_app());
-                }
-            };
-            Ok(Integration {
-                name,
-                description,
-                enabled: input.enabled.unwrap_or(current.enabled),
-                observes: match &input.observes {
-                    Some(o) => observes(o).map_err(EpError::into_app)?,
-                    None => current.observes.clone(),
-                },
-                config,
-                ordered_delivery: input.ordered_delivery.unwrap_or(current.ordered_delivery),
-                ..current.clone()
-            })
-        })
+        .update_integration(&p, &id, |current| updated_integration(envelope, current).map_err(EpError::into_app))
         .await?;
     Ok(Json(json!({"data": render(&app, &saved)})))
 }

@@ -5,7 +5,7 @@ pub mod error;
 pub mod integrations;
 pub mod oauth;
 pub mod schema;
-pub mod wire;
+pub(crate) mod wire;
 
 use crate::openapi::{Dialect, Documented, Op, Param};
 use axum::http::Method as M;

@@ -77,8 +77,8 @@ pub(super) fn page_links(base: &str, limit: i64, offset: i64, total: i64) -> Val
 }
 
 #[derive(Deserialize)]
-pub(super) struct Envelope {
-    pub(super) data: Option<Value>,
+pub(crate) struct Envelope {
+    pub(crate) data: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -222,7 +222,7 @@ pub(super) fn kind(s: &str) -> Result<IntegrationType, EpError> {
     IntegrationType::parse(s).map_err(|e| EpError::validation("integration_type", e.to_string()))
 }
 
-pub(super) fn new_integration(envelope: Envelope) -> Result<Integration, EpError> {
+pub(crate) fn new_integration(envelope: Envelope) -> Result<Integration, EpError> {
     let input = integration_in(envelope)?;
     let name = input.name.ok_or_else(|| EpError::validation("name", "name is required"))?;
     let description = input.description.unwrap_or_default();
@@ -251,6 +251,36 @@ pub(super) fn new_integration(envelope: Envelope) -> Result<Integration, EpError
         updated_at: now,
     };
     Ok(integration)
+}
+
+/// `current` with what the write sends (a PUT may send any subset; a secret equal to its
+/// masked rendering is kept).
+pub(crate) fn updated_integration(envelope: Envelope, current: &Integration) -> Result<Integration, EpError> {
+    let input = integration_in(envelope)?;
+    let name = input.name.clone().unwrap_or_else(|| current.name.clone());
+    let description = input.description.clone().unwrap_or_else(|| current.description.clone());
+    Integration::validate_text(&name, &description).map_err(|(f, why)| EpError::validation(f, why))?;
+    let new_kind = match &input.integration_type {
+        Some(k) => kind(k)?,
+        None => current.config.integration_type(),
+    };
+    let config = match &input.configuration {
+        Some(c) => parse_config(new_kind, c, Some(&current.config))?,
+        None if new_kind == current.config.integration_type() => current.config.clone(),
+        None => return Err(EpError::validation("configuration", "a new integration_type needs its configuration")),
+    };
+    Ok(Integration {
+        name,
+        description,
+        enabled: input.enabled.unwrap_or(current.enabled),
+        observes: match &input.observes {
+            Some(o) => observes(o)?,
+            None => current.observes.clone(),
+        },
+        config,
+        ordered_delivery: input.ordered_delivery.unwrap_or(current.ordered_delivery),
+        ..current.clone()
+    })
 }
 
 pub(super) fn render_log(a: &DeliveryAttempt) -> Value {

@@ -50,6 +50,10 @@ pub fn routes() -> Documented {
     use axum::http::Method as M;
     const FULL: &[&str] = &["FullAccess"];
     const ANY: &[&str] = &[];
+    // The use cases' own roles (deliveries and orders are readable without FullAccess).
+    const DELIVERY_READ: &[&str] = &["WebhookAdmin", "WebhookReader"];
+    const DELIVERY_WRITE: &[&str] = &["WebhookAdmin"];
+    const ORDER_READ: &[&str] = &["OrderAdmin", "OrderReader"];
     let time = || text();
     Documented::new(&DIALECT)
         .route(M::GET, "/healthz", || async { "ok" }, Op::new("Liveness").answer_with(200, "The process is up.", "text/plain", |_| text()))
@@ -112,7 +116,7 @@ pub fn routes() -> Documented {
             "/cartwire/v1/deliveries",
             deliveries,
             Op::new("Deliveries, newest first")
-                .roles(FULL)
+                .roles(DELIVERY_READ)
                 .params([
                     Param::query("integration_id", text(), "Only this integration's."),
                     Param::query("status", json!({"type": "string", "enum": ["pending", "succeeded", "dead"]}), "Only these."),
@@ -123,19 +127,19 @@ pub fn routes() -> Documented {
                 ])
                 .answer::<wire::DeliveryPage>(200, "A page of deliveries."),
         )
-        .route(M::GET, "/cartwire/v1/deliveries/{id}", delivery, Op::new("A delivery with every attempt").roles(FULL).answer::<wire::DeliveryOut>(200, "The delivery."))
+        .route(M::GET, "/cartwire/v1/deliveries/{id}", delivery, Op::new("A delivery with every attempt").roles(DELIVERY_READ).answer::<wire::DeliveryOut>(200, "The delivery."))
         .route(
             M::POST,
             "/cartwire/v1/deliveries/{id}/retry",
             retry,
-            Op::new("Retries a delivery now (a dead one too)").roles(FULL).answer::<wire::DeliveryOut>(200, "The delivery, pending."),
+            Op::new("Retries a delivery now (a dead one too)").roles(DELIVERY_WRITE).answer::<wire::DeliveryOut>(200, "The delivery, pending."),
         )
         .route(
             M::GET,
             "/cartwire/v1/orders",
             orders::list,
             Op::new("Orders of every dialect, newest first")
-                .roles(FULL)
+                .roles(ORDER_READ)
                 .params([
                     Param::query("status", json!({"type": "string", "enum": OrderStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()}), "Only this status."),
                     Param::query("customer_id", text(), "Only this customer's."),
@@ -144,7 +148,7 @@ pub fn routes() -> Documented {
                 ])
                 .answer::<orders::OrderPage>(200, "A page of orders."),
         )
-        .route(M::GET, "/cartwire/v1/orders/{id}", orders::show, Op::new("An order with its lines and events").roles(FULL).answer::<orders::OrderSummary>(200, "The order."))
+        .route(M::GET, "/cartwire/v1/orders/{id}", orders::show, Op::new("An order with its lines and events").roles(ORDER_READ).answer::<orders::OrderSummary>(200, "The order."))
         .route(
             M::POST,
             "/cartwire/v1/integrations/{id}/replay",

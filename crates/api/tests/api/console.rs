@@ -87,7 +87,16 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_pages_need_it() {
         assert!(cookie.contains(attr), "{cookie}");
     }
     assert!(!cookie.contains("Secure"), "no Secure over plain http: {cookie}");
-    for page in ["/console/overview", "/console/orders", "/console/integrations", "/console/deliveries"] {
+    for page in [
+        "/console/overview",
+        "/console/orders",
+        "/console/integrations",
+        "/console/integrations/new",
+        "/console/deliveries",
+        "/console/events?key=api-client.*&follow=on",
+        "/console/clients",
+        "/console/integration-events",
+    ] {
         let (status, headers, body) = b.get(page).await;
         assert_eq!(status, 200, "{page}: {body}");
         assert_eq!(headers["content-type"], "text/html; charset=utf-8");
@@ -195,4 +204,85 @@ async fn a_dead_delivery_is_retried_from_its_page() {
     })
     .await;
     assert!(!rx.accepted().is_empty());
+}
+
+#[tokio::test]
+async fn integrations_are_created_edited_and_disabled_through_forms_with_the_apis_rules() {
+    let s = TestServer::start().await;
+    let mut b = Browser::new(&s);
+    b.sign_in(ADMIN_ID, ADMIN_SECRET).await;
+    let b = b;
+    let (_, _, page) = b.get("/console/integrations/new").await;
+    let token = csrf(&page);
+    let six = "order.created, order.updated, order.deleted, cart.created, cart.updated, customer.created";
+    let form = |observes: &'static str, secret: &'static str| {
+        vec![
+            ("csrf", token.clone()),
+            ("name", "ERP feed".to_owned()),
+            ("observes", observes.to_owned()),
+            ("integration_type", "webhook".to_owned()),
+            ("url", "https://erp.example.com/hooks".to_owned()),
+            ("secret_key", secret.to_owned()),
+            ("enabled", "on".to_owned()),
+        ]
+    };
+    let post = |pairs: Vec<(&'static str, String)>| {
+        let b = &b;
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            b.post("/console/integrations", &pairs).await
+        }
+    };
+    let (status, _, page) = post(form(six, "")).await;
+    assert_eq!(status, 422, "{page}");
+    let at = page.find("id=\"observes\"").unwrap();
+    assert!(page[at..].contains("role=\"alert\""), "the error is beside its field: {page}");
+    assert!(page.contains("ERP feed"), "what was typed is kept: {page}");
+    let r = s.get("/v2/integrations").await;
+    assert_eq!(r.body["data"].as_array().unwrap().len(), 0, "nothing is saved");
+
+    let (status, headers, _) = post(form("order.created", "whsec_Zm9ybS1zZWNyZXQ")).await;
+    assert_eq!(status, 303);
+    let location = headers["location"].to_str().unwrap().to_owned();
+    let id = location.rsplit('/').next().unwrap().to_owned();
+    let r = s.get(&format!("/v2/integrations/{id}")).await;
+    assert_eq!(r.body["data"]["observes"], json!(["order.created"]));
+    assert_eq!(r.body["data"]["configuration"]["secret_key"], "whsec_Zm9ybS1zZWNyZXQ");
+    assert_eq!(r.body["data"]["enabled"], true);
+
+    // Editing with the secret left empty keeps it; the page never shows it.
+    let (_, _, page) = b.get(&location).await;
+    assert!(!page.contains("Zm9ybS1zZWNyZXQ"), "{page}");
+    let (status, _, _) = b
+        .post(
+            &location,
+            &[
+                ("csrf", csrf(&page).as_str()),
+                ("name", "ERP feed v2"),
+                ("observes", "order.created order.updated"),
+                ("integration_type", "webhook"),
+                ("url", "https://erp.example.com/hooks/v2"),
+                ("enabled", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let r = s.get(&format!("/v2/integrations/{id}")).await;
+    assert_eq!(r.body["data"]["name"], "ERP feed v2");
+    assert_eq!(r.body["data"]["configuration"]["url"], "https://erp.example.com/hooks/v2");
+    assert_eq!(r.body["data"]["configuration"]["secret_key"], "whsec_Zm9ybS1zZWNyZXQ");
+
+    let (status, _, _) =
+        b.post(&format!("{location}/enabled"), &[("csrf", csrf(&page).as_str()), ("enabled", "false")]).await;
+    assert_eq!(status, 303);
+    let r = s.get(&format!("/v2/integrations/{id}")).await;
+    assert_eq!(r.body["data"]["enabled"], false);
+    // A reader may look but not change.
+    let (rid, rsecret) = s.client_with_roles(&["WebhookReader"]).await;
+    let mut reader = Browser::new(&s);
+    reader.sign_in(&rid, &rsecret).await;
+    let (_, _, page) = reader.get(&location).await;
+    let (status, _, _) =
+        reader.post(&format!("{location}/enabled"), &[("csrf", csrf(&page).as_str()), ("enabled", "true")]).await;
+    assert_eq!(status, 403);
 }
