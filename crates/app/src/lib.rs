@@ -5,6 +5,7 @@
 //! causes. The dialects in `cartwire-api` parse wire bodies into domain values, call these
 //! services and render the results.
 
+pub mod activity;
 pub mod addresses;
 pub mod api_clients;
 pub mod approval_rules;

@@ -470,3 +470,45 @@ fn delivery_where(f: &DeliveryFilter) -> (String, Vec<String>) {
     let sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
     (sql, binds)
 }
+
+/// One integration's delivery attempts in one minute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptsInMinute {
+    /// `YYYY-MM-DDTHH:MM` (UTC).
+    pub minute: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// Of which failed.
+    pub failures: i64,
+}
+
+impl Tx {
+    /// `integration_id`'s attempts per minute from the minute `since` (`YYYY-MM-DDTHH:MM`, UTC)
+    /// on, oldest first; minutes without one are absent (see `orders_per_minute` for the text
+    /// comparison); `delivery_attempts_integration` bounds the scan.
+    pub async fn attempts_per_minute(
+        &mut self,
+        integration_id: &str,
+        since: &str,
+    ) -> Result<Vec<AttemptsInMinute>, StoreError> {
+        let rows = crate::sql::query(
+            "SELECT substr(started_at, 1, 16) AS minute, COUNT(*) AS attempts, \
+             SUM(CASE WHEN succeeded = 0 THEN 1 ELSE 0 END) AS failures \
+             FROM delivery_attempts WHERE integration_id = $1 AND started_at >= $2 \
+             GROUP BY substr(started_at, 1, 16) ORDER BY minute",
+        )
+        .bind(integration_id.to_owned())
+        .bind(since.to_owned())
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AttemptsInMinute {
+                    minute: get_str(r, "minute")?,
+                    attempts: get_i64(r, "attempts")?,
+                    failures: get_i64(r, "failures")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -339,3 +339,21 @@ impl Tx {
         .await
     }
 }
+
+impl Tx {
+    /// Orders created per minute from the minute `since` (`YYYY-MM-DDTHH:MM`, UTC) on, oldest
+    /// first; minutes without one are absent. Timestamps are RFC 3339 text in UTC on both
+    /// engines, so the minute is their first 16 characters, and every time within or after
+    /// `since` compares at least equal to it as text (a full timestamp would not: fractions of
+    /// a second make the text longer or shorter). `orders_created` bounds the scan.
+    pub async fn orders_per_minute(&mut self, since: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = crate::sql::query(
+            "SELECT substr(created_at, 1, 16) AS minute, COUNT(*) AS n FROM orders \
+             WHERE created_at >= $1 GROUP BY substr(created_at, 1, 16) ORDER BY minute",
+        )
+        .bind(since.to_owned())
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(|r| Ok((get_str(r, "minute")?, crate::codec::get_i64(r, "n")?))).collect()
+    }
+}

@@ -9,6 +9,7 @@
 //!
 //! Not described in the OpenAPI documents: these are pages for people, not an API.
 
+mod charts;
 mod clients;
 mod deliveries;
 mod events;

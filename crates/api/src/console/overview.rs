@@ -1,7 +1,9 @@
-//! The overview: what is waiting (dead letters, pending deliveries), how many orders and
-//! integrations there are, and the latest events; it reloads itself every 30 s.
+//! The overview: orders and delivery attempts per minute over the last hour, the delivery
+//! success rate, each integration's attempts and failures, what is waiting (dead letters,
+//! pending deliveries) and the latest events; it reloads itself every 30 s.
 
 use super::Session;
+use super::charts::bars;
 use super::layout::{Page, error_page, when};
 use axum::extract::State;
 use axum::response::Response;
@@ -25,13 +27,24 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
         let (_, orders) = app.all_orders(p, &OrderFilter::default(), 0, 1).await?;
         let integrations = app.list_integrations(p).await?;
         let events = app.event_tail(p, &EventFilter::default(), 10).await?;
-        Ok::<_, cartwire_app::AppError>((dead, pending, orders, integrations, events))
+        let activity = app.activity(p, std::time::Duration::from_secs(3600)).await?;
+        Ok::<_, cartwire_app::AppError>((dead, pending, orders, integrations, events, activity))
     };
-    let (dead, pending, orders, integrations, events) = match figures.await {
+    let (dead, pending, orders, integrations, events, activity) = match figures.await {
         Ok(f) => f,
         Err(e) => return error_page(Some(&s), &e),
     };
     let enabled = integrations.iter().filter(|i| i.enabled).count();
+    let minutes = &activity.minutes;
+    let column = |pick: fn(&cartwire_app::activity::AttemptsInMinute) -> i64| -> Vec<i64> {
+        (0..minutes.len()).map(|m| activity.integrations.iter().map(|(_, a)| pick(&a[m])).sum()).collect()
+    };
+    let attempts = column(|a| a.attempts);
+    let failures = column(|a| a.failures);
+    let (tried, failed): (i64, i64) = (attempts.iter().sum(), failures.iter().sum());
+    let rate = |tried: i64, failed: i64| {
+        if tried == 0 { "—".to_owned() } else { format!("{:.1} %", 100.0 * (tried - failed) as f64 / tried as f64) }
+    };
     let body = html! {
         h1 { "Overview" }
         div.cards {
@@ -39,6 +52,34 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
             a.card href="/console/deliveries?status=pending" { div.n { (pending) } "deliveries pending" }
             a.card href="/console/orders" { div.n { (orders) } "orders" }
             a.card href="/console/integrations" { div.n { (enabled) " / " (integrations.len()) } "integrations enabled" }
+        }
+        h2 { "Last hour" }
+        div.charts {
+            figure {
+                figcaption { "Orders per minute (" (activity.orders.iter().sum::<i64>()) ")" }
+                (bars("Orders", minutes, &activity.orders, None, 480, 80))
+            }
+            figure {
+                figcaption { "Delivery attempts per minute (" (tried) ", " (failed) " failed; success " (rate(tried, failed)) ")" }
+                (bars("Delivery attempts", minutes, &attempts, Some(&failures), 480, 80))
+            }
+        }
+        h2 { "Integrations" }
+        div.table {
+            table {
+                thead { tr { th { "Integration" } th { "Attempts and failures, last hour" } th { "Success" } } }
+                tbody {
+                    @for (i, per) in &activity.integrations {
+                        @let a: Vec<i64> = per.iter().map(|m| m.attempts).collect();
+                        @let f: Vec<i64> = per.iter().map(|m| m.failures).collect();
+                        tr {
+                            td { a href={ "/console/integrations/" (i.id) } { (i.name) } @if !i.enabled { " (disabled)" } }
+                            td { (bars(&i.name, minutes, &a, Some(&f), 240, 24)) }
+                            td { (rate(a.iter().sum(), f.iter().sum())) }
+                        }
+                    }
+                }
+            }
         }
         h2 { "Latest events" }
         div.table {

@@ -140,6 +140,10 @@ async fn what_a_page_shows_is_escaped() {
     }
     let (_, _, body) = b.get(&format!("/console/orders/{id}")).await;
     assert!(body.contains("&lt;b&gt;bold&lt;/b&gt;"), "{body}");
+    // The overview counts it in its minute.
+    let (_, _, body) = b.get("/console/overview").await;
+    assert!(body.contains("Orders per minute (1)"), "{body}");
+    assert!(body.contains(": 1</title>"), "the minute's bar says 1: {body}");
 }
 
 #[tokio::test]
@@ -188,6 +192,9 @@ async fn a_dead_delivery_is_retried_from_its_page() {
     let (_, _, integrations) = b.get("/console/integrations").await;
     assert!(integrations.contains("&lt;i&gt;hook&lt;/i&gt;"), "{integrations}");
     assert!(!integrations.contains("whsec_dG9wc2VjcmV0"), "the secret is masked: {integrations}");
+    let (_, _, overview) = b.get("/console/overview").await;
+    assert!(overview.contains("(4, 4 failed; success 0.0 %)"), "four failed attempts, none succeeded: {overview}");
+    assert!(overview.contains("&lt;i&gt;hook&lt;/i&gt;"), "{overview}");
     let (status, _, page) = b.get(&format!("/console/deliveries/{dead}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("HTTP 500") && page.contains("Retry now"), "{page}");
