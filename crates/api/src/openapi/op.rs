@@ -118,6 +118,12 @@ impl Op {
         self
     }
 
+    /// A JSON request body whose schema `schema` builds (an array, a choice).
+    pub fn body_with(mut self, schema: impl FnOnce(&mut Schemas) -> Value + Send + 'static) -> Self {
+        self.body = Some(("application/json", Box::new(schema)));
+        self
+    }
+
     /// A JSON request body of `T` that may be left out.
     pub fn optional_body<T: utoipa::ToSchema>(mut self) -> Self {
         self.body_required = false;

@@ -42,6 +42,11 @@ pub static DIALECT: Dialect = Dialect {
 
 const TOKEN: &[&str] = &[];
 
+/// The cart endpoints' body: the bare array of lines (at most 500).
+fn cart_lines(s: &mut crate::openapi::Schemas) -> serde_json::Value {
+    json!({"type": "array", "maxItems": 500, "items": s.of::<schema::CartLine>()})
+}
+
 /// The dialect's routes.
 pub fn routes() -> Documented {
     use schema as s;
@@ -88,10 +93,11 @@ pub fn routes() -> Documented {
             M::POST,
             "/api/orders/{id}/items",
             add_items,
-            order("Adds legacy items (converted into cart lines)").body::<s::ItemsIn>(),
+            order("Adds legacy items (converted into cart lines)")
+                .body_with(|s| json!({"oneOf": [s.of::<s::ItemsIn>(), {"type": "array", "items": {}}]})),
         )
-        .route(M::POST, "/api/orders/{id}/cart", add_cart, order("Adds cart lines").body::<s::CartIn>())
-        .route(M::PUT, "/api/orders/{id}/cart", replace_cart, order("Replaces the cart").body::<s::CartIn>())
+        .route(M::POST, "/api/orders/{id}/cart", add_cart, order("Adds cart lines").body_with(cart_lines))
+        .route(M::PUT, "/api/orders/{id}/cart", replace_cart, order("Replaces the cart").body_with(cart_lines))
 }
 
 pub(super) fn query_param(q: Option<&str>, name: &str) -> Option<String> {

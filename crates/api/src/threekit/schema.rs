@@ -87,17 +87,11 @@ pub struct OrderIn {
     status: Option<Status>,
 }
 
-/// The lines to add or to put in place of the cart.
-#[derive(ToSchema)]
-pub struct CartIn {
-    #[schema(max_items = 500)]
-    cart: Vec<CartLine>,
-}
-
-/// Legacy items to add (or the bare array).
+/// Legacy items to add, as `{"items": [...]}` (or the bare array).
 #[derive(ToSchema)]
 pub struct ItemsIn {
-    items: Value,
+    /// `[{configurationId|id, count?, metadata?}]` or configuration ids.
+    items: Vec<Value>,
 }
 
 /// A rendered cart line.
