@@ -189,6 +189,25 @@ impl App {
         Ok(page)
     }
 
+    /// Every delivery of the events about `resource_id`, for each integration (one indexed
+    /// lookup per integration), newest first.
+    pub async fn deliveries_for_resource(&self, p: &Principal, resource_id: &str) -> Result<Vec<Delivery>, AppError> {
+        p.require_any(READ)?;
+        let mut tx = self.store().read().await?;
+        let mut all = Vec::new();
+        for i in tx.integrations().await? {
+            let filter = DeliveryFilter {
+                integration_id: Some(i.id.clone()),
+                resource_id: Some(resource_id.to_owned()),
+                ..DeliveryFilter::default()
+            };
+            all.extend(tx.deliveries(&filter, 0, 1000).await?.0);
+        }
+        tx.commit().await?;
+        all.sort_by_key(|d| std::cmp::Reverse(d.created_at));
+        Ok(all)
+    }
+
     /// Deliveries (jobs) matching `filter`, newest first.
     pub async fn deliveries(
         &self,
@@ -247,9 +266,9 @@ impl App {
         tx.integration(integration_id).await?.ok_or_else(|| AppError::not_found(OBJECT, integration_id))?;
         let filter = DeliveryFilter {
             integration_id: Some(integration_id.to_owned()),
-            status: None,
             from: Some(from),
             to: Some(to),
+            ..DeliveryFilter::default()
         };
         let n = tx.requeue_deliveries(&filter, None).await?;
         tx.commit().await?;

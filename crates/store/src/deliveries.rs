@@ -111,6 +111,9 @@ pub enum AttemptOutcome {
 pub struct DeliveryFilter {
     /// Only this integration.
     pub integration_id: Option<String>,
+    /// Only deliveries of events about this resource (with `integration_id`, the
+    /// `deliveries_order` index answers it).
+    pub resource_id: Option<String>,
     /// Only this status.
     pub status: Option<String>,
     /// Created at or after (RFC 3339 compares as text in UTC).
@@ -454,6 +457,10 @@ fn delivery_where(f: &DeliveryFilter) -> (String, Vec<String>) {
     if let Some(i) = &f.integration_id {
         binds.push(i.clone());
         clauses.push(format!("integration_id = ${}", binds.len()));
+    }
+    if let Some(r) = &f.resource_id {
+        binds.push(r.clone());
+        clauses.push(format!("resource_id = ${}", binds.len()));
     }
     if let Some(s) = &f.status {
         binds.push(s.clone());

@@ -275,6 +275,7 @@ fn edit_page(s: &Session, i: &Integration, f: &IntegrationForm, error: Option<&(
             button type="submit" { @if i.enabled { "Disable" } @else { "Enable" } }
         }
         (form_markup(s, f, &action, error, true))
+        (super::replay::form(s, &i.id))
     }
 }
 

@@ -17,6 +17,7 @@ mod integrations;
 mod layout;
 mod orders;
 mod overview;
+mod replay;
 mod session;
 
 use axum::Router;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<App> {
         .route("/console/integrations/new", get(integrations::new_form))
         .route("/console/integrations/{id}", get(integrations::edit_form).post(integrations::update))
         .route("/console/integrations/{id}/enabled", post(integrations::set_enabled))
+        .route("/console/integrations/{id}/replay", get(replay::progress).post(replay::replay))
         .route("/console/orders", get(orders::list))
         .route("/console/orders/{id}", get(orders::show))
         .route("/console/events", get(events::page))

@@ -1,5 +1,5 @@
 //! Orders from every API in one list (source, status, total, customer), and one order with
-//! its lines and the events it caused.
+//! its lines, the events it caused and every delivery of them.
 
 use super::Session;
 use super::layout::{Page, error_page, money, when};
@@ -103,6 +103,8 @@ pub async fn show(State(app): State<App>, s: Session, Path(id): Path<String>) ->
         Err(e) => return error_page(Some(&s), &e),
     };
     let title = o.name.clone().unwrap_or_else(|| o.short_id.to_string());
+    // Deliveries need a webhook reader's role: without it the page says so instead.
+    let deliveries = app.deliveries_for_resource(&s.principal, &o.id.to_string()).await;
     let body = html! {
         h1 { "Order " (title) }
         table {
@@ -128,6 +130,25 @@ pub async fn show(State(app): State<App>, s: Session, Path(id): Path<String>) ->
                     }
                 }
             }
+        }
+        h2 { "Deliveries" }
+        @match &deliveries {
+            Ok(ds) if ds.is_empty() => p { "None: no integration observes its events." },
+            Ok(ds) => table {
+                thead { tr { th { "Created" } th { "Event" } th { "Integration" } th { "Status" } th { "Attempts" } } }
+                tbody {
+                    @for d in ds {
+                        tr {
+                            td { a href={ "/console/deliveries/" (d.id) } { (when(d.created_at)) } }
+                            td { code { (d.event_key) } }
+                            td { code { (d.integration_id) } }
+                            td class={ "status-" (d.status) } { (d.status) }
+                            td { (d.attempts) }
+                        }
+                    }
+                }
+            },
+            Err(e) => p { "Not shown: " (e.to_string()) },
         }
     };
     Page::new(format!("Order {title}"), body).render(Some(&s))

@@ -119,6 +119,7 @@ pub fn routes() -> Documented {
                 .roles(DELIVERY_READ)
                 .params([
                     Param::query("integration_id", text(), "Only this integration's."),
+                    Param::query("resource_id", text(), "Only deliveries of events about this resource (an order id, …)."),
                     Param::query("status", json!({"type": "string", "enum": ["pending", "succeeded", "dead"]}), "Only these."),
                     Param::query("from", time(), RFC3339),
                     Param::query("to", time(), RFC3339),
@@ -265,6 +266,7 @@ async fn event_types(State(app): State<App>, headers: HeaderMap) -> Result<Json<
 #[derive(serde::Deserialize)]
 struct DeliveriesQuery {
     integration_id: Option<String>,
+    resource_id: Option<String>,
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -290,6 +292,7 @@ async fn deliveries(
     }
     let filter = cartwire_app::integrations::DeliveryFilter {
         integration_id: q.integration_id,
+        resource_id: q.resource_id,
         status: q.status,
         from: q.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
         to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,

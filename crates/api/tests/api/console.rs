@@ -178,6 +178,7 @@ async fn a_dead_delivery_is_retried_from_its_page() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
+    let integration = r.body["data"]["id"].as_str().unwrap().to_owned();
     let r = s.post("/v1/apiclients", json!({"AppName": "emits", "AccessTokenDuration": 60})).await;
     assert_eq!(r.status, 201);
     let dead = eventually(20, "a dead letter", || async {
@@ -211,6 +212,32 @@ async fn a_dead_delivery_is_retried_from_its_page() {
     })
     .await;
     assert!(!rx.accepted().is_empty());
+
+    // Replay the range from the integration's page: a confirmation first, then progress.
+    let (_, _, page) = b.get(&format!("/console/integrations/{integration}")).await;
+    assert!(page.contains("type=\"datetime-local\""), "{page}");
+    let replay = format!("/console/integrations/{integration}/replay");
+    let token = csrf(&page);
+    let (status, _, body) =
+        b.post(&replay, &[("csrf", &token), ("from", "2000-01-01T00:00"), ("to", "2100-01-01T00:00")]).await;
+    assert_eq!(status, 422, "no replay without the confirmation: {body}");
+    let (status, _, _) = b
+        .post(&replay, &[("csrf", &token), ("from", "2100-01-01T00:00"), ("to", "2000-01-01T00:00"), ("confirm", "on")])
+        .await;
+    assert_eq!(status, 422, "from after to");
+    let before = rx.accepted().len();
+    let (status, headers, _) = b
+        .post(&replay, &[("csrf", &token), ("from", "2000-01-01T00:00"), ("to", "2100-01-01T00:00"), ("confirm", "on")])
+        .await;
+    assert_eq!(status, 303);
+    let progress = headers["location"].to_str().unwrap().to_owned();
+    assert!(progress.ends_with("requeued=1"), "{progress}");
+    eventually(20, "the replay drained", || async {
+        let (_, _, page) = b.get(&progress).await;
+        page.contains("the replay has drained").then_some(())
+    })
+    .await;
+    assert_eq!(rx.accepted().len(), before + 1, "delivered once more");
 }
 
 #[tokio::test]
@@ -292,4 +319,51 @@ async fn integrations_are_created_edited_and_disabled_through_forms_with_the_api
     let (status, _, _) =
         reader.post(&format!("{location}/enabled"), &[("csrf", csrf(&page).as_str()), ("enabled", "true")]).await;
     assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn an_orders_page_shows_every_delivery_of_its_events() {
+    let s = TestServer::start().await;
+    let rx = Receiver::start(None).await;
+    let r = s
+        .post(
+            "/v2/integrations",
+            json!({"data": {"type": "integration", "name": "orders", "enabled": true, "observes": ["order.created"],
+                            "integration_type": "webhook", "configuration": {"url": rx.url}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = s.post("/cartwire/v1/tokens", json!({"kind": "private", "name": "t"})).await;
+    let tk = r.body["token"].as_str().unwrap().to_owned();
+    let order: serde_json::Value = s
+        .http
+        .post(s.url("/api/orders"))
+        .bearer_auth(&tk)
+        .json(&json!({"name": "Order 7", "cart": [{"configurationId": "c", "count": 1}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = order["id"].as_str().unwrap().to_owned();
+    let delivery = eventually(20, "the order's delivery", || async {
+        let r = s.get(&format!("/cartwire/v1/deliveries?resource_id={id}&status=succeeded")).await;
+        r.body["data"][0]["id"].as_str().map(str::to_owned)
+    })
+    .await;
+    let r = s.get("/cartwire/v1/deliveries?resource_id=some-other-order").await;
+    assert_eq!(r.body["total"], 0, "{}", r.body);
+    let mut b = Browser::new(&s);
+    b.sign_in(ADMIN_ID, ADMIN_SECRET).await;
+    let (_, _, page) = b.get(&format!("/console/orders/{id}")).await;
+    assert!(page.contains(&format!("/console/deliveries/{delivery}")), "{page}");
+    assert!(page.contains("status-succeeded"), "{page}");
+    // An order reader without a webhook role sees the order, and why its deliveries are not shown.
+    let (rid, rsecret) = s.client_with_roles(&["OrderReader"]).await;
+    let mut reader = Browser::new(&s);
+    reader.sign_in(&rid, &rsecret).await;
+    let (status, _, page) = reader.get(&format!("/console/orders/{id}")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Order 7") && page.contains("Not shown"), "{page}");
 }
