@@ -56,6 +56,22 @@ impl Schemas {
     }
 }
 
+impl Schemas {
+    /// `T` as a PATCH body: the same fields, none required (`{T}Patch`).
+    pub fn of_patch<T: utoipa::ToSchema>(&mut self) -> Value {
+        self.of::<T>();
+        let name = format!("{}Patch", T::name());
+        if !self.0.contains_key(&name) {
+            let mut schema = self.0[T::name().as_ref()].clone();
+            if let Value::Object(m) = &mut schema {
+                m.remove("required");
+            }
+            self.0.insert(name.clone(), schema);
+        }
+        json!({"$ref": format!("#/components/schemas/{name}")})
+    }
+}
+
 fn to_json<S: serde::Serialize>(s: &S) -> Value {
     serde_json::to_value(s).expect("a schema serializes")
 }

@@ -124,6 +124,12 @@ impl Op {
         self
     }
 
+    /// A PATCH body of `T`: the fields to change, none required.
+    pub fn patch_body<T: utoipa::ToSchema>(mut self) -> Self {
+        self.body = Some(("application/json", Box::new(|s: &mut Schemas| s.of_patch::<T>())));
+        self
+    }
+
     /// A JSON request body of `T` that may be left out.
     pub fn optional_body<T: utoipa::ToSchema>(mut self) -> Self {
         self.body_required = false;

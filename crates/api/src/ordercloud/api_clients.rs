@@ -58,10 +58,12 @@ pub struct ApiClientIn {
     #[serde(rename = "ClientSecret")]
     client_secret: Option<String>,
     #[serde(rename = "AccessTokenDuration")]
+    #[schema(required = true, nullable = false)]
     access_token_duration: Option<i64>,
     #[serde(rename = "Active")]
     active: Option<bool>,
     #[serde(rename = "AppName")]
+    #[schema(required = true, nullable = false)]
     app_name: Option<String>,
     #[serde(rename = "RefreshTokenDuration")]
     refresh_token_duration: Option<i64>,

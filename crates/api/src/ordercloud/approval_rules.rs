@@ -29,6 +29,7 @@ pub struct RuleIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
     #[serde(rename = "Description")]
     description: Option<String>,
@@ -36,6 +37,7 @@ pub struct RuleIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     approving_group_id: Option<String>,
     #[serde(rename = "RuleExpression")]
+    #[schema(required = true, nullable = false)]
     rule_expression: Option<String>,
     xp: Option<Value>,
 }

@@ -25,6 +25,7 @@ pub struct BuyerIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
     #[serde(rename = "DefaultCatalogID")]
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]

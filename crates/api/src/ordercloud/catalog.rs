@@ -39,6 +39,7 @@ pub struct ProductIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
     #[serde(rename = "Description")]
     description: Option<String>,
@@ -86,6 +87,7 @@ pub struct ScheduleIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
     #[serde(rename = "Currency")]
     currency: Option<String>,

@@ -108,7 +108,7 @@ pub(super) fn routes<R: Crud>(api: Documented, collection: &str, item: &str) -> 
         M::PATCH,
         item,
         patch::<R>,
-        one(format!("Changes the fields sent of a {n}")).roles(R::WRITE).body::<R::In>().errors(&[409]),
+        one(format!("Changes the fields sent of a {n}")).roles(R::WRITE).patch_body::<R::In>().errors(&[409]),
     )
     .route(M::DELETE, item, delete::<R>, Op::new(format!("Deletes a {n}")).roles(R::WRITE).empty(204, "Deleted."))
 }

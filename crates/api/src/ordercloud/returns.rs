@@ -30,6 +30,7 @@ pub struct ReturnIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "OrderID")]
+    #[schema(required = true, nullable = false)]
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     order_id: Option<String>,
     #[serde(rename = "RefundAmount")]

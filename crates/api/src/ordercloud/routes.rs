@@ -120,7 +120,7 @@ fn identity(api: Documented) -> Documented {
             .answer::<s::User>(201, "Created.")
             .errors(&[409])
     };
-    let user_patch = |summary: &str, roles| one::<s::User>(summary, roles).body::<u::UserIn>().errors(&[409]);
+    let user_patch = |summary: &str, roles| one::<s::User>(summary, roles).patch_body::<u::UserIn>().errors(&[409]);
     api.route(
         M::POST,
         "/oauth/token",
@@ -168,7 +168,8 @@ fn identity(api: Documented) -> Documented {
         M::PATCH,
         "/v1/apiclients/{id}",
         api_clients::patch,
-        one::<s::ApiClient>("Changes an API client's fields sent", CLIENT_WRITE).body::<api_clients::ApiClientIn>(),
+        one::<s::ApiClient>("Changes an API client's fields sent", CLIENT_WRITE)
+            .patch_body::<api_clients::ApiClientIn>(),
     )
     .route(M::DELETE, "/v1/apiclients/{id}", api_clients::delete, delete("Deletes an API client", CLIENT_WRITE))
     .route(
@@ -308,7 +309,7 @@ fn integration(api: Documented) -> Documented {
         "/v1/integrationevents/{id}",
         ie::patch,
         one::<s::IntegrationEvent>("Changes an integration event's fields sent", EVENT_WRITE)
-            .body::<ie::IntegrationEventIn>(),
+            .patch_body::<ie::IntegrationEventIn>(),
     )
     .route(
         M::DELETE,
@@ -344,7 +345,7 @@ fn integration(api: Documented) -> Documented {
         M::PATCH,
         "/v1/buyers/{buyer}/approvalrules/{id}",
         ar::rule_patch,
-        one::<s::ApprovalRule>("Changes an approval rule's fields sent", RULE_WRITE).body::<ar::RuleIn>(),
+        one::<s::ApprovalRule>("Changes an approval rule's fields sent", RULE_WRITE).patch_body::<ar::RuleIn>(),
     )
     .route(
         M::DELETE,
@@ -384,7 +385,7 @@ fn integration(api: Documented) -> Documented {
         "/v1/openidconnects/{id}",
         sso::patch,
         one::<s::OpenIdConnect>("Changes an OpenID Connect configuration's fields sent", SSO_WRITE)
-            .body::<sso::ConnectIn>(),
+            .patch_body::<sso::ConnectIn>(),
     )
     .route(
         M::DELETE,
@@ -444,7 +445,7 @@ fn me_routes(api: Documented) -> Documented {
         "/v1/me",
         me::patch_me,
         one::<s::User>("Changes the caller's profile fields sent (MeXpAdmin: only xp)", ME_WRITE)
-            .body::<users::UserIn>()
+            .patch_body::<users::UserIn>()
             .errors(&[409]),
     )
     .route(
@@ -488,7 +489,7 @@ fn returns_routes(api: Documented) -> Documented {
         M::PATCH,
         "/v1/orderreturns/{id}",
         returns::patch,
-        one::<s::OrderReturn>("Changes an order return's fields sent", ORDER_ANY).body::<returns::ReturnIn>(),
+        one::<s::OrderReturn>("Changes an order return's fields sent", ORDER_ANY).patch_body::<returns::ReturnIn>(),
     )
     .route(
         M::DELETE,
@@ -545,7 +546,7 @@ fn order_routes(api: Documented, base: &str, roles: &'static [&'static str]) -> 
             M::PATCH,
             base,
             o::order_patch,
-            op(one::<s::Order>(&format!("Changes {what}'s fields sent"), roles).body::<wire::orders::OrderIn>()),
+            op(one::<s::Order>(&format!("Changes {what}'s fields sent"), roles).patch_body::<wire::orders::OrderIn>()),
         )
         .route(M::DELETE, base, o::order_delete, op(delete(&format!("Deletes {what} (unsubmitted)"), roles)))
         .route(
@@ -575,7 +576,7 @@ fn order_routes(api: Documented, base: &str, roles: &'static [&'static str]) -> 
             M::PATCH,
             &at("/lineitems/{line}"),
             l::line_patch,
-            op(one::<s::LineItem>("Changes a line item's fields sent", roles).body::<wire::orders::LineIn>()),
+            op(one::<s::LineItem>("Changes a line item's fields sent", roles).patch_body::<wire::orders::LineIn>()),
         )
         .route(M::DELETE, &at("/lineitems/{line}"), l::line_delete, op(delete("Removes a line item", roles)))
         .route(
@@ -588,7 +589,8 @@ fn order_routes(api: Documented, base: &str, roles: &'static [&'static str]) -> 
             M::PATCH,
             &at("/shipto"),
             a::shipto_patch,
-            op(one::<s::Order>(&format!("Changes {what}'s shipping address"), roles).body::<wire::orders::AddressIn>()),
+            op(one::<s::Order>(&format!("Changes {what}'s shipping address"), roles)
+                .patch_body::<wire::orders::AddressIn>()),
         )
         .route(
             M::PUT,
@@ -600,7 +602,8 @@ fn order_routes(api: Documented, base: &str, roles: &'static [&'static str]) -> 
             M::PATCH,
             &at("/billto"),
             a::billto_patch,
-            op(one::<s::Order>(&format!("Changes {what}'s billing address"), roles).body::<wire::orders::AddressIn>()),
+            op(one::<s::Order>(&format!("Changes {what}'s billing address"), roles)
+                .patch_body::<wire::orders::AddressIn>()),
         )
         .route(
             M::GET,

@@ -31,6 +31,7 @@ pub struct SecurityProfileIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Name")]
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
     #[serde(rename = "Roles")]
     roles: Option<Vec<String>>,
@@ -119,6 +120,7 @@ pub const ASSIGNMENT_SPEC: ListSpec = ListSpec {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AssignmentIn {
     #[serde(rename = "SecurityProfileID")]
+    #[schema(required = true, nullable = false)]
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     security_profile_id: Option<String>,
     #[serde(rename = "BuyerID")]

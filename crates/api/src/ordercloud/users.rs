@@ -45,14 +45,18 @@ pub struct UserIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     id: Option<String>,
     #[serde(rename = "Username")]
+    #[schema(required = true, nullable = false)]
     username: Option<String>,
     #[serde(rename = "Password")]
     password: Option<String>,
     #[serde(rename = "FirstName")]
+    #[schema(required = true, nullable = false)]
     first_name: Option<String>,
     #[serde(rename = "LastName")]
+    #[schema(required = true, nullable = false)]
     last_name: Option<String>,
     #[serde(rename = "Email")]
+    #[schema(required = true, nullable = false)]
     email: Option<String>,
     #[serde(rename = "Phone")]
     phone: Option<String>,

@@ -235,9 +235,11 @@ pub struct LineIn {
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) id: Option<String>,
     #[serde(rename = "ProductID")]
+    #[schema(required = true, nullable = false)]
     #[schema(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
     pub(crate) product_id: Option<String>,
     #[serde(rename = "Quantity")]
+    #[schema(required = true, nullable = false)]
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub(crate) quantity: Option<i64>,
     #[serde(rename = "UnitPrice")]
