@@ -171,7 +171,7 @@ def main():
         check(driver.find_elements(By.CSS_SELECTOR, "td.status-succeeded"), "the retried delivery succeeded")
 
         for page, text in [("/console/events?key=order.*", "order.created"), ("/console/clients", "no console"),
-                           ("/console/integration-events", "Integration events")]:
+                           ("/console/integration-events", "Integration events"), ("/console/callouts", "kept seven days")]:
             driver.get(BASE + page)
             check(text in driver.page_source, f"{page} shows {text}")
             shot(page.split("/")[2].split("?")[0])

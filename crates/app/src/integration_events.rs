@@ -12,7 +12,19 @@ const READ: &[ApiRole] = &[ApiRole::IntegrationEventAdmin, ApiRole::IntegrationE
 const WRITE: &[ApiRole] = &[ApiRole::IntegrationEventAdmin];
 const OBJECT: &str = "IntegrationEvent";
 
+pub use cartwire_store::callouts::CalloutLogEntry;
+
 impl App {
+    /// The latest calls to integration events (at most `limit`, newest first; the log keeps
+    /// seven days).
+    pub async fn recent_callouts(&self, p: &Principal, limit: i64) -> Result<Vec<CalloutLogEntry>, AppError> {
+        p.require_any(READ)?;
+        let mut tx = self.store().read().await?;
+        let calls = tx.recent_callouts(limit.clamp(1, 1000)).await?;
+        tx.commit().await?;
+        Ok(calls)
+    }
+
     /// Lists every integration event.
     pub async fn list_integration_events(&self, p: &Principal) -> Result<Vec<IntegrationEvent>, AppError> {
         p.require_any(READ)?;

@@ -13,6 +13,7 @@ pub mod addresses;
 pub mod api_clients;
 pub mod approval_rules;
 pub mod buyers;
+pub mod callouts;
 pub mod catalog;
 mod codec;
 pub mod connections;

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "grant_checks", "0011_grant_checks.sql"),
     migration!(12, "lean_order_indexes", "0012_lean_order_indexes.sql"),
     migration!(13, "me", "0013_me.sql"),
+    migration!(14, "callout_log", "0014_callout_log.sql"),
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

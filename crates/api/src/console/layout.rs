@@ -18,6 +18,7 @@ const NAV: &[(&str, &str)] = &[
     ("/console/integrations", "Integrations"),
     ("/console/deliveries", "Deliveries"),
     ("/console/events", "Events"),
+    ("/console/callouts", "Callouts"),
     ("/console/clients", "API clients"),
     ("/console/integration-events", "Integration events"),
 ];

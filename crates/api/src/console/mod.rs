@@ -9,6 +9,7 @@
 //!
 //! Not described in the OpenAPI documents: these are pages for people, not an API.
 
+mod callouts;
 mod charts;
 mod clients;
 mod deliveries;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<App> {
         .route("/console/orders", get(orders::list))
         .route("/console/orders/{id}", get(orders::show))
         .route("/console/events", get(events::page))
+        .route("/console/callouts", get(callouts::page))
         .route("/console/clients", get(clients::list))
         .route("/console/integration-events", get(clients::integration_events))
 }

@@ -367,3 +367,42 @@ async fn an_orders_page_shows_every_delivery_of_its_events() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Order 7") && page.contains("Not shown"), "{page}");
 }
+
+#[tokio::test]
+async fn the_callouts_page_shows_each_call_with_its_status_and_error_body() {
+    use crate::support::middleware::Reply;
+    use crate::support::shop::Shop;
+    use reqwest::Method;
+    let shop = Shop::open(&["OrderCheckoutIntegrationEventID"]).await;
+    shop.script_checkout();
+    shop.mw.reply("/ordercalculate", Reply::Json(500, json!({"message": "<b>tax engine down</b>"})));
+    let jane = shop.login("jane").await;
+    let r = shop.call(&jane, Method::POST, "/v1/orders/Outgoing", Some(json!({"ID": "o1"}))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = shop
+        .call(
+            &jane,
+            Method::POST,
+            "/v1/orders/Outgoing/o1/lineitems",
+            Some(json!({"ProductID": "chair", "Quantity": 1})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = shop.call(&jane, Method::POST, "/v1/orders/Outgoing/o1/estimateshipping", None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = shop.call(&jane, Method::POST, "/v1/orders/Outgoing/o1/calculate", None).await;
+    assert!(r.status.is_client_error(), "{}", r.body);
+
+    let mut b = Browser::new(&shop.s);
+    b.sign_in(ADMIN_ID, ADMIN_SECRET).await;
+    let (status, _, page) = b.get("/console/callouts").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<code>/shippingrates</code>") && page.contains("<code>/ordercalculate</code>"), "{page}");
+    assert!(page.contains("<td>500</td>") && page.contains(">rejected<"), "{page}");
+    assert!(page.contains("&lt;b&gt;tax engine down&lt;/b&gt;"), "the error body, escaped: {page}");
+    // Reading the log needs an integration-event reader.
+    let (id, secret) = shop.s.client_with_roles(&["WebhookReader"]).await;
+    let mut other = Browser::new(&shop.s);
+    other.sign_in(&id, &secret).await;
+    assert_eq!(other.get("/console/callouts").await.0, 403);
+}

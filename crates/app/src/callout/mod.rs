@@ -119,7 +119,32 @@ impl App {
             integration_event = %event.id, event_type, path = %path_label, status, outcome = label,
             elapsed_ms = seconds.as_millis() as u64, caller = %p.describe(), "callout"
         );
+        let entry = cartwire_store::callouts::CalloutLogEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            at: time::OffsetDateTime::now_utc(),
+            integration_event_id: event.id.as_str().to_owned(),
+            event_type: event_type.to_owned(),
+            path: path_label,
+            status: i64::from(status),
+            outcome: label.to_owned(),
+            duration_ms: seconds.as_millis() as i64,
+            error_body: result.as_ref().err().map(|f| f.body.chars().take(1024).collect()),
+        };
+        self.log_callout(&entry).await;
         result
+    }
+
+    /// Writes a call to the callout log, after the call and outside any order transaction; a
+    /// log that cannot be written costs the log line, never the checkout.
+    async fn log_callout(&self, entry: &cartwire_store::callouts::CalloutLogEntry) {
+        let written = async {
+            let mut tx = self.store().begin().await?;
+            tx.log_callout(entry).await?;
+            tx.commit().await
+        };
+        if let Err(e) = written.await {
+            tracing::warn!(error = %e, "the callout log could not be written");
+        }
     }
 
     /// The `OrderCloudAccessToken` of a callout: the caller plus `elevated` roles, ten minutes.
