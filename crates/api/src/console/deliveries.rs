@@ -1,4 +1,4 @@
-//! Deliveries: the list (by status and integration), one delivery with every attempt — the
+//! Deliveries: the list (by status, integration and creation time), one delivery with every attempt — the
 //! receiver's status and answer, the duration, the node — and the Retry button.
 
 use super::Session;
@@ -21,6 +21,12 @@ pub struct Filters {
     status: String,
     #[serde(default)]
     integration: String,
+    /// Created at or after (UTC, `datetime-local`).
+    #[serde(default)]
+    from: String,
+    /// Created before.
+    #[serde(default)]
+    to: String,
     #[serde(default)]
     offset: i64,
 }
@@ -33,8 +39,20 @@ fn nonempty(s: &str) -> Option<String> {
 /// `GET /console/deliveries`.
 pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) -> Response {
     let status = nonempty(&f.status).filter(|st| STATUSES.contains(&st.as_str()));
-    let filter =
-        DeliveryFilter { status: status.clone(), integration_id: nonempty(&f.integration), ..Default::default() };
+    let time = |field: &str, v: &str| nonempty(v).map(|v| super::replay::utc(field, &v)).transpose();
+    let (from, to) = match (time("From", &f.from), time("To", &f.to)) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(e), _) | (_, Err(e)) => {
+            return super::layout::message_page(Some(&s), axum::http::StatusCode::BAD_REQUEST, "Refused", &e);
+        }
+    };
+    let filter = DeliveryFilter {
+        status: status.clone(),
+        integration_id: nonempty(&f.integration),
+        from,
+        to,
+        ..Default::default()
+    };
     let offset = f.offset.max(0);
     let (items, total) = match app.deliveries(&s.principal, &filter, offset, 50).await {
         Ok(page) => page,
@@ -56,6 +74,8 @@ pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) 
                 label for="integration" { "Integration id" }
                 input #integration name="integration" type="text" value=(f.integration);
             }
+            div { label for="from" { "Created from (UTC)" } input #from name="from" type="datetime-local" value=(f.from); }
+            div { label for="to" { "to" } input #to name="to" type="datetime-local" value=(f.to); }
             button type="submit" { "Filter" }
         }
         p { (total) " deliveries" @if total > 50 { ", showing " (offset + 1) "–" (offset + items.len() as i64) } "." }
@@ -77,7 +97,7 @@ pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) 
             }
         }
         @if offset + 50 < total {
-            a href={ "/console/deliveries?status=" (f.status) "&integration=" (f.integration) "&offset=" (offset + 50) } { "Next page" }
+            a href={ "/console/deliveries?status=" (f.status) "&integration=" (f.integration) "&from=" (f.from) "&to=" (f.to) "&offset=" (offset + 50) } { "Next page" }
         }
     };
     Page::new("Deliveries", body).render(Some(&s))

@@ -128,16 +128,9 @@ pub fn error_page(session: Option<&Session>, e: &AppError) -> Response {
 
 /// A time as the console shows it (UTC, to the second).
 pub fn when(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    t.to_offset(time::UtcOffset::UTC).format(FORMAT).unwrap_or_default()
 }
 
 /// Amounts in minor units as decimals of their currency (two places).

@@ -1,11 +1,12 @@
-//! Orders from every API in one list (source, status, total, customer), and one order with
+//! Orders from every API in one list (source, status, total, customer; found by id or short
+//! id), and one order with
 //! its lines, the events it caused and every delivery of them.
 
 use super::Session;
 use super::layout::{Page, error_page, money, when};
 use crate::operator::orders::source;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
 use cartwire_app::orders::storefront::OrderFilter;
 use cartwire_domain::order::{Order, OrderStatus};
@@ -19,6 +20,9 @@ pub struct Filters {
     status: String,
     #[serde(default)]
     customer: String,
+    /// An order's id or short id.
+    #[serde(default)]
+    find: String,
 }
 
 fn total(o: &Order) -> String {
@@ -27,10 +31,20 @@ fn total(o: &Order) -> String {
 
 /// `GET /console/orders`.
 pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) -> Response {
+    // An id or a short id goes straight to its order; one that names none lists nothing.
+    let find = f.find.trim();
+    if !find.is_empty() && app.order_with_events(&s.principal, find).await.is_ok() {
+        return axum::response::Redirect::to(&format!("/console/orders/{find}")).into_response();
+    }
     let status = OrderStatus::parse(f.status.trim()).ok();
     let customer = Some(f.customer.trim().to_owned()).filter(|c| !c.is_empty());
-    let filter =
-        OrderFilter { statuses: status.into_iter().collect(), customer_id: customer, ..OrderFilter::default() };
+    let short_id = Some(find.to_owned()).filter(|f| !f.is_empty());
+    let filter = OrderFilter {
+        statuses: status.into_iter().collect(),
+        customer_id: customer,
+        short_id,
+        ..OrderFilter::default()
+    };
     let (orders, count) = match app.all_orders(&s.principal, &filter, 0, 100).await {
         Ok(page) => page,
         Err(e) => return error_page(Some(&s), &e),
@@ -50,6 +64,10 @@ pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) 
             div {
                 label for="customer" { "Customer id" }
                 input #customer name="customer" type="text" value=(f.customer);
+            }
+            div {
+                label for="find" { "Order id or short id" }
+                input #find name="find" type="search" value=(f.find);
             }
             button type="submit" { "Filter" }
         }

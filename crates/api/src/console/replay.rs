@@ -40,7 +40,7 @@ pub struct ReplayForm {
 }
 
 /// A `datetime-local` value (`YYYY-MM-DDTHH:MM[:SS]`) read as UTC.
-fn utc(field: &str, v: &str) -> Result<OffsetDateTime, String> {
+pub(super) fn utc(field: &str, v: &str) -> Result<OffsetDateTime, String> {
     let v = v.trim();
     let full = if v.len() == 16 { format!("{v}:00Z") } else { format!("{v}Z") };
     OffsetDateTime::parse(&full, &Rfc3339).map_err(|_| format!("{field} must be a date and time"))

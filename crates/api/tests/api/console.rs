@@ -359,6 +359,25 @@ async fn an_orders_page_shows_every_delivery_of_its_events() {
     let (_, _, page) = b.get(&format!("/console/orders/{id}")).await;
     assert!(page.contains(&format!("/console/deliveries/{delivery}")), "{page}");
     assert!(page.contains("status-succeeded"), "{page}");
+    // Found by its id (straight to its page) or its short id (the list, filtered).
+    let (status, headers, _) = b.get(&format!("/console/orders?find={id}")).await;
+    assert_eq!(
+        (status, headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, format!("/console/orders/{id}").as_str())
+    );
+    let short = order["shortId"].as_str().unwrap();
+    let (status, headers, _) = b.get(&format!("/console/orders?find={short}")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = b.get(headers["location"].to_str().unwrap()).await;
+    assert!(page.contains("Order 7") && page.contains(&id), "{page}");
+    let (_, _, list) = b.get("/console/orders?find=no-such-order").await;
+    assert!(list.contains("0 orders"), "{list}");
+    // Deliveries by creation time.
+    let (_, _, list) = b.get("/console/deliveries?from=2000-01-01T00:00&to=2100-01-01T00:00").await;
+    assert!(list.contains("1 deliveries"), "{list}");
+    let (_, _, list) = b.get("/console/deliveries?from=2100-01-01T00:00").await;
+    assert!(list.contains("0 deliveries"), "{list}");
+    assert_eq!(b.get("/console/deliveries?from=yesterday").await.0, 400);
     // An order reader without a webhook role sees the order, and why its deliveries are not shown.
     let (rid, rsecret) = s.client_with_roles(&["OrderReader"]).await;
     let mut reader = Browser::new(&s);
