@@ -1,6 +1,7 @@
 //! The overview: orders and delivery attempts per minute over the last hour, the delivery
 //! success rate, each integration's attempts and failures, what is waiting (dead letters,
-//! pending deliveries) and the latest events; it reloads itself every 30 s.
+//! pending deliveries), each integration event's calls (count, failures, median and slowest)
+//! and the latest events; it reloads itself every 30 s.
 
 use super::Session;
 use super::charts::bars;
@@ -28,9 +29,10 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
         let integrations = app.list_integrations(p).await?;
         let events = app.event_tail(p, &EventFilter::default(), 10).await?;
         let activity = app.activity(p, std::time::Duration::from_secs(3600)).await?;
-        Ok::<_, cartwire_app::AppError>((dead, pending, orders, integrations, events, activity))
+        let calls = app.recent_callouts(p, 1000).await?;
+        Ok::<_, cartwire_app::AppError>((dead, pending, orders, integrations, events, activity, calls))
     };
-    let (dead, pending, orders, integrations, events, activity) = match figures.await {
+    let (dead, pending, orders, integrations, events, activity, calls) = match figures.await {
         Ok(f) => f,
         Err(e) => return error_page(Some(&s), &e),
     };
@@ -81,6 +83,27 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
                 }
             }
         }
+        h2 { "Callouts, last hour" }
+        @let latency = callout_latency(&calls);
+        @if latency.is_empty() { p { "No integration event was called in the last hour." } }
+        @else {
+            div.table {
+                table {
+                    thead { tr { th { "Integration event" } th { "Calls" } th { "Failed" } th { "Median" } th { "Slowest" } } }
+                    tbody {
+                        @for l in &latency {
+                            tr {
+                                td { code { (l.event) } " (" (l.event_type) ")" }
+                                td { (l.calls) }
+                                td { (l.failed) }
+                                td { (l.median_ms) " ms" }
+                                td { (l.max_ms) " ms" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         h2 { "Latest events" }
         div.table {
             table {
@@ -99,4 +122,39 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
         }
     };
     Page::new("Overview", body).refresh(30).render(Some(&s))
+}
+
+/// One integration event's calls in the last hour.
+struct Latency {
+    event: String,
+    event_type: String,
+    calls: usize,
+    failed: usize,
+    median_ms: i64,
+    max_ms: i64,
+}
+
+/// Calls of the last hour per integration event, from the newest 1000 in the log.
+fn callout_latency(calls: &[cartwire_app::integration_events::CalloutLogEntry]) -> Vec<Latency> {
+    let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let mut by_event: std::collections::BTreeMap<&str, Vec<&cartwire_app::integration_events::CalloutLogEntry>> =
+        std::collections::BTreeMap::new();
+    for c in calls.iter().filter(|c| c.at >= since) {
+        by_event.entry(c.integration_event_id.as_str()).or_default().push(c);
+    }
+    by_event
+        .into_iter()
+        .map(|(event, cs)| {
+            let mut ms: Vec<i64> = cs.iter().map(|c| c.duration_ms).collect();
+            ms.sort_unstable();
+            Latency {
+                event: event.to_owned(),
+                event_type: cs[0].event_type.clone(),
+                calls: cs.len(),
+                failed: cs.iter().filter(|c| c.outcome != "ok").count(),
+                median_ms: ms[ms.len() / 2],
+                max_ms: ms[ms.len() - 1],
+            }
+        })
+        .collect()
 }

@@ -424,4 +424,8 @@ async fn the_callouts_page_shows_each_call_with_its_status_and_error_body() {
     let mut other = Browser::new(&shop.s);
     other.sign_in(&id, &secret).await;
     assert_eq!(other.get("/console/callouts").await.0, 403);
+    // The overview sums them per integration event.
+    let (_, _, overview) = b.get("/console/overview").await;
+    let at = overview.find("Callouts, last hour").expect("the callouts table");
+    assert!(overview[at..].contains("(OrderCheckout)</td><td>2</td><td>1</td>"), "two calls, one failed: {overview}");
 }
