@@ -5,7 +5,7 @@ use crate::pages::ShopOrderFilter;
 use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::id::{OrderId, ShortId};
-use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
+use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform, Source};
 use cartwire_domain::user::UserRef;
 use time::OffsetDateTime;
 
@@ -29,6 +29,18 @@ pub struct OrderFilter {
     pub statuses: Vec<OrderStatus>,
     /// Platform fields that must match.
     pub platform: Option<Platform>,
+    /// Only orders that came in through this kind of entry point.
+    pub source: Option<Source>,
+    /// Created at or after this moment.
+    pub from: Option<OffsetDateTime>,
+    /// Created before this moment.
+    pub to: Option<OffsetDateTime>,
+    /// The buyer's email, compared without case: a shop order's customer email or a checkout
+    /// order's user email. Not indexed: an operator's search, scanned newest first.
+    pub email: Option<String>,
+    /// An id the order has in another system: a shop order's or abandoned cart's external id,
+    /// or a storefront platform's order id. Not indexed, like `email`.
+    pub external_id: Option<String>,
 }
 
 pub(crate) fn order_from(row: &Row) -> Result<Order, StoreError> {
@@ -222,6 +234,34 @@ impl Tx {
         eq("customer_id", &f.customer_id, &mut clauses);
         if let Some(p) = &f.platform {
             eq("platform_name", &p.platform, &mut clauses);
+        }
+        match f.source {
+            None => {}
+            Some(Source::Shop) => clauses.push("shop IS NOT NULL".into()),
+            Some(Source::Checkout) => clauses.push("shop IS NULL AND checkout IS NOT NULL".into()),
+            Some(Source::Storefront) => clauses.push("shop IS NULL AND checkout IS NULL".into()),
+        }
+        for (col, op, at) in [("created_at", ">=", f.from), ("created_at", "<", f.to)] {
+            if let Some(at) = at {
+                binds.push(ts(at));
+                clauses.push(format!("{col} {op} ${}", binds.len()));
+            }
+        }
+        // Both engines keep these JSON documents as text; each reads a member its own way.
+        let (user_email, platform_id) = match self.backend {
+            crate::Backend::Sqlite => ("json_extract(checkout, '$.from_user.email')", "json_extract(platform, '$.id')"),
+            crate::Backend::Postgres => ("(checkout::json -> 'from_user' ->> 'email')", "(platform::json ->> 'id')"),
+        };
+        if let Some(email) = &f.email {
+            binds.push(email.to_lowercase());
+            let n = binds.len();
+            clauses.push(format!("(lower(shop_email) = ${n} OR lower({user_email}) = ${n})"));
+        }
+        if let Some(id) = &f.external_id {
+            binds.push(id.clone());
+            let n = binds.len();
+            clauses
+                .push(format!("(shop_external_id = ${n} OR shop_external_checkout_id = ${n} OR {platform_id} = ${n})"));
         }
         if !f.statuses.is_empty() {
             let mut parts = Vec::new();

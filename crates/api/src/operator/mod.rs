@@ -144,6 +144,11 @@ pub fn routes() -> Documented {
                 .params([
                     Param::query("status", json!({"type": "string", "enum": OrderStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()}), "Only this status."),
                     Param::query("customer_id", text(), "Only this customer's."),
+                    Param::query("source", json!({"type": "string", "enum": ["threekit", "activecampaign", "ordercloud"]}), "Only orders that came in through this API."),
+                    Param::query("from", time(), "Created at or after this moment (RFC 3339)."),
+                    Param::query("to", time(), "Created before this moment (RFC 3339)."),
+                    Param::query("email", text(), "The buyer's email (an ActiveCampaign customer's, an OrderCloud user's), without case."),
+                    Param::query("external_id", text(), "An id in another system: an ActiveCampaign `externalid` or `externalcheckoutid`, a Threekit `platform.id`."),
                     Param::query("limit", int(1, 1000), LIMIT),
                     Param::query("offset", int(0, i64::MAX), "Orders to skip."),
                 ])

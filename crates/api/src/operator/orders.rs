@@ -2,25 +2,33 @@
 //! (snake_case, amounts in minor units, cartwire's own status words), and one order with its
 //! lines and the events it caused.
 
-use super::{Problem, bad_request, caller, rfc3339};
+use super::{Problem, bad_request, caller, parse_time, rfc3339};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use cartwire_app::App;
 use cartwire_app::orders::storefront::OrderFilter;
-use cartwire_domain::order::{Order, OrderStatus};
+use cartwire_domain::order::{Order, OrderStatus, Source};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Which API an order came in through.
 pub(crate) fn source(o: &Order) -> &'static str {
-    if o.shop.is_some() {
-        "activecampaign"
-    } else if o.checkout.is_some() {
-        "ordercloud"
-    } else {
-        "threekit"
+    source_word(o.source())
+}
+
+/// The API each kind of entry point is served by, as the operator API names it.
+pub(crate) fn source_word(s: Source) -> &'static str {
+    match s {
+        Source::Shop => "activecampaign",
+        Source::Checkout => "ordercloud",
+        Source::Storefront => "threekit",
     }
+}
+
+/// A source named as [`source_word`] names it.
+pub(crate) fn parse_source(word: &str) -> Option<Source> {
+    Source::ALL.into_iter().find(|s| source_word(*s) == word)
 }
 
 /// An order in the operator's shape (a list shows it without lines and events).
@@ -60,11 +68,7 @@ fn summary(o: &Order) -> OrderSummary {
         status: o.status.as_str(),
         name: o.name.clone(),
         customer_id: o.customer_id.clone(),
-        email: o
-            .shop
-            .as_ref()
-            .map(|s| s.email.clone())
-            .or_else(|| o.checkout.as_ref().and_then(|c| c.from_user.email.clone())),
+        email: o.email().map(str::to_owned),
         total: o.totals.as_ref().map(|t| t.total.get()),
         currency: o.totals.as_ref().map(|t| t.currency.as_str().to_owned()),
         lines: o.lines.len().max(o.shop.as_ref().map_or(0, |s| s.products.len())),
@@ -112,6 +116,11 @@ struct OrderEvent {
 pub(super) struct OrdersQuery {
     status: Option<String>,
     customer_id: Option<String>,
+    source: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    email: Option<String>,
+    external_id: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -135,7 +144,22 @@ pub(super) async fn list(
             ))
         })?],
     };
-    let filter = OrderFilter { statuses, customer_id: q.customer_id, ..OrderFilter::default() };
+    let source = match q.source.as_deref() {
+        None => None,
+        Some(w) => Some(
+            parse_source(w).ok_or_else(|| bad_request("source must be one of threekit, activecampaign, ordercloud"))?,
+        ),
+    };
+    let filter = OrderFilter {
+        statuses,
+        customer_id: q.customer_id,
+        source,
+        from: q.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
+        to: q.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
+        email: q.email.filter(|e| !e.is_empty()),
+        external_id: q.external_id.filter(|e| !e.is_empty()),
+        ..OrderFilter::default()
+    };
     let (orders, total) = app.all_orders(&p, &filter, q.offset.unwrap_or(0).max(0), limit).await?;
     Ok(Json(OrderPage { data: orders.iter().map(summary).collect(), total }))
 }

@@ -104,6 +104,7 @@ pub(super) async fn list(
         customer_id: query_param(q, "customerId"),
         statuses,
         platform,
+        ..OrderFilter::default()
     };
     let (orders, count) = app.storefront_orders(&c, &filter, &sort, (page - 1) * per_page, per_page).await?;
     Ok(Json(json!({

@@ -45,7 +45,7 @@ const SEED: &str = r#"{
 }
 }"#;
 
-struct Ac<'a> {
+pub(crate) struct Ac<'a> {
     s: &'a TestServer,
     key: String,
 }
@@ -62,7 +62,7 @@ impl Ac<'_> {
         let text = res.text().await.unwrap();
         support::Response { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null) }
     }
-    async fn post(&self, path: &str, body: Value) -> support::Response {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> support::Response {
         self.call(Method::POST, path, Some(&body.to_string())).await
     }
     async fn put(&self, path: &str, body: Value) -> support::Response {
@@ -73,7 +73,8 @@ impl Ac<'_> {
     }
 }
 
-async fn setup(s: &TestServer) -> Ac<'_> {
+/// An API key, a connection and a customer (alice@example.com), as a shop's sync makes them.
+pub(crate) async fn setup(s: &TestServer) -> Ac<'_> {
     let r = s.post("/cartwire/v1/api-keys", json!({"name": "shop sync"})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let ac = Ac { s, key: r.body["key"].as_str().unwrap().to_owned() };

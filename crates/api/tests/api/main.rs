@@ -20,6 +20,7 @@ mod limits;
 mod me;
 mod oauth;
 mod openapi;
+mod operator;
 mod outage;
 mod outbox;
 mod queues;

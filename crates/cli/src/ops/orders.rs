@@ -16,6 +16,21 @@ pub enum OrdersAction {
         /// Only this customer's.
         #[arg(long)]
         customer: Option<String>,
+        /// Only orders that came in through this API.
+        #[arg(long, value_parser = ["threekit", "activecampaign", "ordercloud"])]
+        source: Option<String>,
+        /// Created at or after this moment (RFC 3339, e.g. 2026-12-01T00:00:00Z).
+        #[arg(long)]
+        from: Option<String>,
+        /// Created before this moment (RFC 3339).
+        #[arg(long)]
+        to: Option<String>,
+        /// The buyer's email (an ActiveCampaign customer's, an OrderCloud user's).
+        #[arg(long)]
+        email: Option<String>,
+        /// An id in another system (ActiveCampaign `externalid`, Threekit `platform.id`).
+        #[arg(long)]
+        external_id: Option<String>,
         /// At most this many.
         #[arg(long, default_value_t = 50)]
         limit: i64,
@@ -39,13 +54,20 @@ fn money(total: &serde_json::Value, currency: &serde_json::Value) -> String {
 pub async fn run(s: &Server, action: OrdersAction) -> Result<()> {
     let c = Client::login(s).await?;
     match action {
-        OrdersAction::List { status, customer, limit } => {
+        OrdersAction::List { status, customer, source, from, to, email, external_id, limit } => {
             let mut path = format!("/cartwire/v1/orders?limit={limit}");
-            if let Some(v) = &status {
-                path.push_str(&format!("&status={}", q(v)));
-            }
-            if let Some(v) = &customer {
-                path.push_str(&format!("&customer_id={}", q(v)));
+            for (name, value) in [
+                ("status", &status),
+                ("customer_id", &customer),
+                ("source", &source),
+                ("from", &from),
+                ("to", &to),
+                ("email", &email),
+                ("external_id", &external_id),
+            ] {
+                if let Some(v) = value {
+                    path.push_str(&format!("&{name}={}", q(v)));
+                }
             }
             let body = c.get(&path).await?;
             if s.json {

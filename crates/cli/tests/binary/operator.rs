@@ -141,6 +141,10 @@ async fn the_operator_cli_finds_shows_retries_and_replays_deliveries_and_reads_o
     assert_eq!(keys, [json!("order.created")], "{out}");
     let (ok, table, _) = cli(d, &base, &["orders", "list"]).await;
     assert!(ok && table.contains(&order_id) && table.contains("threekit") && table.contains("placed"), "{table}");
+    let listed = json_of(d, &base, &["orders", "list", "--source", "threekit", "--from", &from, "--to", &to]).await;
+    assert_eq!(listed.as_array().map(|a| a.len()), Some(1), "{listed}");
+    let listed = json_of(d, &base, &["orders", "list", "--source", "activecampaign"]).await;
+    assert_eq!(listed, json!([]), "no ActiveCampaign order was made");
     let shown = json_of(d, &base, &["orders", "show", order["shortId"].as_str().unwrap()]).await;
     assert_eq!((shown["id"].as_str(), shown["line_items"][0]["quantity"].as_i64()), (Some(order_id.as_str()), Some(2)));
     assert_eq!(shown["events"][0]["key"], "order.created");

@@ -72,6 +72,23 @@ impl OrderStatus {
     }
 }
 
+/// The kind of entry point an order came in through: each is one dialect's today, but the
+/// model names the role, not the vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A storefront's order or cart (configured products, no prices of cartwire's).
+    Storefront,
+    /// An external shop's order or abandoned cart, synced with its own ids and totals.
+    Shop,
+    /// A checkout order priced and submitted through cartwire's checkout.
+    Checkout,
+}
+
+impl Source {
+    /// Every source.
+    pub const ALL: [Source; 3] = [Source::Storefront, Source::Shop, Source::Checkout];
+}
+
 /// Where an order came from on an e-commerce platform.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Platform {
@@ -287,6 +304,27 @@ impl Order {
             });
         }
         Ok(())
+    }
+
+    /// The kind of entry point the order came in through.
+    pub fn source(&self) -> Source {
+        if self.shop.is_some() {
+            Source::Shop
+        } else if self.checkout.is_some() {
+            Source::Checkout
+        } else {
+            Source::Storefront
+        }
+    }
+
+    /// The buyer's email, where the order knows one: a shop order's customer, a checkout
+    /// order's user (storefront orders carry none).
+    pub fn email(&self) -> Option<&str> {
+        match (&self.shop, &self.checkout) {
+            (Some(shop), _) => Some(shop.email.as_str()),
+            (None, Some(c)) => c.from_user.email.as_deref(),
+            (None, None) => None,
+        }
     }
 
     /// The currency of the order's amounts (the deployment's default when it has none yet).
