@@ -14,6 +14,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 BASE, PROFILE, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 ADMIN = ("CONSOLE-ADMIN", "console-admin-secret-0123")
@@ -80,6 +81,10 @@ def main():
     client = api("POST", "/v1/apiclients", {"AppName": "no console", "AccessTokenDuration": 60, "Active": True, "AllowSeller": True,
                                             "ClientSecret": "no-console-secret", "DefaultContextUserName": "meonly"},
                  token)
+
+    api("POST", "/v1/integrationEvents", {"ID": "checkout", "Name": "Checkout middleware", "EventType": "OrderCheckout",
+                                         "CustomImplementationUrl": "https://middleware.example.com/api",
+                                         "HashKey": "hash-key-never-shown", "ElevatedRoles": ["ProductReader"]}, token)
 
     opts = webdriver.ChromeOptions()
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -161,6 +166,8 @@ def main():
         shot("deliveries")
         driver.find_element(By.CSS_SELECTOR, "tbody tr td a").click()
         check(wait_for("//p[contains(., 'HTTP 500')]"), "the attempts show the receiver's 500")
+        check("x-moltin-integration-trigger" in driver.page_source and "c2VjcmV0LXNlY3JldA" not in driver.page_source,
+              "the delivery's request, its secret masked")
         shot("delivery")
         Receiver.failing = False
         driver.find_element(By.XPATH, "//button[text()='Retry now']").click()
@@ -175,6 +182,15 @@ def main():
             driver.get(BASE + page)
             check(text in driver.page_source, f"{page} shows {text}")
             shot(page.split("/")[2].split("?")[0])
+        driver.get(BASE + "/console/clients")
+        driver.find_element(By.LINK_TEXT, "no console").click()
+        check(wait_for("//th[text()='Default context user']/following-sibling::td[text()='meonly']"), "a client's page")
+        shot("client")
+        driver.get(BASE + "/console/integration-events")
+        driver.find_element(By.LINK_TEXT, "Checkout middleware").click()
+        check(wait_for("//h2[text()='Latest calls']") and "hash-key-never-shown" not in driver.page_source,
+              "an integration event's page, its hash key hidden")
+        shot("integration-event")
         driver.get(BASE + "/console/overview")
         check("dead letters waiting" in driver.page_source, "the overview shows its figures")
         shot("overview")
@@ -190,6 +206,14 @@ def main():
         link = driver.find_element(By.CSS_SELECTOR, "tbody tr td a")
         check(link.text == "<script>alert(1)</script>", f"the order's name shows as text: {link.text!r}")
         shot("orders")
+        # Filtered by source: the Threekit order stays, ActiveCampaign has none.
+        Select(driver.find_element(By.ID, "source")).select_by_value("activecampaign")
+        driver.find_element(By.XPATH, "//button[text()='Filter']").click()
+        check(wait_for("//p[starts-with(., '0 orders')]"), "no ActiveCampaign order")
+        Select(driver.find_element(By.ID, "source")).select_by_value("threekit")
+        driver.find_element(By.XPATH, "//button[text()='Filter']").click()
+        check(wait_for("//p[starts-with(., '1 orders')]"), "the Threekit order, by source")
+        link = driver.find_element(By.CSS_SELECTOR, "tbody tr td a")
         link.click()
         wait_for("//h2[text()='Lines']")
         check(order["id"] in driver.page_source and "chair-oak" in driver.page_source, "the order's page")

@@ -11,14 +11,23 @@ use time::OffsetDateTime;
 
 pub use cartwire_store::deliveries::AttemptsInMinute;
 
-/// The last `minutes` minutes.
-pub struct Activity {
+/// Orders taken in per minute.
+pub struct OrderActivity {
     /// The first minute of the window (`YYYY-MM-DDTHH:MM`, UTC), then one per minute.
     pub minutes: Vec<String>,
     /// Orders per minute, one per entry of `minutes`.
     pub orders: Vec<i64>,
+}
+
+/// Delivery attempts per minute, per integration.
+pub struct DeliveryActivity {
+    /// The first minute of the window (`YYYY-MM-DDTHH:MM`, UTC), then one per minute.
+    pub minutes: Vec<String>,
     /// Each integration with its attempts and failures per minute.
     pub integrations: Vec<(Integration, Vec<AttemptsInMinute>)>,
+    /// When each integration (in the order of `integrations`) last attempted a delivery, at
+    /// any time.
+    pub last_attempts: Vec<Option<OffsetDateTime>>,
 }
 
 fn minute_of(t: OffsetDateTime) -> String {
@@ -26,21 +35,36 @@ fn minute_of(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}T{:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
 }
 
+/// The minutes of the last `window`, oldest first (at least one).
+fn minutes_of(window: Duration) -> Vec<String> {
+    let now = OffsetDateTime::now_utc();
+    let count = (window.as_secs() / 60).max(1) as i64;
+    (0..count).rev().map(|back| minute_of(now - time::Duration::minutes(back))).collect()
+}
+
 impl App {
-    /// The pipeline's activity over the last `window` (FullAccess: it spans every resource).
-    pub async fn activity(&self, p: &Principal, window: Duration) -> Result<Activity, AppError> {
-        p.require_any(&[ApiRole::FullAccess])?;
-        let now = OffsetDateTime::now_utc();
-        let count = (window.as_secs() / 60).max(1) as i64;
-        let minutes: Vec<String> =
-            (0..count).rev().map(|back| minute_of(now - time::Duration::minutes(back))).collect();
-        let since = minutes[0].clone();
+    /// Orders per minute over the last `window`, every API's (an order reader's view).
+    pub async fn order_activity(&self, p: &Principal, window: Duration) -> Result<OrderActivity, AppError> {
+        p.require_any(&[ApiRole::OrderAdmin, ApiRole::OrderReader])?;
+        let minutes = minutes_of(window);
         let mut tx = self.store().read().await?;
-        let per_minute = tx.orders_per_minute(&since).await?;
+        let per_minute = tx.orders_per_minute(&minutes[0]).await?;
+        tx.commit().await?;
         let orders = minutes.iter().map(|m| per_minute.iter().find(|(pm, _)| pm == m).map_or(0, |(_, n)| *n)).collect();
+        Ok(OrderActivity { minutes, orders })
+    }
+
+    /// Each integration's delivery attempts and failures per minute over the last `window`
+    /// (an integration reader's view).
+    pub async fn delivery_activity(&self, p: &Principal, window: Duration) -> Result<DeliveryActivity, AppError> {
+        p.require_any(&[ApiRole::WebhookAdmin, ApiRole::WebhookReader])?;
+        let minutes = minutes_of(window);
+        let mut tx = self.store().read().await?;
         let mut integrations = Vec::new();
+        let mut last_attempts = Vec::new();
         for i in tx.integrations().await? {
-            let got = tx.attempts_per_minute(&i.id, &since).await?;
+            last_attempts.push(tx.last_attempt_at(&i.id).await?);
+            let got = tx.attempts_per_minute(&i.id, &minutes[0]).await?;
             let filled = minutes
                 .iter()
                 .map(|m| {
@@ -51,10 +75,11 @@ impl App {
                     })
                 })
                 .collect();
-            integrations.push((i, filled));
+            // Masked for readers, as in the integrations list.
+            integrations.push((crate::integrations::for_reader(p, i), filled));
         }
         tx.commit().await?;
-        Ok(Activity { minutes, orders, integrations })
+        Ok(DeliveryActivity { minutes, integrations, last_attempts })
     }
 }
 

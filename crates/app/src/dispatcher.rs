@@ -3,22 +3,22 @@
 //! reschedules or dead-letters. Every node runs one; leases make them share the work and take
 //! over a killed node's deliveries once its leases expire.
 
+use crate::messages::Target;
 use crate::{App, AppError};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use cartwire_domain::delivery::{FailureKind, RetryPolicy};
 use cartwire_domain::integration::{Integration, IntegrationConfig};
 use cartwire_outbound::guard::TargetPolicy;
-use cartwire_outbound::payload::{EventView, RenderedEvent, cloud_event, webhook_body};
-use cartwire_outbound::sqs::{SqsTarget, SqsTransport};
-use cartwire_outbound::stomp::{StompTarget, StompTransport};
-use cartwire_outbound::webhook::{WebhookTarget, WebhookTransport};
+use cartwire_outbound::payload::RenderedEvent;
+use cartwire_outbound::sqs::SqsTransport;
+use cartwire_outbound::stomp::StompTransport;
+use cartwire_outbound::webhook::WebhookTransport;
 use cartwire_outbound::{AttemptResult, Message, Transport};
 use cartwire_store::deliveries::{AttemptOutcome, Delivery, DeliveryAttempt};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tracing::Instrument;
 
 /// How deliveries are made.
@@ -264,20 +264,7 @@ impl Dispatcher {
         seqs.dedup();
         let stored = tx.events_by_seq(&seqs).await?;
         tx.commit().await?;
-        let rendered = stored
-            .into_iter()
-            .map(|e| {
-                let occurred = e.occurred_at.format(&Rfc3339).unwrap_or_default();
-                let view = EventView {
-                    key: &e.key,
-                    resource_type: &e.resource_type,
-                    resource_id: &e.resource_id,
-                    snapshot: &e.payload,
-                    occurred_at: &occurred,
-                };
-                (e.seq, RenderedEvent::new(&view))
-            })
-            .collect();
+        let rendered = stored.iter().map(|e| (e.seq, crate::messages::render(e))).collect();
         Ok((integrations, Arc::new(rendered)))
     }
 
@@ -311,20 +298,8 @@ impl Dispatcher {
                 unrenderable.push((d.clone(), "the event is missing from the outbox".to_owned()));
                 continue;
             };
-            let body = match &integration.config {
-                IntegrationConfig::Webhook { .. } => Some(webhook_body(e, &integration, &d.id, d.attempts + 1)),
-                _ => cloud_event(e, &integration.id, &d.id, source, &self.store_id),
-            };
-            match body {
-                Some(body) => messages.push((
-                    d.clone(),
-                    Message {
-                        delivery_id: d.id.clone(),
-                        event_key: d.event_key.clone(),
-                        resource_id: d.resource_id.clone(),
-                        body,
-                    },
-                )),
+            match crate::messages::message(&integration, e, d, d.attempts + 1, source, &self.store_id) {
+                Some(m) => messages.push((d.clone(), m)),
                 None => {
                     unrenderable.push((d.clone(), "the event exceeds 256 KiB even without included resources".into()))
                 }
@@ -365,29 +340,10 @@ impl Dispatcher {
     }
 
     async fn send(&self, integration: &Integration, batch: &[Message]) -> Vec<AttemptResult> {
-        match &integration.config {
-            IntegrationConfig::Webhook { url, secret_key } => {
-                let target = WebhookTarget { url: url.clone(), secret_key: secret_key.clone() };
-                self.webhook.deliver(&integration.id, &target, batch).await
-            }
-            IntegrationConfig::AwsSqs { url, aws_access_key_id, aws_secret_access_key, region } => {
-                let target = SqsTarget {
-                    url: url.clone(),
-                    access_key_id: aws_access_key_id.clone(),
-                    secret_access_key: aws_secret_access_key.clone(),
-                    region: region.clone(),
-                };
-                self.sqs.deliver(&integration.id, &target, batch).await
-            }
-            IntegrationConfig::Stomp { username, password, destination, addresses } => {
-                let target = StompTarget {
-                    addresses: addresses.clone(),
-                    destination: destination.clone(),
-                    username: username.clone(),
-                    password: password.clone(),
-                };
-                self.stomp.deliver(&integration.id, &target, batch).await
-            }
+        match Target::of(integration) {
+            Target::Webhook(t) => self.webhook.deliver(&integration.id, &t, batch).await,
+            Target::Sqs(t) => self.sqs.deliver(&integration.id, &t, batch).await,
+            Target::Stomp(t) => self.stomp.deliver(&integration.id, &t, batch).await,
         }
     }
 

@@ -73,7 +73,7 @@ pub fn display_configuration(c: &IntegrationConfig) -> Value {
 
 /// A webhook's `secret_key` is shown as Elastic Path documents only to the admin role; a
 /// reader sees it masked like the other secrets.
-fn for_reader(p: &Principal, mut i: Integration) -> Integration {
+pub(crate) fn for_reader(p: &Principal, mut i: Integration) -> Integration {
     if !p.roles.satisfies_any(WRITE)
         && let IntegrationConfig::Webhook { secret_key: Some(s), .. } = &mut i.config
     {

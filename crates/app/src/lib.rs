@@ -23,6 +23,7 @@ pub mod integration_events;
 pub mod integrations;
 pub mod keys;
 pub mod me;
+pub mod messages;
 pub mod orders;
 pub mod passwords;
 mod revocation;

@@ -31,6 +31,19 @@ pub struct Message {
     pub body: Vec<u8>,
 }
 
+/// A message as its transport puts it on the wire, described for people (the operator
+/// console's delivery page): where it goes, its headers or attributes with secrets masked, and
+/// its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    /// The request line or destination (`POST https://…`, `SQS https://…`, `STOMP /queue/…`).
+    pub target: String,
+    /// Headers (webhook, STOMP) or message attributes (SQS), in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: String,
+}
+
 /// What one attempt to deliver one message came to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttemptResult {

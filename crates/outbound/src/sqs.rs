@@ -28,6 +28,24 @@ pub struct SqsTarget {
     pub region: String,
 }
 
+/// The message attribute naming the event key.
+const TRIGGER_ATTRIBUTE: &str = "triggered_by";
+
+/// A message as `SendMessageBatch` sends it, for people: its attribute and, on a FIFO queue,
+/// its group and deduplication ids (the credentials sign the call and are not shown).
+pub fn describe(target: &SqsTarget, m: &Message) -> crate::Described {
+    let mut headers = vec![(format!("MessageAttribute {TRIGGER_ATTRIBUTE}"), m.event_key.clone())];
+    if target.url.ends_with(".fifo") {
+        headers.push(("MessageGroupId".to_owned(), m.resource_id.clone()));
+        headers.push(("MessageDeduplicationId".to_owned(), m.delivery_id.clone()));
+    }
+    crate::Described {
+        target: format!("SQS SendMessageBatch to {} ({})", target.url, target.region),
+        headers,
+        body: String::from_utf8_lossy(&m.body).into_owned(),
+    }
+}
+
 /// Sends to SQS queues.
 pub struct SqsTransport {
     policy: TargetPolicy,
@@ -138,7 +156,7 @@ impl Transport for SqsTransport {
                 let mut entry = SendMessageBatchRequestEntry::builder()
                     .id(format!("m{i}"))
                     .message_body(String::from_utf8_lossy(&m.body))
-                    .set_message_attributes(attr.ok().map(|a| HashMap::from([("triggered_by".to_owned(), a)])));
+                    .set_message_attributes(attr.ok().map(|a| HashMap::from([(TRIGGER_ATTRIBUTE.to_owned(), a)])));
                 if fifo {
                     entry = entry.message_group_id(&m.resource_id).message_deduplication_id(&m.delivery_id);
                 }

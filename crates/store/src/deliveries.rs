@@ -518,4 +518,16 @@ impl Tx {
             })
             .collect()
     }
+
+    /// When `integration_id` last attempted a delivery (`delivery_attempts_integration`
+    /// answers it from the index's end).
+    pub async fn last_attempt_at(&mut self, integration_id: &str) -> Result<Option<OffsetDateTime>, StoreError> {
+        let row = crate::sql::query(
+            "SELECT started_at FROM delivery_attempts WHERE integration_id = $1 ORDER BY started_at DESC LIMIT 1",
+        )
+        .bind(integration_id.to_owned())
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(|r| get_ts(r, "started_at")).transpose()
+    }
 }

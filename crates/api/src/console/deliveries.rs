@@ -1,8 +1,9 @@
-//! Deliveries: the list (by status, integration and creation time), one delivery with every attempt — the
-//! receiver's status and answer, the duration, the node — and the Retry button.
+//! Deliveries: the list (by status, integration and creation time), and one delivery with
+//! the request it makes (headers and body, secrets masked), every attempt (the receiver's
+//! status and answer, the duration, the node) and the Retry button.
 
 use super::Session;
-use super::layout::{Page, error_page, when};
+use super::layout::{Page, error_page, explain, when};
 use super::session::CsrfForm;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -109,6 +110,7 @@ pub async fn show(State(app): State<App>, s: Session, Path(id): Path<String>) ->
         Ok(found) => found,
         Err(e) => return error_page(Some(&s), &e),
     };
+    let request = app.delivery_request(&s.principal, &id).await;
     let body = html! {
         h1 { "Delivery " code { (d.id) } }
         table {
@@ -144,8 +146,39 @@ pub async fn show(State(app): State<App>, s: Session, Path(id): Path<String>) ->
                 }
             }
         }
+        h2 { "Request" }
+        @match &request {
+            Ok(Some(r)) => {
+                p.muted { "As attempt " (d.attempts.max(1)) " sent it, rebuilt from the stored event and the integration's settings; secrets are masked, and each attempt has its own timestamp and signature." }
+                p { code { (r.target) } }
+                div.table {
+                    table.headers {
+                        thead { tr { th { "Header" } th { "Value" } } }
+                        tbody {
+                            @for (name, value) in &r.headers {
+                                tr { td { code { (name) } } td { code { (value) } } }
+                            }
+                        }
+                    }
+                }
+                details {
+                    summary { "Body (" (r.body.len()) " bytes)" }
+                    pre { (pretty(&r.body)) }
+                }
+            }
+            Ok(None) => p.muted { "The event or the integration no longer exists." },
+            Err(e) => p.muted { "Not shown. " (explain(e)) },
+        }
     };
     Page::new(format!("Delivery {}", d.id), body).render(Some(&s))
+}
+
+/// A JSON body indented for reading (anything else as it is).
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.to_owned())
 }
 
 /// `POST /console/deliveries/{id}/retry`.

@@ -20,16 +20,25 @@ use serde_json::{Map, Value, json};
 
 /// `GET /console/integrations`.
 pub async fn list(State(app): State<App>, s: Session) -> Response {
-    let integrations = match app.list_integrations(&s.principal).await {
-        Ok(all) => all,
-        Err(e) => return error_page(Some(&s), &e),
+    let hour = std::time::Duration::from_secs(3600);
+    let (integrations, activity) =
+        match (app.list_integrations(&s.principal).await, app.delivery_activity(&s.principal, hour).await) {
+            (Ok(all), Ok(activity)) => (all, activity),
+            (Err(e), _) | (_, Err(e)) => return error_page(Some(&s), &e),
+        };
+    // Each integration's last attempt and its attempts / failures of the last hour.
+    let health = |id: &str| {
+        let at = activity.integrations.iter().position(|(i, _)| i.id == id)?;
+        let per = &activity.integrations[at].1;
+        let (tried, failed) = per.iter().fold((0, 0), |(t, f), m| (t + m.attempts, f + m.failures));
+        Some((activity.last_attempts[at], tried, failed))
     };
     let body = html! {
         h1 { "Integrations" }
         p { (integrations.len()) " integrations. " a href="/console/integrations/new" { "New integration" } }
         div.table {
             table {
-                thead { tr { th { "Name" } th { "Type" } th { "Enabled" } th { "Observes" } th { "Configuration" } th { "Updated" } } }
+                thead { tr { th { "Name" } th { "Type" } th { "Enabled" } th { "Observes" } th { "Last attempt" } th { "Errors, last hour" } th { "Configuration" } th { "Updated" } } }
                 tbody {
                     @for i in &integrations {
                         tr {
@@ -38,6 +47,19 @@ pub async fn list(State(app): State<App>, s: Session) -> Response {
                             td { (i.config.integration_type().as_str()) }
                             td { @if i.enabled { "yes" } @else { "no" } }
                             td { @for k in i.observes.keys() { code { (k) } " " } }
+                            @let h = health(&i.id);
+                            td { @match h.and_then(|h| h.0) { Some(at) => (when(at)), None => "never" } }
+                            td {
+                                @match h {
+                                    Some((_, tried, failed)) if tried > 0 => {
+                                        span class=(if failed > 0 { "status-failed" } else { "status-succeeded" }) {
+                                            (format!("{:.1} %", 100.0 * failed as f64 / tried as f64))
+                                        }
+                                        " of " (tried)
+                                    }
+                                    _ => "no attempt",
+                                }
+                            }
                             td { pre { (serde_json::to_string_pretty(&display_configuration(&i.config)).unwrap_or_default()) } }
                             td { (when(i.updated_at)) }
                         }

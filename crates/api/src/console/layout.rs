@@ -116,14 +116,18 @@ pub fn error_page(session: Option<&Session>, e: &AppError) -> Response {
         }
         _ => (StatusCode::BAD_REQUEST, "Refused"),
     };
-    let message = match e {
+    message_page(session, status, title, &explain(e))
+}
+
+/// An error in words for the page: a refusal names the roles that would be accepted.
+pub(super) fn explain(e: &AppError) -> String {
+    match e {
         AppError::Forbidden(f) => format!(
             "This needs one of the roles {}.",
             f.sufficient_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
         ),
         other => other.to_string(),
-    };
-    message_page(session, status, title, &message)
+    }
 }
 
 /// A time as the console shows it (UTC, to the second).

@@ -48,5 +48,7 @@ pub fn routes() -> Router<App> {
         .route("/console/events", get(events::page))
         .route("/console/callouts", get(callouts::page))
         .route("/console/clients", get(clients::list))
+        .route("/console/clients/{id}", get(clients::show))
         .route("/console/integration-events", get(clients::integration_events))
+        .route("/console/integration-events/{id}", get(clients::integration_event))
 }

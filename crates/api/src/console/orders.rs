@@ -1,28 +1,48 @@
-//! Orders from every API in one list (source, status, total, customer; found by id or short
-//! id), and one order with
-//! its lines, the events it caused and every delivery of them.
+//! Orders from every API in one list (source, status, total, customer; filtered by status,
+//! source, customer and creation time; found by id, short id, email or external id), and one
+//! order with its lines, the events it caused and every delivery of them.
 
 use super::Session;
-use super::layout::{Page, error_page, money, when};
-use crate::operator::orders::source;
+use super::layout::{Page, error_page, explain, money, when};
+use crate::operator::orders::{parse_source, source, source_word};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
 use cartwire_app::orders::storefront::OrderFilter;
-use cartwire_domain::order::{Order, OrderStatus};
+use cartwire_domain::order::{Order, OrderStatus, Source};
 use maud::{Markup, html};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// The list's filters.
-#[derive(Deserialize, Default)]
+/// The list's filters (a form's fields, each empty when unused).
+#[derive(Deserialize, Serialize, Default, Clone)]
 pub struct Filters {
     #[serde(default)]
     status: String,
+    /// `threekit`, `activecampaign` or `ordercloud`.
+    #[serde(default)]
+    source: String,
     #[serde(default)]
     customer: String,
-    /// An order's id or short id.
+    /// Created at or after (UTC, `datetime-local`).
+    #[serde(default)]
+    from: String,
+    /// Created before (UTC, `datetime-local`).
+    #[serde(default)]
+    to: String,
+    /// An order's id or short id goes to its page; anything else is looked up as an email
+    /// (when it holds an `@`) or an external id.
     #[serde(default)]
     find: String,
+    #[serde(default)]
+    offset: i64,
+}
+
+/// Orders per page.
+const PAGE: i64 = 100;
+
+fn nonempty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
 }
 
 fn total(o: &Order) -> String {
@@ -37,18 +57,35 @@ pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) 
         return axum::response::Redirect::to(&format!("/console/orders/{find}")).into_response();
     }
     let status = OrderStatus::parse(f.status.trim()).ok();
-    let customer = Some(f.customer.trim().to_owned()).filter(|c| !c.is_empty());
-    let short_id = Some(find.to_owned()).filter(|f| !f.is_empty());
+    let wanted = parse_source(f.source.trim());
+    let time = |field: &str, v: &str| nonempty(v).map(|v| super::replay::utc(field, &v)).transpose();
+    let (from, to) = match (time("From", &f.from), time("To", &f.to)) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(e), _) | (_, Err(e)) => {
+            return super::layout::message_page(Some(&s), axum::http::StatusCode::BAD_REQUEST, "Refused", &e);
+        }
+    };
+    let (email, external_id) = match nonempty(find) {
+        Some(f) if f.contains('@') => (Some(f), None),
+        other => (None, other),
+    };
     let filter = OrderFilter {
         statuses: status.into_iter().collect(),
-        customer_id: customer,
-        short_id,
+        source: wanted,
+        customer_id: nonempty(&f.customer),
+        from,
+        to,
+        email,
+        external_id,
         ..OrderFilter::default()
     };
-    let (orders, count) = match app.all_orders(&s.principal, &filter, 0, 100).await {
+    let offset = f.offset.max(0);
+    let (orders, count) = match app.all_orders(&s.principal, &filter, offset, PAGE).await {
         Ok(page) => page,
         Err(e) => return error_page(Some(&s), &e),
     };
+    let next = Filters { offset: offset + PAGE, ..f.clone() };
+    let next = serde_urlencoded::to_string(&next).unwrap_or_default();
     let body = html! {
         h1 { "Orders" }
         form.filters method="get" action="/console/orders" {
@@ -62,16 +99,27 @@ pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) 
                 }
             }
             div {
+                label for="source" { "Source" }
+                select #source name="source" {
+                    option value="" { "any" }
+                    @for src in Source::ALL {
+                        option value=(source_word(src)) selected[wanted == Some(src)] { (source_word(src)) }
+                    }
+                }
+            }
+            div {
                 label for="customer" { "Customer id" }
                 input #customer name="customer" type="text" value=(f.customer);
             }
+            div { label for="from" { "Created from (UTC)" } input #from name="from" type="datetime-local" value=(f.from); }
+            div { label for="to" { "to" } input #to name="to" type="datetime-local" value=(f.to); }
             div {
-                label for="find" { "Order id or short id" }
+                label for="find" { "Id, short id, email or external id" }
                 input #find name="find" type="search" value=(f.find);
             }
             button type="submit" { "Filter" }
         }
-        p { (count) " orders" @if count > 100 { ", the newest 100 shown" } "." }
+        p { (count) " orders" @if count > PAGE { ", showing " (offset + 1) "–" (offset + orders.len() as i64) } "." }
         div.table {
             table {
                 thead { tr { th { "Created" } th { "Order" } th { "Source" } th { "Status" } th { "Total" } th { "Customer" } } }
@@ -88,6 +136,9 @@ pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) 
                     }
                 }
             }
+        }
+        @if offset + PAGE < count {
+            a href={ "/console/orders?" (next) } { "Next page" }
         }
     };
     Page::new("Orders", body).render(Some(&s))
@@ -166,7 +217,7 @@ pub async fn show(State(app): State<App>, s: Session, Path(id): Path<String>) ->
                     }
                 }
             },
-            Err(e) => p { "Not shown: " (e.to_string()) },
+            Err(e) => p.muted { "Not shown. " (explain(e)) },
         }
     };
     Page::new(format!("Order {title}"), body).render(Some(&s))

@@ -157,12 +157,28 @@ async fn a_client_without_the_role_is_refused_and_its_roles_are_named() {
     assert!(body.contains("WebhookReader"), "{body}");
     let (status, _, _) = b.get("/console/deliveries").await;
     assert_eq!(status, 403);
+    // The overview shows nothing this client may read: refused as a whole.
+    let (status, _, body) = b.get("/console/overview").await;
+    assert_eq!(status, 403, "{body}");
     // A reader of integrations sees that page and no other.
     let (id, secret) = s.client_with_roles(&["WebhookReader"]).await;
     let mut reader = Browser::new(&s);
     reader.sign_in(&id, &secret).await;
     assert_eq!(reader.get("/console/integrations").await.0, 200);
     assert_eq!(reader.get("/console/orders").await.0, 403);
+    // Its overview has the deliveries part and names the roles of the others.
+    let (status, _, body) = reader.get("/console/overview").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("dead letters waiting") && body.contains("Delivery attempts per minute ("), "{body}");
+    assert!(!body.contains("Orders per minute (") && body.contains("OrderReader"), "{body}");
+    assert!(body.contains("IntegrationEventReader"), "the callouts part names its roles: {body}");
+    // An order reader sees the orders part.
+    let (id, secret) = s.client_with_roles(&["OrderReader"]).await;
+    let mut orders = Browser::new(&s);
+    orders.sign_in(&id, &secret).await;
+    let (status, _, body) = orders.get("/console/overview").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Orders per minute (") && !body.contains("dead letters waiting"), "{body}");
 }
 
 #[tokio::test]
@@ -193,6 +209,11 @@ async fn a_dead_delivery_is_retried_from_its_page() {
     let (_, _, integrations) = b.get("/console/integrations").await;
     assert!(integrations.contains("&lt;i&gt;hook&lt;/i&gt;"), "{integrations}");
     assert!(!integrations.contains("whsec_dG9wc2VjcmV0"), "the secret is masked: {integrations}");
+    assert!(
+        integrations.contains("<span class=\"status-failed\">100.0 %</span> of 4"),
+        "its error rate: {integrations}"
+    );
+    assert!(!integrations.contains(">never<"), "it has a last attempt: {integrations}");
     let (_, _, overview) = b.get("/console/overview").await;
     assert!(overview.contains("(4, 4 failed; success 0.0 %)"), "four failed attempts, none succeeded: {overview}");
     assert!(overview.contains("&lt;i&gt;hook&lt;/i&gt;"), "{overview}");
@@ -212,6 +233,22 @@ async fn a_dead_delivery_is_retried_from_its_page() {
     })
     .await;
     assert!(!rx.accepted().is_empty());
+    // The request the page shows is the one the receiver got, its secret and signature masked.
+    let (_, _, page) = b.get(&format!("/console/deliveries/{dead}")).await;
+    let got = rx.accepted().pop().unwrap();
+    assert!(page.contains(&format!("POST {}", rx.url)), "{page}");
+    for (name, value) in [("x-moltin-integration-trigger", "api-client.created"), ("webhook-id", dead.as_str())] {
+        assert_eq!(got.headers[name], value);
+        assert!(page.contains(&format!("<code>{name}</code></td><td><code>{value}</code>")), "{name}: {page}");
+    }
+    assert!(page.contains("<code>webhook-signature</code></td><td><code>v1,****</code>"), "{page}");
+    assert!(!page.contains("whsec_dG9wc2VjcmV0") && !page.contains("dG9wc2VjcmV0"), "the secret is masked: {page}");
+    let shown = page.split(" bytes)</summary><pre>").nth(1).and_then(|rest| rest.split("</pre>").next()).unwrap();
+    let shown = shown.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let mut delivered = got.body.clone();
+    assert_eq!(delivered["configuration"]["secret_key"], "whsec_dG9wc2VjcmV0", "Elastic Path's body repeats it");
+    delivered["configuration"]["secret_key"] = json!("**************cmV0");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).unwrap(), delivered, "the body as delivered");
 
     // Replay the range from the integration's page: a confirmation first, then progress.
     let (_, _, page) = b.get(&format!("/console/integrations/{integration}")).await;
@@ -372,6 +409,14 @@ async fn an_orders_page_shows_every_delivery_of_its_events() {
     assert!(page.contains("Order 7") && page.contains(&id), "{page}");
     let (_, _, list) = b.get("/console/orders?find=no-such-order").await;
     assert!(list.contains("0 orders"), "{list}");
+    // By source and creation time; an email or an external id in the search box.
+    let (_, _, list) = b.get("/console/orders?source=threekit&from=2000-01-01T00:00&to=2100-01-01T00:00").await;
+    assert!(list.contains("1 orders") && list.contains("Order 7"), "{list}");
+    let (_, _, list) = b.get("/console/orders?source=activecampaign").await;
+    assert!(list.contains("0 orders"), "{list}");
+    let (_, _, list) = b.get("/console/orders?from=2100-01-01T00:00").await;
+    assert!(list.contains("0 orders"), "{list}");
+    assert_eq!(b.get("/console/orders?to=tomorrow").await.0, 400);
     // Deliveries by creation time.
     let (_, _, list) = b.get("/console/deliveries?from=2000-01-01T00:00&to=2100-01-01T00:00").await;
     assert!(list.contains("1 deliveries"), "{list}");
@@ -385,6 +430,27 @@ async fn an_orders_page_shows_every_delivery_of_its_events() {
     let (status, _, page) = reader.get(&format!("/console/orders/{id}")).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Order 7") && page.contains("Not shown"), "{page}");
+    // An ActiveCampaign order, found by its buyer's email (any case) or its external id.
+    let ac = crate::activecampaign::setup(&s).await;
+    let r = ac
+        .post(
+            "/api/3/ecomOrders",
+            json!({"ecomOrder": {"externalid": "EXT-42", "source": 1, "email": "alice@example.com",
+                   "orderProducts": [{"name": "Pogo", "price": 4900, "quantity": 1}], "totalPrice": 4900,
+                   "currency": "EUR", "connectionid": 1, "customerid": 1, "externalCreatedDate": "2026-11-01T10:00:00Z"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let ac_id = r.body["ecomOrder"]["id"].as_str().unwrap().to_owned();
+    for find in ["ALICE%40example.com", "EXT-42"] {
+        let (_, _, list) = b.get(&format!("/console/orders?find={find}")).await;
+        assert!(
+            list.contains("1 orders")
+                && list.contains(&format!("/console/orders/{ac_id}"))
+                && list.contains("activecampaign"),
+            "{find}: {list}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -428,4 +494,20 @@ async fn the_callouts_page_shows_each_call_with_its_status_and_error_body() {
     let (_, _, overview) = b.get("/console/overview").await;
     let at = overview.find("Callouts, last hour").expect("the callouts table");
     assert!(overview[at..].contains("(OrderCheckout)</td><td>2</td><td>1</td>"), "two calls, one failed: {overview}");
+    // The client's page names its checkout event; the event's page, its latest calls.
+    let (status, _, page) = b.get(&format!("/console/clients/{}", shop.client)).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Storefront") && page.contains("<th>Secret</th><td>none</td>"), "a public client: {page}");
+    assert!(page.contains("href=\"/console/integration-events/checkout\""), "{page}");
+    let (status, _, page) = b.get("/console/integration-events/checkout").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("OrderCheckout") && page.contains("ProductReader") && page.contains("taxRate"), "{page}");
+    assert!(
+        page.contains("<code>/ordercalculate</code>") && page.contains("&lt;b&gt;tax engine down&lt;/b&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains(crate::support::shop::HASH_KEY), "the hash key is never shown: {page}");
+    assert_eq!(b.get("/console/integration-events/no-such-event").await.0, 404);
+    assert_eq!(b.get("/console/clients/no-such-client").await.0, 404);
+    assert_eq!(other.get(&format!("/console/clients/{}", shop.client)).await.0, 403, "an API client reader's page");
 }

@@ -210,14 +210,11 @@ impl Connection {
         let receipt = format!("r{}", self.next_receipt.fetch_add(1, Ordering::SeqCst));
         let (tx, rx) = oneshot::channel();
         self.waiters.lock().expect("waiters lock").insert(receipt.clone(), tx);
-        let frame = Frame::new("SEND")
-            .header("destination", destination)
-            .header("content-type", "application/json")
-            .header("persistent", "true")
-            .header("receipt", &receipt)
-            .header("cartwire-job-id", &m.delivery_id)
-            .header("x-moltin-integration-trigger", &m.event_key)
-            .body(m.body.clone());
+        let mut frame = Frame::new("SEND");
+        for (name, value) in super::send_headers(destination, m) {
+            frame = frame.header(name, &value);
+        }
+        let frame = frame.header("receipt", &receipt).body(m.body.clone());
         let write = self.writer.lock().await.write_all(&frame.encode()).await;
         if let Err(e) = write {
             self.open.store(false, Ordering::SeqCst);

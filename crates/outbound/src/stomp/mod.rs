@@ -27,6 +27,27 @@ pub struct StompTarget {
     pub password: Option<Secret>,
 }
 
+/// The headers of a message's SEND frame, before the `receipt` the connection adds: the one
+/// list the client sends and the console shows (nothing secret: the login is the CONNECT's).
+pub fn send_headers(destination: &str, m: &Message) -> Vec<(&'static str, String)> {
+    vec![
+        ("destination", destination.to_owned()),
+        ("content-type", "application/json".to_owned()),
+        ("persistent", "true".to_owned()),
+        ("cartwire-job-id", m.delivery_id.clone()),
+        ("x-moltin-integration-trigger", m.event_key.clone()),
+    ]
+}
+
+/// A message's SEND frame, for people.
+pub fn describe(target: &StompTarget, m: &Message) -> crate::Described {
+    crate::Described {
+        target: format!("STOMP SEND to {} via {}", target.destination, target.addresses.join(", ")),
+        headers: send_headers(&target.destination, m).into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
+        body: String::from_utf8_lossy(&m.body).into_owned(),
+    }
+}
+
 /// One integration's connection, with the settings it was opened with.
 type Slot = Arc<Mutex<Option<(StompTarget, Connection)>>>;
 
