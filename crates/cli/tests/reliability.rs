@@ -4,6 +4,9 @@
 #[path = "../../api/tests/api/support/mod.rs"]
 mod support;
 
+#[path = "reliability/disk_full.rs"]
+mod disk_full;
+
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::process::Stdio;

@@ -258,10 +258,18 @@ impl Store {
         }
     }
 
-    /// Checks that the database answers.
+    /// Checks that the database answers and, on SQLite, that no write was refused for want of
+    /// it in the last 5 s: a full disk leaves reads working, so a read alone would call a node
+    /// ready that refuses its orders.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut tx = self.read().await?;
         sql::query("SELECT 1").fetch_one(tx.conn()).await?;
+        tx.commit().await?;
+        if let Engine::Sqlite(db) = &self.engine
+            && db.writes_failing()
+        {
+            return Err(StoreError::Unavailable("a write was refused in the last 5 s (is the disk full?)".into()));
+        }
         Ok(())
     }
 
@@ -293,7 +301,13 @@ impl Conn {
     /// Runs one statement; SQLite's run on this thread, PostgreSQL's over the connection.
     pub(crate) async fn run(&mut self, q: sql::Query, want_rows: bool) -> Result<(u64, Vec<sql::Row>), StoreError> {
         match self {
-            Conn::SqliteWrite(unit) => sqlite::run(unit.conn(), &q, want_rows),
+            Conn::SqliteWrite(unit) => {
+                let r = sqlite::run(unit.conn(), &q, want_rows);
+                if let Err(StoreError::Unavailable(_)) = &r {
+                    unit.note_write_failure();
+                }
+                r
+            }
             Conn::SqliteRead(lease) => sqlite::run(lease.conn(), &q, want_rows),
             Conn::Postgres(tx) => pg::run(tx, q, want_rows).await,
             Conn::PostgresAutocommit(conn) => pg::run(conn, q, want_rows).await,

@@ -21,7 +21,7 @@ use crate::StoreError;
 use crate::sql::{Arg, Cell, Query, Row};
 use rusqlite::types::ValueRef;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore, watch};
 
@@ -42,6 +42,13 @@ pub(crate) struct Writer {
     units: u64,
 }
 
+/// How long readiness reports a write refused for want of the database.
+pub(crate) const WRITE_FAILURE_MEMORY_MS: i64 = 5_000;
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// The engine: the writer, the committer's signals, and the reader pool.
 pub(crate) struct Sqlite {
     writer: Arc<tokio::sync::Mutex<Writer>>,
@@ -54,6 +61,11 @@ pub(crate) struct Sqlite {
     path: String,
     groups: AtomicU64,
     units: AtomicU64,
+    /// When (ms since the epoch; 0: never) a write last failed for want of the database (a
+    /// full disk, an I/O error). Readiness reports it for [`WRITE_FAILURE_MEMORY_MS`]: a
+    /// success does not clear it, since on a full disk small writes can still fit in space
+    /// the log already holds while an order's cannot.
+    last_write_failure: AtomicI64,
 }
 
 /// What group commit has done since the store opened.
@@ -120,6 +132,7 @@ impl Sqlite {
             path,
             groups: AtomicU64::new(0),
             units: AtomicU64::new(0),
+            last_write_failure: AtomicI64::new(0),
         });
         let committer = Arc::downgrade(&engine);
         let requested = engine.commit_requested.clone();
@@ -142,6 +155,18 @@ impl Sqlite {
         self.commit_group().await;
         let w = self.writer.lock().await;
         f(&w.conn)
+    }
+
+    /// Remembers that a write failed for want of the database.
+    fn note_write_failure(&self) {
+        self.last_write_failure.store(now_ms(), Ordering::Relaxed);
+    }
+
+    /// Whether a write failed for want of the database within the last
+    /// [`WRITE_FAILURE_MEMORY_MS`].
+    pub(crate) fn writes_failing(&self) -> bool {
+        let at = self.last_write_failure.load(Ordering::Relaxed);
+        at != 0 && now_ms() - at < WRITE_FAILURE_MEMORY_MS
     }
 
     /// Group commit's counters.
@@ -179,6 +204,9 @@ impl Sqlite {
             self.groups.fetch_add(1, Ordering::Relaxed);
             self.units.fetch_add(units, Ordering::Relaxed);
         }
+        if failure.is_some() {
+            self.note_write_failure();
+        }
         if let Some(msg) = failure {
             tracing::error!(generation, error = %msg, "SQLite group commit failed");
             let mut f = self.failures.lock().expect("failure list");
@@ -195,7 +223,13 @@ impl Sqlite {
     pub(crate) async fn begin(self: &Arc<Self>) -> Result<WriteUnit, StoreError> {
         let mut w = self.writer.clone().lock_owned().await;
         if !w.open {
-            w.conn.execute_batch("BEGIN IMMEDIATE")?;
+            if let Err(e) = w.conn.execute_batch("BEGIN IMMEDIATE") {
+                let e = StoreError::from(e);
+                if matches!(e, StoreError::Unavailable(_)) {
+                    self.note_write_failure();
+                }
+                return Err(e);
+            }
             w.open = true;
         }
         if let Err(e) = w.conn.execute_batch("SAVEPOINT unit") {
@@ -233,6 +267,12 @@ pub(crate) struct WriteUnit {
 impl WriteUnit {
     pub(crate) fn conn(&self) -> &rusqlite::Connection {
         &self.writer.as_ref().expect("a live unit holds the writer").conn
+    }
+
+    /// A statement of this unit failed for want of the database (a full disk, an I/O
+    /// error): readiness reports it until a group commit succeeds.
+    pub(crate) fn note_write_failure(&self) {
+        self.engine.note_write_failure();
     }
 
     /// Ends the unit successfully and waits until its group's COMMIT is on disk.
