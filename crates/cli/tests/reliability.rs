@@ -90,6 +90,42 @@ async fn token(http: &reqwest::Client, base: &str) -> String {
     body["access_token"].as_str().unwrap().to_owned()
 }
 
+/// An `order.created` webhook to `receiver_url` and a private Threekit token named `name`:
+/// what the order tests send and observe with.
+async fn order_hook_and_token(
+    http: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    receiver_url: &str,
+    name: &str,
+) -> String {
+    let hook = json!({"data": {"type": "integration", "name": "orders", "enabled": true, "observes": ["order.created"],
+                               "integration_type": "webhook", "configuration": {"url": receiver_url}}});
+    let res = http.post(format!("{base}/v2/integrations")).bearer_auth(admin).json(&hook).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let res = http
+        .post(format!("{base}/cartwire/v1/tokens"))
+        .bearer_auth(admin)
+        .json(&json!({"kind": "private", "name": name}))
+        .send()
+        .await
+        .unwrap();
+    res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+}
+
+/// Waits (up to 60 s) until every order in `wanted` has reached `receiver`.
+async fn all_delivered(receiver: &Receiver, wanted: HashSet<String>) {
+    eventually(60, "every acknowledged order to reach the webhook", || async {
+        let got: HashSet<String> = receiver
+            .accepted()
+            .iter()
+            .filter_map(|m| m.body["payload"]["data"]["id"].as_str().map(str::to_owned))
+            .collect();
+        wanted.is_subset(&got).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn deliveries_survive_sigkill_of_the_server_twice() {
     let dir = tempfile::tempdir().unwrap();
@@ -281,18 +317,7 @@ async fn sigkill_during_group_commits_loses_no_acknowledged_order() {
     let receiver = Receiver::start(None).await;
     let mut server = start_server(dir.path(), &db, port).await;
     let admin = token(&http, &base).await;
-    let hook = json!({"data": {"type": "integration", "name": "orders", "enabled": true, "observes": ["order.created"],
-                               "integration_type": "webhook", "configuration": {"url": receiver.url}}});
-    let res = http.post(format!("{base}/v2/integrations")).bearer_auth(&admin).json(&hook).send().await.unwrap();
-    assert_eq!(res.status(), 201);
-    let res = http
-        .post(format!("{base}/cartwire/v1/tokens"))
-        .bearer_auth(&admin)
-        .json(&json!({"kind": "private", "name": "crash"}))
-        .send()
-        .await
-        .unwrap();
-    let private = res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let private = order_hook_and_token(&http, &base, &admin, &receiver.url, "crash").await;
 
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut writers = Vec::new();
@@ -334,14 +359,5 @@ async fn sigkill_during_group_commits_loses_no_acknowledged_order() {
         }
     }
     assert!(missing.is_empty(), "{} of {} acknowledged orders are missing", missing.len(), acknowledged.len());
-    let wanted: HashSet<String> = acknowledged.into_iter().collect();
-    eventually(60, "every acknowledged order to reach the webhook", || async {
-        let got: HashSet<String> = receiver
-            .accepted()
-            .iter()
-            .filter_map(|m| m.body["payload"]["data"]["id"].as_str().map(str::to_owned))
-            .collect();
-        wanted.is_subset(&got).then_some(())
-    })
-    .await;
+    all_delivered(&receiver, acknowledged.into_iter().collect()).await;
 }

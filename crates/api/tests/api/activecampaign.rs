@@ -98,6 +98,14 @@ pub(crate) async fn setup(s: &TestServer) -> Ac<'_> {
     ac
 }
 
+/// A one-product order (49 EUR) of the customer `setup` made, with its shop's `externalid`
+/// and `email` (which may differ in case from the customer's).
+pub(crate) fn one_product_order(externalid: &str, email: &str) -> Value {
+    json!({"ecomOrder": {"externalid": externalid, "source": 1, "email": email,
+           "orderProducts": [{"name": "Pogo", "price": 4900, "quantity": 1}], "totalPrice": 4900,
+           "currency": "EUR", "connectionid": 1, "customerid": 1, "externalCreatedDate": "2026-11-01T10:00:00Z"}})
+}
+
 fn pointer(r: &support::Response) -> (&str, &str) {
     (
         r.body["errors"][0]["source"]["pointer"].as_str().unwrap_or("-"),

@@ -432,14 +432,7 @@ async fn an_orders_page_shows_every_delivery_of_its_events() {
     assert!(page.contains("Order 7") && page.contains("Not shown"), "{page}");
     // An ActiveCampaign order, found by its buyer's email (any case) or its external id.
     let ac = crate::activecampaign::setup(&s).await;
-    let r = ac
-        .post(
-            "/api/3/ecomOrders",
-            json!({"ecomOrder": {"externalid": "EXT-42", "source": 1, "email": "alice@example.com",
-                   "orderProducts": [{"name": "Pogo", "price": 4900, "quantity": 1}], "totalPrice": 4900,
-                   "currency": "EUR", "connectionid": 1, "customerid": 1, "externalCreatedDate": "2026-11-01T10:00:00Z"}}),
-        )
-        .await;
+    let r = ac.post("/api/3/ecomOrders", crate::activecampaign::one_product_order("EXT-42", "alice@example.com")).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let ac_id = r.body["ecomOrder"]["id"].as_str().unwrap().to_owned();
     for find in ["ALICE%40example.com", "EXT-42"] {

@@ -20,14 +20,7 @@ async fn orders_of_every_dialect_are_found_by_source_time_email_and_external_id(
     assert_eq!(r.status, 201, "{}", r.body);
     // ActiveCampaign: alice's order A-7 (alice@example.com).
     let ac = activecampaign::setup(s).await;
-    let r = ac
-        .post(
-            "/api/3/ecomOrders",
-            json!({"ecomOrder": {"externalid": "A-7", "source": 1, "email": "Alice@Example.com",
-                   "orderProducts": [{"name": "Pogo", "price": 4900, "quantity": 1}], "totalPrice": 4900,
-                   "currency": "EUR", "connectionid": 1, "customerid": 1, "externalCreatedDate": "2026-11-01T10:00:00Z"}}),
-        )
-        .await;
+    let r = ac.post("/api/3/ecomOrders", activecampaign::one_product_order("A-7", "Alice@Example.com")).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let ac_id = r.body["ecomOrder"]["id"].as_str().unwrap().to_owned();
     // Threekit: an order from a platform whose own id is SHOP-99.

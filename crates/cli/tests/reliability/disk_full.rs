@@ -7,11 +7,10 @@
 //! mount it says so and passes, unless `CARTWIRE_REQUIRE_DISK_FULL` is set (scripts/test sets
 //! it when it runs as root), so the suite cannot skip it silently.
 
-use super::{free_port, start_server, token};
+use super::{all_delivered, free_port, order_hook_and_token, start_server, token};
 use crate::support::eventually;
 use crate::support::receiver::Receiver;
 use serde_json::{Value, json};
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -69,18 +68,7 @@ async fn a_full_disk_refuses_writes_with_503_and_work_resumes_when_space_returns
     let receiver = Receiver::start(None).await;
     let _server = start_server(dir.path(), &db, port).await;
     let admin = token(&http, &base).await;
-    let hook = json!({"data": {"type": "integration", "name": "orders", "enabled": true, "observes": ["order.created"],
-                               "integration_type": "webhook", "configuration": {"url": receiver.url}}});
-    let res = http.post(format!("{base}/v2/integrations")).bearer_auth(&admin).json(&hook).send().await.unwrap();
-    assert_eq!(res.status(), 201);
-    let res = http
-        .post(format!("{base}/cartwire/v1/tokens"))
-        .bearer_auth(&admin)
-        .json(&json!({"kind": "private", "name": "disk"}))
-        .send()
-        .await
-        .unwrap();
-    let private = res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let private = order_hook_and_token(&http, &base, &admin, &receiver.url, "disk").await;
     let order = |n: usize| {
         let body = json!({"name": format!("disk {n}"), "cart": [{"configurationId": "c", "count": 1}],
                           "metadata": {"pad": "x".repeat(2000)}});
@@ -144,16 +132,7 @@ async fn a_full_disk_refuses_writes_with_503_and_work_resumes_when_space_returns
     let res = http.get(format!("{base}/api/orders?perPage=100")).bearer_auth(&private).send().await.unwrap();
     let count = res.json::<Value>().await.unwrap()["count"].as_u64().unwrap() as usize;
     assert!(count >= acknowledged.len(), "{count} stored, {} acknowledged", acknowledged.len());
-    let wanted: HashSet<String> = acknowledged.into_iter().collect();
-    eventually(60, "every acknowledged order to reach the webhook", || async {
-        let got: HashSet<String> = receiver
-            .accepted()
-            .iter()
-            .filter_map(|m| m.body["payload"]["data"]["id"].as_str().map(str::to_owned))
-            .collect();
-        wanted.is_subset(&got).then_some(())
-    })
-    .await;
+    all_delivered(&receiver, acknowledged.into_iter().collect()).await;
     // The file is sound.
     let check = cartwire_store::raw::first_row_text(&db, "PRAGMA integrity_check").await.unwrap();
     assert_eq!(check, ["ok"]);
