@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cartwire_app::App;
 use cartwire_app::integrations::DeliveryFilter;
 use maud::html;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 const STATUSES: &[&str] = &["pending", "succeeded", "dead"];
 
 /// The list's filters.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 pub struct Filters {
     #[serde(default)]
     status: String,
@@ -98,7 +98,10 @@ pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) 
             }
         }
         @if offset + 50 < total {
-            a href={ "/console/deliveries?status=" (f.status) "&integration=" (f.integration) "&from=" (f.from) "&to=" (f.to) "&offset=" (offset + 50) } { "Next page" }
+            // The filters as the form sent them, encoded (an integration id or a time may hold
+            // characters a query string must escape).
+            @let next = serde_urlencoded::to_string(Filters { offset: offset + 50, ..f.clone() }).unwrap_or_default();
+            a href={ "/console/deliveries?" (next) } { "Next page" }
         }
     };
     Page::new("Deliveries", body).render(Some(&s))

@@ -504,3 +504,32 @@ async fn the_callouts_page_shows_each_call_with_its_status_and_error_body() {
     assert_eq!(b.get("/console/clients/no-such-client").await.0, 404);
     assert_eq!(other.get(&format!("/console/clients/{}", shop.client)).await.0, 403, "an API client reader's page");
 }
+
+#[tokio::test]
+async fn the_deliveries_list_pages_with_its_filters_kept() {
+    let s = TestServer::start().await;
+    let rx = Receiver::start(None).await;
+    let r = s
+        .post(
+            "/v2/integrations",
+            json!({"data": {"type": "integration", "name": "clients", "enabled": true, "observes": ["api-client.created"],
+                            "integration_type": "webhook", "configuration": {"url": rx.url}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let integration = r.body["data"]["id"].as_str().unwrap().to_owned();
+    for n in 0..51 {
+        let r = s.post("/v1/apiclients", json!({"AppName": format!("app {n}"), "AccessTokenDuration": 60})).await;
+        assert_eq!(r.status, 201);
+    }
+    let mut b = Browser::new(&s);
+    b.sign_in(ADMIN_ID, ADMIN_SECRET).await;
+    let (_, _, list) = b.get(&format!("/console/deliveries?integration={integration}&from=2000-01-01T00:00")).await;
+    assert!(list.contains("51 deliveries, showing 1–50"), "{list}");
+    let next = list.split("href=\"/console/deliveries?").find(|part| part.contains("offset=50")).unwrap();
+    let next = next.split('"').next().unwrap().replace("&amp;", "&");
+    assert!(next.contains("from=2000-01-01T00%3A00") && next.contains(&format!("integration={integration}")), "{next}");
+    let (status, _, page) = b.get(&format!("/console/deliveries?{next}")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("51 deliveries, showing 51–51"), "the second page, same filters: {page}");
+}
