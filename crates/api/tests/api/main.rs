@@ -17,6 +17,7 @@ mod identity;
 mod integration_events;
 mod integrations;
 mod limits;
+mod long_outage;
 mod me;
 mod oauth;
 mod openapi;
