@@ -212,3 +212,36 @@ impl Transport for SqsTransport {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(url: &str) -> SqsTarget {
+        SqsTarget {
+            url: url.into(),
+            access_key_id: Secret::new("AKIAABCDEFGHIJKLPSYQ"),
+            secret_access_key: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            region: "eu-west-1".into(),
+        }
+    }
+
+    #[test]
+    fn a_described_message_names_its_attributes_and_never_the_credentials() {
+        let m = Message {
+            delivery_id: "job-1".into(),
+            event_key: "order.created".into(),
+            resource_id: "o1".into(),
+            body: br#"{"specversion":"1.0"}"#.to_vec(),
+        };
+        let plain = describe(&target("https://sqs.eu-west-1.amazonaws.com/1/orders"), &m);
+        assert_eq!(plain.headers, [("MessageAttribute triggered_by".to_owned(), "order.created".to_owned())]);
+        assert_eq!(plain.body, r#"{"specversion":"1.0"}"#);
+        let fifo = describe(&target("https://sqs.eu-west-1.amazonaws.com/1/orders.fifo"), &m);
+        let names: Vec<&str> = fifo.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["MessageAttribute triggered_by", "MessageGroupId", "MessageDeduplicationId"]);
+        assert_eq!((fifo.headers[1].1.as_str(), fifo.headers[2].1.as_str()), ("o1", "job-1"));
+        let text = format!("{plain:?}{fifo:?}");
+        assert!(!text.contains("AKIA") && !text.contains("EXAMPLEKEY"), "{text}");
+    }
+}
