@@ -51,7 +51,8 @@ fn total(o: &Order) -> String {
 
 /// `GET /console/orders`.
 pub async fn list(State(app): State<App>, s: Session, Query(f): Query<Filters>) -> Response {
-    // An id or a short id goes straight to its order; one that names none lists nothing.
+    // An id or a short id goes straight to its order; anything else is searched for below, as
+    // an email (with an `@`) or an external id.
     let find = f.find.trim();
     if !find.is_empty() && app.order_with_events(&s.principal, find).await.is_ok() {
         return axum::response::Redirect::to(&format!("/console/orders/{find}")).into_response();
