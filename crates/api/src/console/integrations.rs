@@ -21,17 +21,17 @@ use serde_json::{Map, Value, json};
 /// `GET /console/integrations`.
 pub async fn list(State(app): State<App>, s: Session) -> Response {
     let hour = std::time::Duration::from_secs(3600);
-    let (integrations, activity) =
-        match (app.list_integrations(&s.principal).await, app.delivery_activity(&s.principal, hour).await) {
-            (Ok(all), Ok(activity)) => (all, activity),
-            (Err(e), _) | (_, Err(e)) => return error_page(Some(&s), &e),
-        };
-    // Each integration's last attempt and its attempts / failures of the last hour.
-    let health = |id: &str| {
-        let at = activity.integrations.iter().position(|(i, _)| i.id == id)?;
+    // The activity lists every integration (masked for readers, as `list_integrations`) with
+    // its last attempt and its attempts / failures of the last hour.
+    let activity = match app.delivery_activity(&s.principal, hour).await {
+        Ok(activity) => activity,
+        Err(e) => return error_page(Some(&s), &e),
+    };
+    let integrations: Vec<_> = activity.integrations.iter().map(|(i, _)| i).collect();
+    let health = |at: usize| {
         let per = &activity.integrations[at].1;
         let (tried, failed) = per.iter().fold((0, 0), |(t, f), m| (t + m.attempts, f + m.failures));
-        Some((activity.last_attempts[at], tried, failed))
+        (activity.last_attempts[at], tried, failed)
     };
     let body = html! {
         h1 { "Integrations" }
@@ -40,18 +40,18 @@ pub async fn list(State(app): State<App>, s: Session) -> Response {
             table {
                 thead { tr { th { "Name" } th { "Type" } th { "Enabled" } th { "Observes" } th { "Last attempt" } th { "Errors, last hour" } th { "Configuration" } th { "Updated" } } }
                 tbody {
-                    @for i in &integrations {
+                    @for (at, i) in integrations.iter().enumerate() {
                         tr {
                             td { a href={ "/console/integrations/" (i.id) } { (i.name) } br; code { (i.id) } br;
                                  a href={ "/console/deliveries?integration=" (i.id) } { "deliveries" } }
                             td { (i.config.integration_type().as_str()) }
                             td { @if i.enabled { "yes" } @else { "no" } }
                             td { @for k in i.observes.keys() { code { (k) } " " } }
-                            @let h = health(&i.id);
-                            td { @match h.and_then(|h| h.0) { Some(at) => (when(at)), None => "never" } }
+                            @let h = health(at);
+                            td { @match h.0 { Some(last) => (when(last)), None => "never" } }
                             td {
                                 @match h {
-                                    Some((_, tried, failed)) if tried > 0 => {
+                                    (_, tried, failed) if tried > 0 => {
                                         span class=(if failed > 0 { "status-failed" } else { "status-succeeded" }) {
                                             (format!("{:.1} %", 100.0 * failed as f64 / tried as f64))
                                         }

@@ -36,11 +36,7 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
         Ok::<_, AppError>((total, app.order_activity(p, hour).await?))
     }
     .await;
-    let deliveries = async {
-        let integrations = app.list_integrations(p).await?;
-        Ok::<_, AppError>((integrations, app.delivery_activity(p, hour).await?))
-    }
-    .await;
+    let deliveries = app.delivery_activity(p, hour).await;
     let calls = app.recent_callouts(p, 1000).await;
     let events = app.event_tail(p, &EventFilter::default(), 10).await;
     // Every part refused: the caller holds no role the overview shows anything for.
@@ -74,9 +70,9 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
             @if let Ok((total, _)) = &orders {
                 a.card href="/console/orders" { div.n { (total) } "orders" }
             }
-            @if let Ok((integrations, _)) = &deliveries {
+            @if let Ok(activity) = &deliveries {
                 a.card href="/console/integrations" {
-                    div.n { (integrations.iter().filter(|i| i.enabled).count()) " / " (integrations.len()) }
+                    div.n { (activity.integrations.iter().filter(|(i, _)| i.enabled).count()) " / " (activity.integrations.len()) }
                     "integrations enabled"
                 }
             }
@@ -94,7 +90,7 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
             }
             figure {
                 @match &deliveries {
-                    Ok((_, activity)) => {
+                    Ok(activity) => {
                         @let minutes = &activity.minutes;
                         @let column = |pick: fn(&AttemptsInMinute) -> i64| -> Vec<i64> {
                             (0..minutes.len()).map(|m| activity.integrations.iter().map(|(_, a)| pick(&a[m])).sum()).collect()
@@ -110,7 +106,7 @@ pub async fn page(State(app): State<App>, s: Session) -> Response {
         }
         h2 { "Integrations" }
         @match &deliveries {
-            Ok((_, activity)) => {
+            Ok(activity) => {
                 div.table {
                     table {
                         thead { tr { th { "Integration" } th { "Attempts and failures, last hour" } th { "Success" } } }

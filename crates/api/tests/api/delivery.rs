@@ -10,7 +10,13 @@ use support::receiver::{Mode, Receiver};
 use support::{TestServer, eventually};
 
 /// Creates an enabled webhook integration observing `observes`; returns its id.
-async fn webhook(s: &TestServer, url: &str, secret: Option<&str>, observes: &[&str], extra: Value) -> String {
+pub(crate) async fn webhook(
+    s: &TestServer,
+    url: &str,
+    secret: Option<&str>,
+    observes: &[&str],
+    extra: Value,
+) -> String {
     let mut config = json!({"url": url});
     if let Some(sec) = secret {
         config["secret_key"] = json!(sec);
@@ -28,7 +34,7 @@ async fn webhook(s: &TestServer, url: &str, secret: Option<&str>, observes: &[&s
 }
 
 /// Emits one `api-client.created` event; returns the client id.
-async fn emit(s: &TestServer, name: &str) -> String {
+pub(crate) async fn emit(s: &TestServer, name: &str) -> String {
     let r = s.post("/v1/apiclients", json!({"AppName": name, "AccessTokenDuration": 60})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.body["ID"].as_str().unwrap().to_owned()

@@ -6,10 +6,10 @@
 //! one has ended (delivered or dead), outage or not. Figures and the longer form are in
 //! docs/reliability.md.
 
+use crate::delivery::{emit, webhook};
 use crate::support::receiver::{Mode, Receiver};
 use crate::support::{TestServer, eventually, fast_delivery};
 use cartwire_domain::delivery::RetryPolicy;
-use reqwest::Method;
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -23,20 +23,6 @@ fn scaled_schedule() -> (cartwire_app::dispatcher::DeliveryConfig, Duration) {
         RetryPolicy::default().delays.iter().map(|d| (*d / scale).max(Duration::from_millis(1))).collect();
     let horizon = cfg.retry.delays.iter().sum();
     (cfg, horizon)
-}
-
-async fn webhook(s: &TestServer, url: &str, observes: &[&str], ordered: bool) -> String {
-    let data = json!({"type": "integration", "name": "hook", "enabled": true, "observes": observes,
-                      "integration_type": "webhook", "configuration": {"url": url}, "ordered_delivery": ordered});
-    let r = s.send(Method::POST, "/v2/integrations", Some(&s.admin_token), Some(json!({"data": data}))).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    r.body["data"]["id"].as_str().unwrap().to_owned()
-}
-
-async fn client(s: &TestServer, name: &str) -> String {
-    let r = s.post("/v1/apiclients", json!({"AppName": name, "AccessTokenDuration": 60})).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    r.body["ID"].as_str().unwrap().to_owned()
 }
 
 async fn count(s: &TestServer, query: &str) -> i64 {
@@ -62,15 +48,15 @@ async fn a_receiver_down_for_a_simulated_day_gets_what_is_inside_the_horizon_and
     let s = TestServer::start_with(cfg).await;
     let rx = Receiver::start(None).await;
     rx.set_mode(Mode::Fail);
-    let plain = webhook(&s, &rx.url, &["api-client.created"], false).await;
-    let ordered = webhook(&s, &rx.url, &["api-client.updated"], true).await;
+    let plain = webhook(&s, &rx.url, None, &["api-client.created"], json!({})).await;
+    let ordered = webhook(&s, &rx.url, None, &["api-client.updated"], json!({"ordered_delivery": true})).await;
     let before = time::OffsetDateTime::now_utc() - Duration::from_secs(1);
     let started = Instant::now();
 
     // At the outage's start: ten clients, each renamed twice (the ordered integration's events).
     let mut early = Vec::new();
     for n in 0..10 {
-        let id = client(&s, &format!("early-{n}")).await;
+        let id = emit(&s, &format!("early-{n}")).await;
         for v in 1..=2 {
             let r = s.patch(&format!("/v1/apiclients/{id}"), json!({"AppName": format!("early-{n} v{v}")})).await;
             assert_eq!(r.status, 200);
@@ -81,7 +67,7 @@ async fn a_receiver_down_for_a_simulated_day_gets_what_is_inside_the_horizon_and
     // returns; the early ones have used up theirs (even with +20 % jitter) by then.
     tokio::time::sleep_until((started + horizon).into()).await;
     for n in 0..10 {
-        client(&s, &format!("late-{n}")).await;
+        emit(&s, &format!("late-{n}")).await;
     }
     tokio::time::sleep_until((started + horizon.mul_f64(1.4)).into()).await;
     rx.set_mode(Mode::Ok);
