@@ -106,7 +106,8 @@ pub(super) async fn list(
         platform,
         ..OrderFilter::default()
     };
-    let (orders, count) = app.storefront_orders(&c, &filter, &sort, (page - 1) * per_page, per_page).await?;
+    let (orders, count) =
+        app.storefront_orders(&c, &filter, &sort, (page - 1).saturating_mul(per_page), per_page).await?;
     Ok(Json(json!({
         "orders": orders.iter().map(render).collect::<Vec<_>>(),
         "count": count,
