@@ -4,90 +4,44 @@
 #[path = "../../api/tests/api/support/mod.rs"]
 mod support;
 
+#[path = "common/nodes.rs"]
+mod nodes;
+
 #[path = "reliability/disk_full.rs"]
 mod disk_full;
 
+use nodes::{free_port, token};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
-use std::process::Stdio;
 use std::time::Duration;
 use support::receiver::{Mode, Receiver};
 use support::{TestServer, eventually};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-const ADMIN: &str = "CRASH-ADMIN";
-const SECRET: &str = "crash-admin-secret";
+/// The crash tests' delivery settings: short timeouts, leases and retries.
+const FLAGS: &[&str] = &[
+    "--allow-private-targets",
+    "--delivery-timeout",
+    "500ms",
+    "--retry-overload-floor",
+    "100ms",
+    "--delivery-lease",
+    "2s",
+    "--retry-schedule",
+    "100ms,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms",
+];
 
 /// GETs a JSON document with a bearer token.
 async fn get_json(http: &reqwest::Client, url: String, token: &str) -> Value {
     http.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 async fn start_server(dir: &std::path::Path, db: &str, port: u16) -> Child {
-    start_node(dir, db, port, None).await
+    nodes::spawn(dir, db, port, None, FLAGS).await
 }
 
-/// Starts a node of a cluster: every node shares the master key and the public base URL
-/// (the JWT audience), as nodes behind one load balancer do.
 async fn start_node(dir: &std::path::Path, db: &str, port: u16, cluster_key: Option<&str>) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cartwire"));
-    if let Some(k) = cluster_key {
-        cmd.env("CARTWIRE_MASTER_KEY", k).env("CARTWIRE_PUBLIC_BASE_URL", "http://cluster.cartwire.test");
-    }
-    let mut child = cmd
-        .current_dir(dir)
-        .arg("serve")
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args([
-            "--allow-private-targets",
-            "--delivery-timeout",
-            "500ms",
-            "--retry-overload-floor",
-            "100ms",
-            "--delivery-lease",
-            "2s",
-        ])
-        .args(["--retry-schedule", "100ms,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms"])
-        .env("DATABASE_URL", db)
-        .env("CARTWIRE_DATA_DIR", dir.join("data"))
-        .env("CARTWIRE_ADMIN_CLIENT_ID", ADMIN)
-        .env("CARTWIRE_ADMIN_CLIENT_SECRET", SECRET)
-        .env("CARTWIRE_PASSWORD_HASH_COST", "test")
-        .env("RUST_LOG", "error")
-        .env_remove("CARTWIRE_CONFIG")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if line.starts_with("cartwire: listening on") {
-                return;
-            }
-        }
-        panic!("server exited before listening");
-    })
-    .await
-    .expect("server started");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    child
-}
-
-async fn token(http: &reqwest::Client, base: &str) -> String {
-    let res = http
-        .post(format!("{base}/oauth/token"))
-        .form(&[("grant_type", "client_credentials"), ("client_id", ADMIN), ("client_secret", SECRET)])
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
+    nodes::spawn(dir, db, port, cluster_key, FLAGS).await
 }
 
 /// An `order.created` webhook to `receiver_url` and a private Threekit token named `name`:
@@ -256,7 +210,7 @@ async fn two_nodes_on_one_postgres_share_the_work_and_take_over_from_a_killed_on
     let dir_b = tempfile::tempdir().unwrap();
     let db = support::database_url(dir_a.path()).await;
     // Both nodes must share the master key that seals the stored secrets.
-    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let key = nodes::CLUSTER_KEY;
     let (port_a, port_b) = (free_port(), free_port());
     let mut a = start_node(dir_a.path(), &db, port_a, Some(key)).await;
     let b = start_node(dir_b.path(), &db, port_b, Some(key)).await;

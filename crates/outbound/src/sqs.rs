@@ -147,60 +147,15 @@ impl Transport for SqsTransport {
             size += m.body.len();
             chunks.last_mut().expect("just pushed").push(i);
         }
+        // One call after another: a FIFO queue's groups keep their order, and a slow endpoint
+        // (moto, in the soak) is not pushed past the point where its answers time out —
+        // parallel calls were tried and made moto's answers time out under two nodes.
+        let mut answered = Vec::with_capacity(chunks.len());
         for chunk in chunks {
-            let call_started = Instant::now();
-            let mut batch = client.send_message_batch().queue_url(&target.url);
-            for &i in &chunk {
-                let m = &messages[i];
-                let attr = MessageAttributeValue::builder().data_type("String").string_value(&m.event_key).build();
-                let mut entry = SendMessageBatchRequestEntry::builder()
-                    .id(format!("m{i}"))
-                    .message_body(String::from_utf8_lossy(&m.body))
-                    .set_message_attributes(attr.ok().map(|a| HashMap::from([(TRIGGER_ATTRIBUTE.to_owned(), a)])));
-                if fifo {
-                    entry = entry.message_group_id(&m.resource_id).message_deduplication_id(&m.delivery_id);
-                }
-                match entry.build() {
-                    Ok(e) => batch = batch.entries(e),
-                    Err(e) => {
-                        results[i] =
-                            Some(AttemptResult::failure(FailureKind::Rejected, e.to_string(), call_started.elapsed()))
-                    }
-                }
-            }
-            match batch.send().await {
-                Ok(out) => {
-                    let elapsed = call_started.elapsed();
-                    for ok in out.successful() {
-                        if let Some(i) = ok.id().strip_prefix('m').and_then(|n| n.parse::<usize>().ok()) {
-                            results[i] = Some(AttemptResult::success(
-                                None,
-                                Some(format!("MessageId {}", ok.message_id())),
-                                elapsed,
-                            ));
-                        }
-                    }
-                    for failed in out.failed() {
-                        if let Some(i) = failed.id().strip_prefix('m').and_then(|n| n.parse::<usize>().ok()) {
-                            let detail = format!("{}: {}", failed.code(), failed.message().unwrap_or(""));
-                            results[i] = Some(AttemptResult::failure(FailureKind::Rejected, detail, elapsed));
-                        }
-                    }
-                }
-                Err(e) => {
-                    let detail = DisplayErrorContext(&e).to_string();
-                    let kind = match &e {
-                        aws_sdk_sqs::error::SdkError::TimeoutError(_) => FailureKind::Overloaded,
-                        aws_sdk_sqs::error::SdkError::ServiceError(_) => FailureKind::Rejected,
-                        _ => FailureKind::Unreachable,
-                    };
-                    for &i in &chunk {
-                        results[i].get_or_insert_with(|| {
-                            AttemptResult::failure(kind, detail.clone(), call_started.elapsed())
-                        });
-                    }
-                }
-            }
+            answered.push(send_chunk(&client, target, messages, chunk, fifo).await);
+        }
+        for (i, r) in answered.into_iter().flatten() {
+            results[i] = Some(r);
         }
         results
             .into_iter()
@@ -211,6 +166,73 @@ impl Transport for SqsTransport {
             })
             .collect()
     }
+}
+
+/// Sends one `SendMessageBatch` of the messages at `chunk`; each entry's result by index
+/// (an entry SQS does not report on is left out, and the caller fails it).
+async fn send_chunk(
+    client: &aws_sdk_sqs::Client,
+    target: &SqsTarget,
+    messages: &[Message],
+    chunk: Vec<usize>,
+    fifo: bool,
+) -> Vec<(usize, AttemptResult)> {
+    let started = Instant::now();
+    let mut results = Vec::with_capacity(chunk.len());
+    let mut sent = Vec::with_capacity(chunk.len());
+    let mut batch = client.send_message_batch().queue_url(&target.url);
+    for i in chunk {
+        let m = &messages[i];
+        let attr = MessageAttributeValue::builder().data_type("String").string_value(&m.event_key).build();
+        let mut entry = SendMessageBatchRequestEntry::builder()
+            .id(format!("m{i}"))
+            .message_body(String::from_utf8_lossy(&m.body))
+            .set_message_attributes(attr.ok().map(|a| HashMap::from([(TRIGGER_ATTRIBUTE.to_owned(), a)])));
+        if fifo {
+            entry = entry.message_group_id(&m.resource_id).message_deduplication_id(&m.delivery_id);
+        }
+        match entry.build() {
+            Ok(e) => {
+                batch = batch.entries(e);
+                sent.push(i);
+            }
+            Err(e) => {
+                results.push((i, AttemptResult::failure(FailureKind::Rejected, e.to_string(), started.elapsed())))
+            }
+        }
+    }
+    if sent.is_empty() {
+        return results;
+    }
+    let index = |id: &str| id.strip_prefix('m').and_then(|n| n.parse::<usize>().ok());
+    match batch.send().await {
+        Ok(out) => {
+            let elapsed = started.elapsed();
+            for ok in out.successful() {
+                if let Some(i) = index(ok.id()) {
+                    let detail = format!("MessageId {}", ok.message_id());
+                    results.push((i, AttemptResult::success(None, Some(detail), elapsed)));
+                }
+            }
+            for failed in out.failed() {
+                if let Some(i) = index(failed.id()) {
+                    let detail = format!("{}: {}", failed.code(), failed.message().unwrap_or(""));
+                    results.push((i, AttemptResult::failure(FailureKind::Rejected, detail, elapsed)));
+                }
+            }
+        }
+        Err(e) => {
+            let detail = DisplayErrorContext(&e).to_string();
+            let kind = match &e {
+                aws_sdk_sqs::error::SdkError::TimeoutError(_) => FailureKind::Overloaded,
+                aws_sdk_sqs::error::SdkError::ServiceError(_) => FailureKind::Rejected,
+                _ => FailureKind::Unreachable,
+            };
+            let elapsed = started.elapsed();
+            results.extend(sent.into_iter().map(|i| (i, AttemptResult::failure(kind, detail.clone(), elapsed))));
+        }
+    }
+    results
 }
 
 #[cfg(test)]

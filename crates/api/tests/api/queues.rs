@@ -5,25 +5,11 @@
 
 use crate::support;
 
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-use cartwire_outbound::stomp::frame::Frame;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
+use support::peers::{Subscriber, peer, sqs_client};
 use support::{TestServer, eventually};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn peer(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(v) if !v.is_empty() => Some(v),
-        _ => {
-            eprintln!(
-                "\n!!!!! SKIPPED: {var} is not set; this test needs its real peer (scripts/test starts it) !!!!!\n"
-            );
-            None
-        }
-    }
-}
 
 async fn integration(s: &TestServer, kind: &str, config: Value) -> String {
     let body = json!({"data": {"type": "integration", "name": kind, "enabled": true, "observes": ["api-client.created"],
@@ -41,16 +27,6 @@ async fn emit(s: &TestServer, n: usize) -> Vec<String> {
         ids.push(r.body["ID"].as_str().unwrap().to_owned());
     }
     ids
-}
-
-fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
-    let conf = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_sqs::Client::from_conf(conf)
 }
 
 async fn drain(client: &aws_sdk_sqs::Client, url: &str, want: usize) -> Vec<aws_sdk_sqs::types::Message> {
@@ -156,50 +132,6 @@ async fn sqs_errors_are_logged_and_retried() {
     assert_eq!(dead["attempts"], 4);
     let logs = s.get(&format!("/v2/integrations/{id}/logs")).await;
     assert!(logs.body["data"][0]["error_detail"].as_str().unwrap().to_lowercase().contains("queue"), "{}", logs.body);
-}
-
-/// A minimal STOMP subscriber for the test, built on cartwire's frame codec.
-struct Subscriber {
-    stream: tokio::net::TcpStream,
-    buf: Vec<u8>,
-}
-
-impl Subscriber {
-    async fn connect(addr: &str, destination: &str) -> Self {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let connect = Frame::new("CONNECT")
-            .header("accept-version", "1.2")
-            .header("host", "/")
-            .header("login", "guest")
-            .header("passcode", "guest");
-        stream.write_all(&connect.encode()).await.unwrap();
-        let mut me = Self { stream, buf: Vec::new() };
-        assert_eq!(me.next().await.command, "CONNECTED");
-        let sub = Frame::new("SUBSCRIBE")
-            .header("id", "0")
-            .header("destination", destination)
-            .header("ack", "auto")
-            .header("receipt", "sub");
-        me.stream.write_all(&sub.encode()).await.unwrap();
-        assert_eq!(me.next().await.command, "RECEIPT");
-        me
-    }
-
-    async fn next(&mut self) -> Frame {
-        loop {
-            if let Some((f, used)) = Frame::parse(&self.buf).unwrap() {
-                self.buf.drain(..used);
-                return f;
-            }
-            let mut chunk = [0u8; 8192];
-            let n = tokio::time::timeout(Duration::from_secs(20), self.stream.read(&mut chunk))
-                .await
-                .expect("a frame in time")
-                .unwrap();
-            assert!(n > 0, "broker closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
-    }
 }
 
 #[tokio::test]

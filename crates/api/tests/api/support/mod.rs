@@ -297,5 +297,6 @@ pub fn database_url_of(s: &TestServer) -> String {
 pub mod contract;
 pub mod idp;
 pub mod middleware;
+pub mod peers;
 pub mod receiver;
 pub mod shop;
