@@ -59,9 +59,9 @@ pub enum Backend {
 #[derive(Clone)]
 enum Engine {
     Sqlite(Arc<sqlite::Sqlite>),
-    /// The main pool, and a small one whose commits do not wait for the WAL flush (see
-    /// [`Store::begin_relaxed`]).
-    Postgres(sqlx::PgPool, sqlx::PgPool),
+    /// The main pool, a small one whose commits do not wait for the WAL flush (see
+    /// [`Store::begin_relaxed`]), and the breaker that refuses work while the server is gone.
+    Postgres(sqlx::PgPool, sqlx::PgPool, Arc<pg::Breaker>),
 }
 
 /// A handle on the database; cheap to clone.
@@ -88,6 +88,12 @@ const NOTIFY_GAP_MS: i64 = 5;
 /// `max_connections` (100).
 const PG_CONNECTIONS: u32 = 24;
 
+/// The longest a unit of work waits for a PostgreSQL connection before it is refused with
+/// [`StoreError::Unavailable`] (a 503 with `Retry-After`): a request that cannot get one in
+/// that time is better answered than queued, and it bounds the wait of the first requests
+/// of an outage, before the breaker opens.
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`), with `sealer` for secrets at rest.
     /// Does not migrate: call [`Store::migrate`]. Call inside a Tokio runtime.
@@ -97,12 +103,12 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let main = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(PG_CONNECTIONS)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(PG_ACQUIRE_TIMEOUT)
                 .connect(url)
                 .await?;
             let relaxed = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(4)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(PG_ACQUIRE_TIMEOUT)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         sqlx::Executor::execute(conn, "SET synchronous_commit = off").await?;
@@ -110,7 +116,7 @@ impl Store {
                     })
                 })
                 .connect_lazy(url)?;
-            Engine::Postgres(main, relaxed)
+            Engine::Postgres(main, relaxed, pg::Breaker::new(url))
         } else {
             return Err(StoreError::Config(format!(
                 "unsupported database URL scheme in '{}': use sqlite:// or postgres://",
@@ -130,7 +136,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         match &self.engine {
             Engine::Sqlite(db) => db.with_writer(migrate::run_sqlite).await,
-            Engine::Postgres(pool, _) => migrate::run_postgres(pool).await,
+            Engine::Postgres(pool, ..) => migrate::run_postgres(pool).await,
         }
     }
 
@@ -160,7 +166,10 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let conn = match &self.engine {
             Engine::Sqlite(db) => Conn::SqliteWrite(db.begin().await?),
-            Engine::Postgres(pool, _) => Conn::Postgres(pool.begin().await?),
+            Engine::Postgres(pool, _, breaker) => {
+                breaker.check()?;
+                Conn::Postgres(breaker.note(pool.begin().await.map_err(StoreError::from))?, breaker.clone())
+            }
         };
         Ok(self.tx(conn))
     }
@@ -174,7 +183,10 @@ impl Store {
     pub async fn begin_relaxed(&self) -> Result<Tx, StoreError> {
         let conn = match &self.engine {
             Engine::Sqlite(db) => Conn::SqliteWrite(db.begin().await?),
-            Engine::Postgres(_, relaxed) => Conn::Postgres(relaxed.begin().await?),
+            Engine::Postgres(_, relaxed, breaker) => {
+                breaker.check()?;
+                Conn::Postgres(breaker.note(relaxed.begin().await.map_err(StoreError::from))?, breaker.clone())
+            }
         };
         Ok(self.tx(conn))
     }
@@ -187,7 +199,7 @@ impl Store {
     pub async fn read(&self) -> Result<Tx, StoreError> {
         let conn = match &self.engine {
             Engine::Sqlite(db) => Conn::SqliteRead(db.read().await?),
-            Engine::Postgres(pool, _) => Conn::PostgresAutocommit(pool.acquire().await?),
+            Engine::Postgres(pool, _, breaker) => Conn::autocommit(pool, breaker).await?,
         };
         Ok(self.tx(conn))
     }
@@ -198,7 +210,7 @@ impl Store {
     pub async fn read_for_delivery(&self) -> Result<Tx, StoreError> {
         match &self.engine {
             Engine::Sqlite(_) => self.read().await,
-            Engine::Postgres(_, relaxed) => Ok(self.tx(Conn::PostgresAutocommit(relaxed.acquire().await?))),
+            Engine::Postgres(_, relaxed, breaker) => Ok(self.tx(Conn::autocommit(relaxed, breaker).await?)),
         }
     }
 
@@ -211,8 +223,8 @@ impl Store {
         order: &cartwire_domain::order::Order,
         events: &[cartwire_domain::event::NewEvent],
     ) -> Result<(), StoreError> {
-        if let (Engine::Postgres(pool, _), [event]) = (&self.engine, events) {
-            let mut tx = self.tx(Conn::PostgresAutocommit(pool.acquire().await?));
+        if let (Engine::Postgres(pool, _, breaker), [event]) = (&self.engine, events) {
+            let mut tx = self.tx(Conn::autocommit(pool, breaker).await?);
             let now = time::OffsetDateTime::now_utc();
             let created = tx.event_statement_pg(Some(orders::order_insert(order)), event, now).await?;
             if created > 0 {
@@ -279,7 +291,7 @@ impl Store {
             Engine::Sqlite(db) => {
                 let _ = db.with_writer(|_| Ok(())).await;
             }
-            Engine::Postgres(pool, relaxed) => {
+            Engine::Postgres(pool, relaxed, _) => {
                 pool.close().await;
                 relaxed.close().await;
             }
@@ -291,13 +303,20 @@ impl Store {
 pub(crate) enum Conn {
     SqliteWrite(sqlite::WriteUnit),
     SqliteRead(sqlite::ReadLease),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>, Arc<pg::Breaker>),
     /// A pooled connection without an explicit transaction: reads, and the single-statement
     /// order create (a statement is atomic by itself).
-    PostgresAutocommit(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    PostgresAutocommit(sqlx::pool::PoolConnection<sqlx::Postgres>, Arc<pg::Breaker>),
 }
 
 impl Conn {
+    /// A pooled PostgreSQL connection, refused at once while `breaker` is open.
+    async fn autocommit(pool: &sqlx::PgPool, breaker: &Arc<pg::Breaker>) -> Result<Self, StoreError> {
+        breaker.check()?;
+        let conn = breaker.note(pool.acquire().await.map_err(StoreError::from))?;
+        Ok(Conn::PostgresAutocommit(conn, breaker.clone()))
+    }
+
     /// Runs one statement; SQLite's run on this thread, PostgreSQL's over the connection.
     pub(crate) async fn run(&mut self, q: sql::Query, want_rows: bool) -> Result<(u64, Vec<sql::Row>), StoreError> {
         match self {
@@ -309,8 +328,8 @@ impl Conn {
                 r
             }
             Conn::SqliteRead(lease) => sqlite::run(lease.conn(), &q, want_rows),
-            Conn::Postgres(tx) => pg::run(tx, q, want_rows).await,
-            Conn::PostgresAutocommit(conn) => pg::run(conn, q, want_rows).await,
+            Conn::Postgres(tx, breaker) => breaker.note(pg::run(tx, q, want_rows).await),
+            Conn::PostgresAutocommit(conn, breaker) => breaker.note(pg::run(conn, q, want_rows).await),
         }
     }
 }
@@ -342,8 +361,8 @@ impl Tx {
         let wakeup = self.wakeup.clone();
         match self.conn {
             Conn::SqliteWrite(unit) => unit.commit().await?,
-            Conn::SqliteRead(_) | Conn::PostgresAutocommit(_) => {}
-            Conn::Postgres(tx) => tx.commit().await?,
+            Conn::SqliteRead(_) | Conn::PostgresAutocommit(..) => {}
+            Conn::Postgres(tx, breaker) => breaker.note(tx.commit().await.map_err(StoreError::from))?,
         }
         if wake {
             wakeup.notify_one();
