@@ -226,7 +226,7 @@ async fn integration(http: &reqwest::Client, base: &str, admin: &str, kind: &str
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
 }
 
-/// Every order id in the store, through the operator API of any node that answers.
+/// Every order id in the store, through the first node's operator API (every node is up by now).
 async fn stored_ids(http: &reqwest::Client, bases: &[String], admin: &str) -> HashSet<String> {
     let mut ids = HashSet::new();
     let mut offset = 0;

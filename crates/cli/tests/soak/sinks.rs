@@ -64,11 +64,16 @@ impl Webhook {
     }
 
     pub async fn up(&self) {
+        // The port can stay busy for a moment after `down` while connections close.
+        let mut tries = 0;
         let listener = loop {
-            // The port can stay busy for a moment after `down` while connections close.
             match tokio::net::TcpListener::bind(&self.addr).await {
                 Ok(l) => break l,
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                Err(_) if tries < 200 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("the receiver cannot listen on {} again: {e}", self.addr),
             }
         };
         let (tally, counter) = (self.tally.clone(), self.counter.clone());
