@@ -166,10 +166,7 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let conn = match &self.engine {
             Engine::Sqlite(db) => Conn::SqliteWrite(db.begin().await?),
-            Engine::Postgres(pool, _, breaker) => {
-                breaker.check()?;
-                Conn::Postgres(breaker.note(pool.begin().await.map_err(StoreError::from))?, breaker.clone())
-            }
+            Engine::Postgres(pool, _, breaker) => Conn::transaction(pool, breaker).await?,
         };
         Ok(self.tx(conn))
     }
@@ -183,10 +180,7 @@ impl Store {
     pub async fn begin_relaxed(&self) -> Result<Tx, StoreError> {
         let conn = match &self.engine {
             Engine::Sqlite(db) => Conn::SqliteWrite(db.begin().await?),
-            Engine::Postgres(_, relaxed, breaker) => {
-                breaker.check()?;
-                Conn::Postgres(breaker.note(relaxed.begin().await.map_err(StoreError::from))?, breaker.clone())
-            }
+            Engine::Postgres(_, relaxed, breaker) => Conn::transaction(relaxed, breaker).await?,
         };
         Ok(self.tx(conn))
     }
@@ -310,6 +304,13 @@ pub(crate) enum Conn {
 }
 
 impl Conn {
+    /// A PostgreSQL transaction, refused at once while `breaker` is open.
+    async fn transaction(pool: &sqlx::PgPool, breaker: &Arc<pg::Breaker>) -> Result<Self, StoreError> {
+        breaker.check()?;
+        let tx = breaker.note(pool.begin().await.map_err(StoreError::from))?;
+        Ok(Conn::Postgres(tx, breaker.clone()))
+    }
+
     /// A pooled PostgreSQL connection, refused at once while `breaker` is open.
     async fn autocommit(pool: &sqlx::PgPool, breaker: &Arc<pg::Breaker>) -> Result<Self, StoreError> {
         breaker.check()?;
