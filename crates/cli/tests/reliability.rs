@@ -37,7 +37,7 @@ async fn get_json(http: &reqwest::Client, url: String, token: &str) -> Value {
 }
 
 async fn start_server(dir: &std::path::Path, db: &str, port: u16) -> Child {
-    nodes::spawn(dir, db, port, None, FLAGS).await
+    start_node(dir, db, port, None).await
 }
 
 async fn start_node(dir: &std::path::Path, db: &str, port: u16, cluster_key: Option<&str>) -> Child {

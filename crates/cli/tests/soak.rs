@@ -349,16 +349,14 @@ async fn chaos_soak_loses_no_acknowledged_order() {
     );
     let per_entry: Vec<String> =
         load::ENTRIES.iter().map(|e| format!("{} {e:?}", acks.iter().filter(|a| a.entry == *e).count())).collect();
-    let mut took: Vec<Duration> = acks.iter().map(|a| a.took).collect();
-    took.sort();
-    let pick = |q: f64| took.get(((took.len() as f64 * q) as usize).min(took.len().saturating_sub(1))).copied();
+    let (took_p50, took_p99, took_max) = report::spread(acks.iter().map(|a| a.took).collect());
     text += &format!(
         "Acknowledged: {}; an order's requests took p50 / p99 / max {} / {} / {} ms. The webhook receiver took {} \
          requests.\n\n",
         per_entry.join(", "),
-        pick(0.5).unwrap_or_default().as_millis(),
-        pick(0.99).unwrap_or_default().as_millis(),
-        took.last().copied().unwrap_or_default().as_millis(),
+        took_p50.as_millis(),
+        took_p99.as_millis(),
+        took_max.as_millis(),
         webhook.requests()
     );
     text += &report::table(&figures, acks.len());

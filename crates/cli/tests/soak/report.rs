@@ -41,20 +41,27 @@ pub fn sink(name: &'static str, tally: &Tally, acks: &[Ack]) -> SinkFigures {
             }
         }
     }
-    delays.sort();
-    let pick = |q: f64| delays.get(((delays.len() as f64 * q) as usize).min(delays.len().saturating_sub(1))).copied();
+    let (p50, p99, max) = spread(delays);
     let acked: HashSet<&str> = acks.iter().map(|a| a.id.as_str()).collect();
     SinkFigures {
         name,
-        delivered: delays.len(),
+        delivered: acks.len() - lost,
         lost,
         lost_sample,
         duplicates: tally.receipts.load(Ordering::Relaxed).saturating_sub(first.len() as u64),
         unacknowledged: first.keys().filter(|id| !acked.contains(id.as_str())).count(),
-        p50: pick(0.5).unwrap_or_default(),
-        p99: pick(0.99).unwrap_or_default(),
-        max: delays.last().copied().unwrap_or_default(),
+        p50,
+        p99,
+        max,
     }
+}
+
+/// The p50, p99 and maximum of `durations` (zeros when there are none).
+pub fn spread(mut durations: Vec<Duration>) -> (Duration, Duration, Duration) {
+    durations.sort();
+    let at =
+        |q: f64| durations.get(((durations.len() as f64 * q) as usize).min(durations.len().saturating_sub(1))).copied();
+    (at(0.5).unwrap_or_default(), at(0.99).unwrap_or_default(), durations.last().copied().unwrap_or_default())
 }
 
 fn ms(d: Duration) -> String {
