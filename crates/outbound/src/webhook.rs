@@ -50,7 +50,8 @@ impl WebhookTransport {
         self
     }
 
-    async fn send_one(&self, target: &WebhookTarget, m: &Message) -> AttemptResult {
+    /// Sends one message (the dispatcher bounds how many are open per integration).
+    pub async fn send(&self, target: &WebhookTarget, m: &Message) -> AttemptResult {
         let started = Instant::now();
         let url: reqwest::Url = match target.url.parse() {
             Ok(u) => u,
@@ -187,7 +188,7 @@ impl Transport for WebhookTransport {
         use futures_util::StreamExt;
         // A batch may be larger than the receiver should get at once: at most `concurrency`
         // requests are open, results in the batch's order.
-        let sends: Vec<_> = messages.iter().map(|m| self.send_one(target, m)).collect();
+        let sends: Vec<_> = messages.iter().map(|m| self.send(target, m)).collect();
         futures_util::stream::iter(sends).buffered(self.concurrency).collect().await
     }
 }

@@ -35,6 +35,16 @@ pub mod status {
     pub const DEAD: &str = "dead";
 }
 
+/// Whose deliveries a claim takes.
+#[derive(Debug, Clone, Copy)]
+pub enum ClaimScope<'a> {
+    /// Every integration's but these (at their limit of deliveries in flight, or topped up on
+    /// their own).
+    Except(&'a [String]),
+    /// One integration's (read in order from the `deliveries_pending` index).
+    Only(&'a str),
+}
+
 /// A delivery as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
@@ -192,32 +202,41 @@ impl Tx {
         Ok(created)
     }
 
-    /// Leases up to `limit` due deliveries to `node` until `lease_until` (epoch ms), skipping
-    /// disabled integrations (their deliveries wait, spending no attempts), integrations in
-    /// `exclude` (at their concurrency limit) and, for ordered integrations, deliveries with an
-    /// earlier undelivered event for the same resource.
+    /// Leases up to `limit` due deliveries to `node` until `lease_until` (epoch ms), of the
+    /// integrations `scope` names, skipping disabled integrations (their deliveries wait,
+    /// spending no attempts) and, for ordered integrations, deliveries with an earlier
+    /// undelivered event for the same resource.
     pub async fn claim_deliveries(
         &mut self,
         node: &str,
         now_ms: i64,
         lease_until: i64,
         limit: i64,
-        exclude: &[String],
+        scope: ClaimScope<'_>,
     ) -> Result<Vec<Delivery>, StoreError> {
-        let mut excluded = String::new();
-        for i in 0..exclude.len() {
-            excluded.push_str(if i == 0 { " AND d.integration_id NOT IN (" } else { ", " });
-            excluded.push_str(&format!("${}", i + 5));
-        }
-        if !exclude.is_empty() {
-            excluded.push(')');
-        }
+        let mut scoped = String::new();
+        let ids: Vec<&str> = match scope {
+            ClaimScope::Except(exclude) => {
+                for i in 0..exclude.len() {
+                    scoped.push_str(if i == 0 { " AND d.integration_id NOT IN (" } else { ", " });
+                    scoped.push_str(&format!("${}", i + 5));
+                }
+                if !exclude.is_empty() {
+                    scoped.push(')');
+                }
+                exclude.iter().map(String::as_str).collect()
+            }
+            ClaimScope::Only(id) => {
+                scoped.push_str(" AND d.integration_id = $5");
+                vec![id]
+            }
+        };
         let lock = if self.backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id IN (\
                SELECT d.id FROM deliveries d \
                WHERE d.status = 'pending' AND d.next_attempt_at <= $3 \
-                 AND (d.lease_until IS NULL OR d.lease_until < $3){excluded} \
+                 AND (d.lease_until IS NULL OR d.lease_until < $3){scoped} \
                  AND EXISTS (SELECT 1 FROM integrations i WHERE i.id = d.integration_id AND i.enabled = 1) \
                  AND (d.ordered = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e \
                       WHERE e.integration_id = d.integration_id AND e.resource_id = d.resource_id \
@@ -226,8 +245,8 @@ impl Tx {
              RETURNING *"
         );
         let mut q = crate::sql::query(sql).bind(node).bind(lease_until).bind(now_ms).bind(limit);
-        for id in exclude {
-            q = q.bind(id);
+        for id in ids {
+            q = q.bind(id.to_owned());
         }
         let rows = q.fetch_all(self.conn()).await?;
         let mut out: Vec<Delivery> = rows.iter().map(delivery_from).collect::<Result<_, _>>()?;
@@ -235,15 +254,21 @@ impl Tx {
         Ok(out)
     }
 
-    /// Gives a claimed delivery back without an attempt.
-    pub async fn release_delivery(&mut self, id: &str, node: &str) -> Result<(), StoreError> {
-        crate::sql::query(
-            "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-        )
-        .bind(id)
-        .bind(node)
-        .execute(self.conn())
-        .await?;
+    /// Gives claimed deliveries back without an attempt (those `node` still holds).
+    pub async fn release_deliveries(&mut self, ids: &[String], node: &str) -> Result<(), StoreError> {
+        // Keep each statement under SQLite's and PostgreSQL's bind-parameter limits.
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND id IN ({})",
+                marks.join(", ")
+            );
+            let mut q = crate::sql::query(sql).bind(node.to_owned());
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            q.execute(self.conn()).await?;
+        }
         Ok(())
     }
 

@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "lean_order_indexes", "0012_lean_order_indexes.sql"),
     migration!(13, "me", "0013_me.sql"),
     migration!(14, "callout_log", "0014_callout_log.sql"),
+    migration!(15, "pending_deliveries", "0015_pending_deliveries.sql"),
 ];
 
 /// An arbitrary constant that names cartwire's migration lock among advisory locks.

@@ -1,13 +1,14 @@
 //! The delivery queue's leases, at the store: one node holds a claimed delivery until its lease
 //! expires, then any node may take it over; a node that lost its lease cannot settle the
-//! delivery; disabled and excluded integrations wait; an ordered integration releases one
+//! delivery; disabled and excluded integrations wait; one integration can be topped up alone and
+//! claimed deliveries handed back; an ordered integration releases one
 //! resource's events one at a time.
 
 use super::test_store;
 use cartwire_domain::event::{EventKey, NewEvent};
 use cartwire_domain::integration::{Integration, IntegrationConfig, Observes};
 use cartwire_store::Store;
-use cartwire_store::deliveries::{AttemptOutcome, Delivery, DeliveryAttempt};
+use cartwire_store::deliveries::{AttemptOutcome, ClaimScope, Delivery, DeliveryAttempt};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -49,8 +50,19 @@ async fn emit(store: &Store, key: &str, resource: &str) {
 }
 
 async fn claim(store: &Store, node: &str, now: i64, lease_until: i64, exclude: &[String]) -> Vec<Delivery> {
+    claim_in(store, node, now, lease_until, 100, ClaimScope::Except(exclude)).await
+}
+
+async fn claim_in(
+    store: &Store,
+    node: &str,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+    scope: ClaimScope<'_>,
+) -> Vec<Delivery> {
     let mut tx = store.begin().await.unwrap();
-    let claimed = tx.claim_deliveries(node, now, lease_until, 100, exclude).await.unwrap();
+    let claimed = tx.claim_deliveries(node, now, lease_until, limit, scope).await.unwrap();
     tx.commit().await.unwrap();
     claimed
 }
@@ -140,4 +152,38 @@ async fn an_ordered_integration_releases_a_resources_events_one_at_a_time() {
     let next = claim(&store, "node-a", LATER, LATER + 1_000, &[]).await;
     let got: Vec<(&str, &str)> = next.iter().map(|d| (d.resource_id.as_str(), d.event_key.as_str())).collect();
     assert_eq!(got, [("o1", "order.updated")]);
+}
+
+#[tokio::test]
+async fn one_integration_is_topped_up_alone_and_released_deliveries_are_claimable_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = test_store(&dir).await;
+    add_integration(&store, &integration("slow", false)).await;
+    add_integration(&store, &integration("fast", false)).await;
+    for o in ["o1", "o2", "o3"] {
+        emit(&store, "order.created", o).await;
+    }
+
+    let fast = claim_in(&store, "node-a", LATER, LATER + 1_000, 2, ClaimScope::Only("fast")).await;
+    let got: Vec<(&str, &str)> = fast.iter().map(|d| (d.integration_id.as_str(), d.resource_id.as_str())).collect();
+    assert_eq!(got, [("fast", "o1"), ("fast", "o2")], "only its own, oldest first, up to the limit");
+
+    // Another node's release leaves node-a's claims alone; node-a's own hands them back.
+    let ids: Vec<String> = fast.iter().map(|d| d.id.clone()).collect();
+    let mut tx = store.begin().await.unwrap();
+    tx.release_deliveries(&ids, "node-b").await.unwrap();
+    tx.commit().await.unwrap();
+    let rest = claim_in(&store, "node-b", LATER, LATER + 1_000, 10, ClaimScope::Only("fast")).await;
+    assert_eq!(rest.iter().map(|d| d.resource_id.as_str()).collect::<Vec<_>>(), ["o3"], "still leased to node-a");
+    let mut tx = store.begin().await.unwrap();
+    tx.release_deliveries(&ids, "node-a").await.unwrap();
+    tx.commit().await.unwrap();
+    let again = claim_in(&store, "node-b", LATER, LATER + 1_000, 10, ClaimScope::Only("fast")).await;
+    assert_eq!(
+        again.iter().map(|d| (d.id.as_str(), d.attempts)).collect::<Vec<_>>(),
+        ids.iter().map(|i| (i.as_str(), 0)).collect::<Vec<_>>(),
+        "handed back unspent"
+    );
+    let slow = claim(&store, "node-a", LATER, LATER + 1_000, &["fast".to_owned()]).await;
+    assert_eq!(slow.len(), 3, "the other integration's deliveries were never touched");
 }

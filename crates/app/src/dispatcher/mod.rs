@@ -2,19 +2,30 @@
 //! without holding a transaction or a pooled connection, records every attempt, and
 //! reschedules or dead-letters. Every node runs one; leases make them share the work and take
 //! over a killed node's deliveries once its leases expire.
+//!
+//! Each integration has a window of deliveries this node holds claimed and a smaller number
+//! of requests open at once. A webhook's place in the window is given back the moment its
+//! answer is in, so one slow answer holds one place, not its whole claim (issue 15: with 5 % of
+//! answers taking 2 s, holding the claim until its slowest answer cut a webhook's pace to
+//! ~100/s). Integrations already sending are topped up on their own as places free up;
+//! the rest share one claim per round. Attempts are written by the [`recorder`].
+
+mod recorder;
 
 use crate::messages::Target;
 use crate::{App, AppError};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use cartwire_domain::delivery::{FailureKind, RetryPolicy};
-use cartwire_domain::integration::{Integration, IntegrationConfig};
+use cartwire_domain::integration::Integration;
 use cartwire_outbound::guard::TargetPolicy;
 use cartwire_outbound::payload::RenderedEvent;
 use cartwire_outbound::sqs::SqsTransport;
 use cartwire_outbound::stomp::StompTransport;
 use cartwire_outbound::webhook::WebhookTransport;
 use cartwire_outbound::{AttemptResult, Message, Transport};
-use cartwire_store::deliveries::{AttemptOutcome, Delivery, DeliveryAttempt};
+use cartwire_store::deliveries::{AttemptOutcome, ClaimScope, Delivery, DeliveryAttempt};
+use futures_util::StreamExt;
+use recorder::Recorder;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,8 +41,8 @@ pub struct DeliveryConfig {
     pub timeout: Duration,
     /// Retry schedule.
     pub retry: RetryPolicy,
-    /// Most deliveries in flight per integration on one node, so one slow receiver cannot
-    /// starve the others.
+    /// Most requests (webhook) or batches' messages (SQS, STOMP) open per integration on one
+    /// node, so one slow receiver cannot starve the others.
     pub per_integration_concurrency: usize,
     /// Most deliveries claimed per round.
     pub batch_size: i64,
@@ -62,9 +73,14 @@ pub struct Dispatcher {
     webhook: WebhookTransport,
     sqs: SqsTransport,
     stomp: StompTransport,
+    /// Deliveries held claimed, by integration (entries at zero are removed).
     inflight: Mutex<HashMap<String, usize>>,
+    /// Webhook requests open, by integration: `per_integration_concurrency` permits each,
+    /// shared by every claim of the integration in flight.
+    open: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
     /// Recent seconds per attempt, by integration (an exponential moving average).
     pace: Mutex<HashMap<String, f64>>,
+    recorder: Recorder,
     store_id: String,
 }
 
@@ -88,14 +104,17 @@ impl Dispatcher {
     pub async fn new(app: App) -> Result<Arc<Self>, AppError> {
         let cfg = app.config().delivery.clone();
         let deployment = app.deployment().await?;
+        let node = format!("node-{}", uuid::Uuid::new_v4().simple());
         Ok(Arc::new(Self {
-            node: format!("node-{}", uuid::Uuid::new_v4().simple()),
-            webhook: WebhookTransport::new(cfg.policy, cfg.timeout).with_concurrency(cfg.per_integration_concurrency),
+            webhook: WebhookTransport::new(cfg.policy, cfg.timeout),
             sqs: SqsTransport::new(cfg.policy, cfg.timeout),
             stomp: StompTransport::new(cfg.policy, cfg.timeout),
             inflight: Mutex::new(HashMap::new()),
+            open: Mutex::new(HashMap::new()),
             pace: Mutex::new(HashMap::new()),
+            recorder: Recorder::start(app.clone(), node.clone()),
             store_id: deployment.store_id,
+            node,
             app,
         }))
     }
@@ -152,30 +171,60 @@ impl Dispatcher {
         (sendable as usize).clamp(concurrency, (cfg.batch_size.max(1) as usize).max(concurrency))
     }
 
-    fn note_pace(&self, integration_id: &str, results: &[AttemptResult]) {
-        if results.is_empty() {
-            return;
-        }
-        let mean = results.iter().map(|r| r.duration.as_secs_f64()).sum::<f64>() / results.len() as f64;
+    /// Folds one answer's time into the integration's pace.
+    fn note_pace(&self, integration_id: &str, result: &AttemptResult) {
+        let secs = result.duration.as_secs_f64();
         let mut pace = self.pace.lock().expect("pace lock");
-        let p = pace.entry(integration_id.to_owned()).or_insert(mean);
-        *p = 0.7 * *p + 0.3 * mean;
+        let p = pace.entry(integration_id.to_owned()).or_insert(secs);
+        // About the last fifty answers: one slow answer moves the window a little, a run of
+        // them shrinks it.
+        *p = 0.96 * *p + 0.04 * secs;
+    }
+
+    /// The places an integration sending `n` deliveries has free, when worth a claim: at least
+    /// a quarter of its window (a slow receiver is not claimed for one place at a time).
+    fn room(&self, integration_id: &str, n: usize) -> Option<usize> {
+        let window = self.window(integration_id);
+        let room = window.saturating_sub(n);
+        (room >= (window / 4).max(1)).then_some(room)
+    }
+
+    /// Gives back `k` places of `integration_id`; wakes the claim loop once a top-up is worth it.
+    fn done(&self, integration_id: &str, k: usize) {
+        let mut inflight = self.inflight.lock().expect("inflight lock");
+        let Some(n) = inflight.get_mut(integration_id) else { return };
+        *n = n.saturating_sub(k);
+        let n = *n;
+        if n == 0 {
+            inflight.remove(integration_id);
+        }
+        drop(inflight);
+        if n == 0 || self.room(integration_id, n).is_some() {
+            self.app.store().delivery_wakeup().notify_one();
+        }
     }
 
     /// Claims one batch and starts sending it; returns how many deliveries it claimed.
     pub async fn claim_round(self: Arc<Self>) -> Result<usize, AppError> {
         let cfg = &self.app.config().delivery;
-        let inflight_now: Vec<(String, usize)> =
+        let sending: Vec<(String, usize)> =
             self.inflight.lock().expect("inflight lock").iter().map(|(k, n)| (k.clone(), *n)).collect();
-        let saturated: Vec<String> =
-            inflight_now.into_iter().filter(|(k, n)| *n >= self.window(k)).map(|(k, _)| k).collect();
+        let busy: Vec<String> = sending.iter().map(|(k, _)| k.clone()).collect();
         let now = now_ms();
+        let lease_until = now + cfg.lease.as_millis() as i64;
         let mut tx = self.app.store().begin_relaxed().await?;
-        let claimed = tx
-            // Across every integration in one statement; what exceeds an integration's window
-            // is released below.
-            .claim_deliveries(&self.node, now, now + cfg.lease.as_millis() as i64, cfg.batch_size.max(1), &saturated)
-            .await?;
+        // Integrations with nothing in flight share one claim; what exceeds an integration's
+        // window is released below (once, as it starts sending).
+        let mut claimed =
+            tx.claim_deliveries(&self.node, now, lease_until, cfg.batch_size.max(1), ClaimScope::Except(&busy)).await?;
+        // Integrations already sending are topped up to their window, each on its own.
+        for (id, n) in &sending {
+            if let Some(room) = self.room(id, *n) {
+                claimed.extend(
+                    tx.claim_deliveries(&self.node, now, lease_until, room as i64, ClaimScope::Only(id)).await?,
+                );
+            }
+        }
         tx.commit().await?;
         let count = claimed.len();
         let mut groups: HashMap<String, Vec<Delivery>> = HashMap::new();
@@ -220,15 +269,17 @@ impl Dispatcher {
             tokio::spawn(
                 async move {
                     let n = deliveries.len();
-                    if let Err(e) = this.deliver_group(integration, deliveries, &events).await {
-                        tracing::warn!(error = %e, "delivery round failed; leases will expire and retry");
+                    // Places are given back as answers come in; what is left (a failure before
+                    // sending) is given back here.
+                    let unsent = this.deliver_group(&integration_id, integration, deliveries, &events).await;
+                    match unsent {
+                        Ok(0) => {}
+                        Ok(k) => this.done(&integration_id, k),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "delivery round failed; leases will expire and retry");
+                            this.done(&integration_id, n);
+                        }
                     }
-                    let mut inflight = this.inflight.lock().expect("inflight lock");
-                    if let Some(c) = inflight.get_mut(&integration_id) {
-                        *c -= n;
-                    }
-                    drop(inflight);
-                    this.app.store().delivery_wakeup().notify_one();
                 }
                 .instrument(span),
             );
@@ -241,10 +292,9 @@ impl Dispatcher {
         if deliveries.is_empty() {
             return Ok(());
         }
+        let ids: Vec<String> = deliveries.iter().map(|d| d.id.clone()).collect();
         let mut tx = self.app.store().begin_relaxed().await?;
-        for d in deliveries {
-            tx.release_delivery(&d.id, &self.node).await?;
-        }
+        tx.release_deliveries(&ids, &self.node).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -271,80 +321,112 @@ impl Dispatcher {
     /// Gives back the in-flight places of deliveries that will not be sent this round (their
     /// leases expire and they are claimed again).
     fn forget_inflight(&self, sendable: &[(String, Vec<Delivery>)]) {
-        let mut inflight = self.inflight.lock().expect("inflight lock");
         for (id, ds) in sendable {
-            if let Some(c) = inflight.get_mut(id) {
-                *c -= ds.len();
-            }
+            self.done(id, ds.len());
         }
     }
 
+    /// Sends one integration's share of a round and queues its attempts for the recorder;
+    /// returns how many of its places are still to be given back.
     async fn deliver_group(
         &self,
+        integration_id: &str,
         integration: Option<Arc<Integration>>,
         deliveries: Vec<Delivery>,
         events: &HashMap<i64, RenderedEvent>,
-    ) -> Result<(), AppError> {
+    ) -> Result<usize, AppError> {
         let Some(integration) = integration.filter(|i| i.enabled) else {
             // Disabled or deleted between the claim and now: hand the deliveries back unspent
             // (the claim skips disabled integrations, so they wait until it is enabled again).
-            return self.release(&deliveries).await;
+            self.release(&deliveries).await?;
+            return Ok(deliveries.len());
         };
         let source = &self.app.config().public_base_url;
         let mut messages = Vec::with_capacity(deliveries.len());
         let mut unrenderable = Vec::new();
-        for d in &deliveries {
+        for d in deliveries {
             let Some(e) = events.get(&d.event_seq) else {
-                unrenderable.push((d.clone(), "the event is missing from the outbox".to_owned()));
+                unrenderable.push((d, "the event is missing from the outbox".to_owned()));
                 continue;
             };
-            match crate::messages::message(&integration, e, d, d.attempts + 1, source, &self.store_id) {
-                Some(m) => messages.push((d.clone(), m)),
-                None => {
-                    unrenderable.push((d.clone(), "the event exceeds 256 KiB even without included resources".into()))
-                }
+            match crate::messages::message(&integration, e, &d, d.attempts + 1, source, &self.store_id) {
+                Some(m) => messages.push((d, m)),
+                None => unrenderable.push((d, "the event exceeds 256 KiB even without included resources".into())),
             }
         }
-        let batch: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
-        let results = self.send(&integration, &batch).await;
-        // Only the webhook transport bounds its requests within a batch (`with_concurrency`);
-        // SQS and STOMP keep a window of their concurrency, so no pace is noted for them.
-        if matches!(integration.config, IntegrationConfig::Webhook { .. }) {
-            self.note_pace(&integration.id, &results);
-        }
-        let kind = integration.config.integration_type().as_str();
-        for r in &results {
-            let outcome = if r.succeeded { "succeeded" } else { "failed" };
-            metrics::counter!("cartwire_delivery_attempts_total", "integration_type" => kind, "outcome" => outcome)
-                .increment(1);
-            metrics::histogram!("cartwire_delivery_attempt_seconds", "integration_type" => kind)
-                .record(r.duration.as_secs_f64());
-        }
-        let mut logs: Vec<(DeliveryAttempt, AttemptOutcome)> = messages
+        let dead: Vec<_> = unrenderable
             .iter()
-            .zip(results)
-            .map(|((d, _), result)| {
-                let outcome = self.outcome(d, &result);
-                self.attempt_log(d, &result, outcome)
+            .map(|(d, why)| {
+                let result = AttemptResult::failure(FailureKind::Rejected, why.clone(), Duration::ZERO);
+                // No attempt can ever succeed: dead-letter at once.
+                self.attempt_log(d, &result, AttemptOutcome::Dead)
             })
             .collect();
-        for (d, why) in unrenderable {
-            let result = AttemptResult::failure(FailureKind::Rejected, why, Duration::ZERO);
-            // No attempt can ever succeed: dead-letter at once.
-            logs.push(self.attempt_log(&d, &result, AttemptOutcome::Dead));
+        self.recorder.record(dead).await;
+        self.done(integration_id, unrenderable.len());
+        match Target::of(&integration) {
+            Target::Webhook(t) => {
+                let open = self.open_requests(integration_id);
+                let concurrency = self.app.config().delivery.per_integration_concurrency.max(1);
+                let sends = messages.into_iter().map(|(d, m)| {
+                    let (open, t) = (open.clone(), &t);
+                    async move {
+                        let _open = open.acquire_owned().await.expect("the semaphore is never closed");
+                        let result = self.webhook.send(t, &m).await;
+                        (d, result)
+                    }
+                });
+                let mut answers = futures_util::stream::iter(sends).buffer_unordered(concurrency);
+                while let Some((d, result)) = answers.next().await {
+                    self.note_pace(integration_id, &result);
+                    self.count(&integration, &result);
+                    let log = self.attempt_log(&d, &result, self.outcome(&d, &result));
+                    self.recorder.record([log]).await;
+                    self.done(integration_id, 1);
+                }
+            }
+            target => {
+                // SQS and STOMP send a claim as batches (one call per ten messages, one receipt
+                // window): its places come back together. They keep a window of their
+                // concurrency, so no pace is noted for them.
+                let batch: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
+                let results = match target {
+                    Target::Sqs(t) => self.sqs.deliver(integration_id, &t, &batch).await,
+                    Target::Stomp(t) => self.stomp.deliver(integration_id, &t, &batch).await,
+                    Target::Webhook(_) => unreachable!("matched above"),
+                };
+                let logs: Vec<_> = messages
+                    .iter()
+                    .zip(results)
+                    .map(|((d, _), result)| {
+                        self.count(&integration, &result);
+                        self.attempt_log(d, &result, self.outcome(d, &result))
+                    })
+                    .collect();
+                let k = logs.len();
+                self.recorder.record(logs).await;
+                self.done(integration_id, k);
+            }
         }
-        let mut tx = self.app.store().begin_relaxed().await?;
-        tx.record_attempts(&self.node, &logs).await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(0)
     }
 
-    async fn send(&self, integration: &Integration, batch: &[Message]) -> Vec<AttemptResult> {
-        match Target::of(integration) {
-            Target::Webhook(t) => self.webhook.deliver(&integration.id, &t, batch).await,
-            Target::Sqs(t) => self.sqs.deliver(&integration.id, &t, batch).await,
-            Target::Stomp(t) => self.stomp.deliver(&integration.id, &t, batch).await,
-        }
+    /// The integration's open-request permits.
+    fn open_requests(&self, integration_id: &str) -> Arc<tokio::sync::Semaphore> {
+        let concurrency = self.app.config().delivery.per_integration_concurrency.max(1);
+        let mut open = self.open.lock().expect("open lock");
+        open.entry(integration_id.to_owned())
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(concurrency)))
+            .clone()
+    }
+
+    fn count(&self, integration: &Integration, r: &AttemptResult) {
+        let kind = integration.config.integration_type().as_str();
+        let outcome = if r.succeeded { "succeeded" } else { "failed" };
+        metrics::counter!("cartwire_delivery_attempts_total", "integration_type" => kind, "outcome" => outcome)
+            .increment(1);
+        metrics::histogram!("cartwire_delivery_attempt_seconds", "integration_type" => kind)
+            .record(r.duration.as_secs_f64());
     }
 
     fn outcome(&self, d: &Delivery, result: &AttemptResult) -> AttemptOutcome {
