@@ -20,8 +20,11 @@ pub struct WebhookTarget {
 pub struct WebhookTransport {
     client: reqwest::Client,
     policy: TargetPolicy,
-    concurrency: usize,
 }
+
+/// Requests of one [`Transport::deliver`] batch open at once. The dispatcher sends one by one
+/// through [`WebhookTransport::send`] with its own per-integration bound.
+const BATCH_CONCURRENCY: usize = 16;
 
 /// `error_detail` Elastic Path logs for a non-2xx answer.
 pub const NON_2XX: &str = "Received a status code outside of 2xx range - treating webhook as a fail";
@@ -41,13 +44,7 @@ impl WebhookTransport {
             .user_agent(concat!("cartwire/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("HTTP client settings are valid");
-        Self { client, policy, concurrency: 16 }
-    }
-
-    /// At most `n` requests of one batch open at once (default 16).
-    pub fn with_concurrency(mut self, n: usize) -> Self {
-        self.concurrency = n.max(1);
-        self
+        Self { client, policy }
     }
 
     /// Sends one message (the dispatcher bounds how many are open per integration).
@@ -186,10 +183,10 @@ impl Transport for WebhookTransport {
 
     async fn deliver(&self, _integration_id: &str, target: &WebhookTarget, messages: &[Message]) -> Vec<AttemptResult> {
         use futures_util::StreamExt;
-        // A batch may be larger than the receiver should get at once: at most `concurrency`
-        // requests are open, results in the batch's order.
+        // A batch may be larger than the receiver should get at once: at most
+        // `BATCH_CONCURRENCY` requests are open, results in the batch's order.
         let sends: Vec<_> = messages.iter().map(|m| self.send(target, m)).collect();
-        futures_util::stream::iter(sends).buffered(self.concurrency).collect().await
+        futures_util::stream::iter(sends).buffered(BATCH_CONCURRENCY).collect().await
     }
 }
 
