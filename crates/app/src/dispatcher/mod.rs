@@ -162,23 +162,21 @@ impl Dispatcher {
     /// can be sent within a quarter of the lease (so a claimed delivery waiting for its turn
     /// is never taken over), and at most one round.
     fn window(&self, integration_id: &str) -> usize {
-        let cfg = &self.app.config().delivery;
-        let concurrency = cfg.per_integration_concurrency.max(1);
-        let Some(pace) = self.pace.lock().expect("pace lock").get(integration_id).copied() else {
-            return concurrency;
-        };
-        let sendable = concurrency as f64 * (cfg.lease.as_secs_f64() / 4.0) / pace.max(1e-4);
-        (sendable as usize).clamp(concurrency, (cfg.batch_size.max(1) as usize).max(concurrency))
+        let pace = self.pace.lock().expect("pace lock").get(integration_id).copied();
+        window_for(pace, &self.app.config().delivery)
     }
 
-    /// Folds one answer's time into the integration's pace.
-    fn note_pace(&self, integration_id: &str, result: &AttemptResult) {
-        let secs = result.duration.as_secs_f64();
+    /// Folds one measurement into the integration's pace: the seconds this node spends per
+    /// delivery at the parallelism it sends with — an answer's time over the open requests for
+    /// a webhook, a batch's time over its messages for SQS and STOMP (whose calls follow one
+    /// another). Sizing SQS by its pace matters: a window of its concurrency (16) spent a
+    /// claim round per two `SendMessageBatch` calls, and the long soak's SQS sink fell behind.
+    fn note_pace(&self, integration_id: &str, secs_per_delivery: f64) {
         let mut pace = self.pace.lock().expect("pace lock");
-        let p = pace.entry(integration_id.to_owned()).or_insert(secs);
-        // About the last fifty answers: one slow answer moves the window a little, a run of
-        // them shrinks it.
-        *p = 0.96 * *p + 0.04 * secs;
+        let p = pace.entry(integration_id.to_owned()).or_insert(secs_per_delivery);
+        // About the last fifty measurements: one slow answer moves the window a little, a run
+        // of them shrinks it.
+        *p = 0.96 * *p + 0.04 * secs_per_delivery;
     }
 
     /// The places an integration sending `n` deliveries has free, when worth a claim: at least
@@ -378,7 +376,7 @@ impl Dispatcher {
                 });
                 let mut answers = futures_util::stream::iter(sends).buffer_unordered(concurrency);
                 while let Some((d, result)) = answers.next().await {
-                    self.note_pace(integration_id, &result);
+                    self.note_pace(integration_id, result.duration.as_secs_f64() / concurrency as f64);
                     self.count(&integration, &result);
                     let log = self.attempt_log(&d, &result, self.outcome(&d, &result));
                     self.recorder.record([log]).await;
@@ -387,14 +385,17 @@ impl Dispatcher {
             }
             target => {
                 // SQS and STOMP send a claim as batches (one call per ten messages, one receipt
-                // window): its places come back together. They keep a window of their
-                // concurrency, so no pace is noted for them.
+                // window): its places come back together.
                 let batch: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
+                let started = std::time::Instant::now();
                 let results = match target {
                     Target::Sqs(t) => self.sqs.deliver(integration_id, &t, &batch).await,
                     Target::Stomp(t) => self.stomp.deliver(integration_id, &t, &batch).await,
                     Target::Webhook(_) => unreachable!("matched above"),
                 };
+                if !batch.is_empty() {
+                    self.note_pace(integration_id, started.elapsed().as_secs_f64() / batch.len() as f64);
+                }
                 let logs: Vec<_> = messages
                     .iter()
                     .zip(results)
@@ -472,5 +473,46 @@ impl Dispatcher {
             node: self.node.clone(),
         };
         (log, outcome)
+    }
+}
+
+/// The window of an integration whose pace (seconds per delivery) is `pace`, if known.
+fn window_for(pace: Option<f64>, cfg: &DeliveryConfig) -> usize {
+    let concurrency = cfg.per_integration_concurrency.max(1);
+    let Some(pace) = pace else { return concurrency };
+    let sendable = (cfg.lease.as_secs_f64() / 4.0) / pace.max(1e-5);
+    (sendable as usize).clamp(concurrency, (cfg.batch_size.max(1) as usize).max(concurrency))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> DeliveryConfig {
+        DeliveryConfig {
+            per_integration_concurrency: 16,
+            batch_size: 256,
+            lease: Duration::from_secs(40),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_unknown_or_slow_pace_keeps_the_window_at_the_concurrency() {
+        assert_eq!(window_for(None, &config()), 16);
+        // A webhook answering in 2 s with 16 open requests: 0.125 s per delivery, 80 within
+        // a quarter of the lease; one answering in 10 s: 5, raised to the concurrency.
+        assert_eq!(window_for(Some(2.0 / 16.0), &config()), 80);
+        assert_eq!(window_for(Some(10.0 / 16.0), &config()), 16);
+    }
+
+    #[test]
+    fn a_fast_pace_widens_the_window_up_to_one_round() {
+        // An SQS queue taking 20 ms per call of ten: 2 ms per delivery, 5,000 within a quarter
+        // of the lease, so one round's 256.
+        assert_eq!(window_for(Some(0.002), &config()), 256);
+        assert_eq!(window_for(Some(0.0), &config()), 256);
+        let wide = DeliveryConfig { per_integration_concurrency: 512, ..config() };
+        assert_eq!(window_for(Some(0.002), &wide), 512, "never below the concurrency");
     }
 }
