@@ -1,6 +1,7 @@
 //! The caller's saved addresses (OrderCloud's `/me/addresses`): at most
 //! [`MAX_SAVED_ADDRESSES`] per user, each usable by id as an order's ship-to or bill-to.
 
+use crate::resource::Resource;
 use crate::{App, AppError, Principal, SaveMode};
 use cartwire_domain::ObjectId;
 use cartwire_domain::addresses::{MAX_SAVED_ADDRESSES, SavedAddress};
@@ -58,7 +59,7 @@ impl App {
         };
         let mut tx = self.store().begin().await?;
         let current = tx.address(&company, &user, id.as_str()).await?;
-        mode.check(current.is_some(), "Address", &id)?;
+        mode.check(current.is_some(), Resource::Address, &id)?;
         let mut saved = build(id.clone(), current.as_ref())?;
         saved.id = id.clone();
         saved.address.id = None;
@@ -73,7 +74,9 @@ impl App {
                     DomainError::Invalid(format!("a user keeps at most {MAX_SAVED_ADDRESSES} addresses")),
                 ));
             }
-            tx.insert_address(&company, &user, &saved).await.map_err(AppError::on_insert("Address", id.to_string()))?;
+            tx.insert_address(&company, &user, &saved)
+                .await
+                .map_err(AppError::on_insert(Resource::Address, id.to_string()))?;
         }
         tx.commit().await?;
         Ok(saved)
@@ -85,7 +88,7 @@ impl App {
         let (company, user) = owner(p)?;
         let mut tx = self.store().begin().await?;
         if !tx.delete_address(&company, &user, id).await? {
-            return Err(AppError::not_found("Address", id));
+            return Err(AppError::not_found(Resource::Address, id));
         }
         tx.commit().await?;
         Ok(())
@@ -116,7 +119,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let found = tx.address(&company, &user, id).await?;
         tx.commit().await?;
-        found.ok_or_else(|| AppError::not_found("Address", id))
+        found.ok_or_else(|| AppError::not_found(Resource::Address, id))
     }
 }
 

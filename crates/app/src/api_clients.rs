@@ -4,6 +4,7 @@
 pub use cartwire_store::api_clients::ApiClientRecord;
 
 use crate::error::FieldExt;
+use crate::resource::Resource;
 use crate::{App, AppError, Principal, RuleCode, RuleData, grants};
 use cartwire_domain::api_client::ApiClient;
 use cartwire_domain::event::Dialect;
@@ -15,7 +16,7 @@ use cartwire_store::{StoreError, Tx};
 
 const READ: &[ApiRole] = &[ApiRole::ApiClientAdmin, ApiRole::ApiClientReader];
 const WRITE: &[ApiRole] = &[ApiRole::ApiClientAdmin];
-const OBJECT: &str = "ApiClient";
+const OBJECT: Resource = Resource::ApiClient;
 
 /// What a write does to the client secret. The secret is write-only (stored hashed), so a
 /// GET-then-PUT round trip, which cannot carry it, keeps it rather than silently dropping it.
@@ -238,7 +239,7 @@ async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppErro
         let event = tx
             .integration_event(id.as_str())
             .await?
-            .ok_or_else(|| AppError::not_found("IntegrationEvent", id.as_str()))?;
+            .ok_or_else(|| AppError::not_found(Resource::IntegrationEvent, id.as_str()))?;
         if event.event_type != expected {
             return Err(AppError::Rule {
                 code: RuleCode::IntegrationEventIncompatibleEventType,
@@ -251,7 +252,7 @@ async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppErro
         }
     }
     if let Some(name) = &client.default_context_username {
-        let user = tx.user_by_username(name).await?.ok_or_else(|| AppError::not_found("User", name.clone()))?;
+        let user = tx.user_by_username(name).await?.ok_or_else(|| AppError::not_found(Resource::User, name.clone()))?;
         if client.is_anon_buyer && user.user_type != UserType::Buyer {
             return Err(AppError::rule(
                 RuleCode::ApiClientRequiredNotAnonBuyer,
@@ -264,8 +265,8 @@ async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppErro
 
 fn map_write(e: StoreError, client: &ApiClient) -> AppError {
     match e {
-        StoreError::Unique { .. } => AppError::IdExists { object_type: OBJECT, object_id: client.id.to_string() },
-        StoreError::Reference(_) => AppError::not_found("IntegrationEvent", "(referenced)"),
+        StoreError::Unique { .. } => AppError::IdExists { resource: OBJECT, id: client.id.to_string() },
+        StoreError::Reference(_) => AppError::not_found(Resource::IntegrationEvent, "(referenced)"),
         other => other.into(),
     }
 }

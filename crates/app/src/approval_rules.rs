@@ -1,6 +1,7 @@
 //! Approval rules: a buyer's rules that hold a submitted order for approval when their
 //! expression matches (the rule language is in `cartwire_domain::order::approval_rules`).
 
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::order::approval_rules::ApprovalRule;
 use cartwire_domain::{ApiRole, ObjectId};
@@ -14,7 +15,7 @@ impl App {
         p.require_any(APPROVAL_READ)?;
         let mut tx = self.store().read().await?;
         if tx.buyer(buyer_id).await?.is_none() {
-            return Err(AppError::not_found("Buyer", buyer_id));
+            return Err(AppError::not_found(Resource::Buyer, buyer_id));
         }
         let rules = tx.approval_rules(buyer_id).await?;
         tx.commit().await?;
@@ -27,7 +28,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let rule = tx.approval_rule(buyer_id, id).await?;
         tx.commit().await?;
-        rule.ok_or_else(|| AppError::not_found("ApprovalRule", id))
+        rule.ok_or_else(|| AppError::not_found(Resource::ApprovalRule, id))
     }
 
     /// Creates, overwrites or patches an approval rule.
@@ -46,17 +47,17 @@ impl App {
         };
         let mut tx = self.store().begin().await?;
         if tx.buyer(buyer_id).await?.is_none() {
-            return Err(AppError::not_found("Buyer", buyer_id));
+            return Err(AppError::not_found(Resource::Buyer, buyer_id));
         }
         let current = tx.approval_rule(buyer_id, id.as_str()).await?;
-        mode.check(current.is_some(), "ApprovalRule", &id)?;
+        mode.check(current.is_some(), Resource::ApprovalRule, &id)?;
         let mut rule = build(id.clone(), current.as_ref())?;
         rule.id = id.clone();
         rule.buyer_id = buyer_id.to_owned();
         rule.validate().map_err(|(field, e)| AppError::invalid(field, e))?;
         tx.save_approval_rule(&rule, current.is_none())
             .await
-            .map_err(AppError::on_insert("ApprovalRule", id.to_string()))?;
+            .map_err(AppError::on_insert(Resource::ApprovalRule, id.to_string()))?;
         tx.commit().await?;
         Ok(rule)
     }
@@ -66,7 +67,7 @@ impl App {
         p.require_any(APPROVAL_WRITE)?;
         let mut tx = self.store().begin().await?;
         if !tx.delete_approval_rule(buyer_id, id).await? {
-            return Err(AppError::not_found("ApprovalRule", id));
+            return Err(AppError::not_found(Resource::ApprovalRule, id));
         }
         tx.commit().await?;
         Ok(())

@@ -1,6 +1,7 @@
 //! The minimal catalog: products and price schedules.
 
 use crate::SaveMode;
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::catalog::{PriceSchedule, Product};
 use cartwire_domain::{ApiRole, ObjectId};
@@ -33,7 +34,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let found = tx.product(id).await?;
         tx.commit().await?;
-        found.ok_or_else(|| AppError::not_found("Product", id))
+        found.ok_or_else(|| AppError::not_found(Resource::Product, id))
     }
 
     /// Creates, overwrites or patches a product; its price schedule must exist.
@@ -48,16 +49,18 @@ impl App {
         let id = new_id(id)?;
         let mut tx = self.store().begin().await?;
         let current = tx.product(id.as_str()).await?;
-        mode.check(current.is_some(), "Product", &id)?;
+        mode.check(current.is_some(), Resource::Product, &id)?;
         let mut product = build(id.clone(), current.as_ref())?;
         product.id = id.clone();
         product.validate().map_err(|e| AppError::invalid("Product", e))?;
         if let Some(ps) = &product.default_price_schedule_id
             && tx.price_schedule(ps.as_str()).await?.is_none()
         {
-            return Err(AppError::not_found("PriceSchedule", ps.as_str()));
+            return Err(AppError::not_found(Resource::PriceSchedule, ps.as_str()));
         }
-        tx.save_product(&product, current.is_none()).await.map_err(AppError::on_insert("Product", id.to_string()))?;
+        tx.save_product(&product, current.is_none())
+            .await
+            .map_err(AppError::on_insert(Resource::Product, id.to_string()))?;
         tx.commit().await?;
         Ok(product)
     }
@@ -67,7 +70,7 @@ impl App {
         p.require_any(PRODUCT_WRITE)?;
         let mut tx = self.store().begin().await?;
         if !tx.delete_product(id).await? {
-            return Err(AppError::not_found("Product", id));
+            return Err(AppError::not_found(Resource::Product, id));
         }
         tx.commit().await?;
         Ok(())
@@ -88,7 +91,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let found = tx.price_schedule(id).await?;
         tx.commit().await?;
-        found.ok_or_else(|| AppError::not_found("PriceSchedule", id))
+        found.ok_or_else(|| AppError::not_found(Resource::PriceSchedule, id))
     }
 
     /// Creates, overwrites or patches a price schedule.
@@ -103,13 +106,13 @@ impl App {
         let id = new_id(id)?;
         let mut tx = self.store().begin().await?;
         let current = tx.price_schedule(id.as_str()).await?;
-        mode.check(current.is_some(), "PriceSchedule", &id)?;
+        mode.check(current.is_some(), Resource::PriceSchedule, &id)?;
         let mut schedule = build(id.clone(), current.as_ref())?;
         schedule.id = id.clone();
         schedule.validate().map_err(|e| AppError::invalid("PriceSchedule", e))?;
         tx.save_price_schedule(&schedule, current.is_none())
             .await
-            .map_err(AppError::on_insert("PriceSchedule", id.to_string()))?;
+            .map_err(AppError::on_insert(Resource::PriceSchedule, id.to_string()))?;
         tx.commit().await?;
         Ok(schedule)
     }
@@ -119,7 +122,7 @@ impl App {
         p.require_any(SCHEDULE_WRITE)?;
         let mut tx = self.store().begin().await?;
         if !tx.delete_price_schedule(id).await? {
-            return Err(AppError::not_found("PriceSchedule", id));
+            return Err(AppError::not_found(Resource::PriceSchedule, id));
         }
         tx.commit().await?;
         Ok(())

@@ -1,5 +1,6 @@
 //! The use cases' error type; each dialect renders it in its own wire body.
 
+use crate::resource::Resource;
 use cartwire_domain::DomainError;
 use cartwire_domain::principal::Forbidden;
 use cartwire_store::StoreError;
@@ -92,20 +93,20 @@ pub enum AppError {
     #[error(transparent)]
     Forbidden(#[from] Forbidden),
     /// The object does not exist (HTTP 404).
-    #[error("{object_type} {object_id} not found")]
+    #[error("{resource} {id} not found")]
     NotFound {
-        /// Resource type as the dialect names it.
-        object_type: &'static str,
+        /// What kind of record (each dialect words it).
+        resource: Resource,
         /// Requested id.
-        object_id: String,
+        id: String,
     },
     /// An object with the id exists (HTTP 409).
-    #[error("{object_type} {object_id} already exists")]
+    #[error("{resource} {id} already exists")]
     IdExists {
-        /// Resource type.
-        object_type: &'static str,
+        /// What kind of record.
+        resource: Resource,
         /// Conflicting id.
-        object_id: String,
+        id: String,
     },
     /// A field value was rejected (HTTP 400).
     #[error("{field}: {message}")]
@@ -183,11 +184,11 @@ pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 impl AppError {
     /// The one mapping of a store error at an insert: the resource's key taken is `IdExists`
-    /// of `object_type` / `object_id`; anything else maps as every store error does. Inserts
-    /// rely on the constraint, never on a look-up first (which would race).
-    pub(crate) fn on_insert(object_type: &'static str, object_id: String) -> impl FnOnce(StoreError) -> AppError {
+    /// of `resource` / `id`; anything else maps as every store error does. Inserts rely on
+    /// the constraint, never on a look-up first (which would race).
+    pub(crate) fn on_insert(resource: Resource, id: String) -> impl FnOnce(StoreError) -> AppError {
         move |e| match e {
-            StoreError::Unique { .. } => AppError::IdExists { object_type, object_id },
+            StoreError::Unique { .. } => AppError::IdExists { resource, id },
             other => other.into(),
         }
     }
@@ -203,8 +204,8 @@ impl AppError {
     }
 
     /// Not found.
-    pub fn not_found(object_type: &'static str, object_id: impl Into<String>) -> Self {
-        Self::NotFound { object_type, object_id: object_id.into() }
+    pub fn not_found(resource: Resource, id: impl Into<String>) -> Self {
+        Self::NotFound { resource, id: id.into() }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration events: the middleware endpoints cartwire calls during checkout, returns,
 //! add-to-cart and single sign-on.
 
+use crate::resource::Resource;
 use crate::{App, AppError, Principal, RuleCode, RuleData, grants};
 use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
@@ -10,7 +11,7 @@ use cartwire_store::{StoreError, Tx};
 
 const READ: &[ApiRole] = &[ApiRole::IntegrationEventAdmin, ApiRole::IntegrationEventReader];
 const WRITE: &[ApiRole] = &[ApiRole::IntegrationEventAdmin];
-const OBJECT: &str = "IntegrationEvent";
+const OBJECT: Resource = Resource::IntegrationEvent;
 
 pub use cartwire_store::callouts::CalloutLogEntry;
 
@@ -207,7 +208,7 @@ fn check_type_unchanged(current: &IntegrationEvent, next: &IntegrationEvent) -> 
 
 fn map_write(e: StoreError, id: &ObjectId) -> AppError {
     match e {
-        StoreError::Unique { .. } => AppError::IdExists { object_type: OBJECT, object_id: id.to_string() },
+        StoreError::Unique { .. } => AppError::IdExists { resource: OBJECT, id: id.to_string() },
         other => other.into(),
     }
 }

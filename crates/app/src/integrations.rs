@@ -4,6 +4,7 @@
 /// The delivery queue's read models and filter, as the dialects list them.
 pub use cartwire_store::deliveries::{Delivery, DeliveryAttempt, DeliveryFilter};
 
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::event::Dialect;
@@ -13,7 +14,7 @@ use serde_json::{Value, json};
 
 const READ: &[ApiRole] = &[ApiRole::WebhookAdmin, ApiRole::WebhookReader];
 const WRITE: &[ApiRole] = &[ApiRole::WebhookAdmin];
-const OBJECT: &str = "integration";
+const OBJECT: Resource = Resource::Integration;
 
 /// The integration as events carry it: Elastic Path's attributes, every secret masked — the
 /// webhook `secret_key` too, since these events go to *other* integrations' receivers.
@@ -182,7 +183,7 @@ impl App {
         }
         if let Some(job) = job_id {
             let d = tx.delivery(job).await?.filter(|d| Some(d.integration_id.as_str()) == integration_id);
-            d.ok_or_else(|| AppError::not_found("integration-job", job))?;
+            d.ok_or_else(|| AppError::not_found(Resource::IntegrationJob, job))?;
         }
         let page = tx.delivery_attempts(integration_id, job_id, offset, limit).await?;
         tx.commit().await?;
@@ -235,7 +236,7 @@ impl App {
     ) -> Result<(Delivery, Vec<DeliveryAttempt>), AppError> {
         p.require_any(READ)?;
         let mut tx = self.store().read().await?;
-        let d = tx.delivery(id).await?.ok_or_else(|| AppError::not_found("delivery", id))?;
+        let d = tx.delivery(id).await?.ok_or_else(|| AppError::not_found(Resource::Delivery, id))?;
         let (attempts, _) = tx.delivery_attempts(None, Some(id), 0, 1000).await?;
         tx.commit().await?;
         Ok((d, attempts))
@@ -246,9 +247,9 @@ impl App {
         p.require_any(WRITE)?;
         let mut tx = self.store().begin().await?;
         if tx.requeue_deliveries(&DeliveryFilter::default(), Some(id)).await? == 0 {
-            return Err(AppError::not_found("delivery", id));
+            return Err(AppError::not_found(Resource::Delivery, id));
         }
-        let d = tx.delivery(id).await?.ok_or_else(|| AppError::not_found("delivery", id))?;
+        let d = tx.delivery(id).await?.ok_or_else(|| AppError::not_found(Resource::Delivery, id))?;
         tx.commit().await?;
         Ok(d)
     }

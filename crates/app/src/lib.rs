@@ -26,6 +26,7 @@ pub mod me;
 pub mod messages;
 pub mod orders;
 pub mod passwords;
+pub mod resource;
 mod revocation;
 mod save;
 pub mod sso;
@@ -33,6 +34,7 @@ pub mod throttle;
 
 pub use cartwire_domain::principal::Principal;
 pub use error::{AppError, RuleCode, RuleData};
+pub use resource::Resource;
 pub use save::SaveMode;
 
 use cartwire_store::Store;

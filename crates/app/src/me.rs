@@ -3,6 +3,7 @@
 //! user of their client, which they may read but never change.
 
 use crate::identity::{Company, UserInput};
+use crate::resource::Resource;
 use crate::{App, AppError, Principal, RuleCode};
 use cartwire_domain::ApiRole;
 use cartwire_domain::catalog::{PriceSchedule, Product};
@@ -105,7 +106,7 @@ impl App {
     async fn revoke_tokens_of(&self, company: &str, id: &str) -> Result<(), AppError> {
         let mut tx = self.store().begin().await?;
         if !tx.revoke_user_tokens(company, id, OffsetDateTime::now_utc()).await? {
-            return Err(AppError::not_found("User", id));
+            return Err(AppError::not_found(Resource::User, id));
         }
         tx.commit().await?;
         // The grant cache would otherwise keep the old generation for its TTL on this node;
@@ -131,6 +132,6 @@ impl App {
             p.anonymous_order_id.is_some()
                 || company_of(u.buyer_id.as_ref()) == p.buyer_id.as_deref().unwrap_or_default()
         })
-        .ok_or_else(|| AppError::not_found("User", p.user_id.clone()))
+        .ok_or_else(|| AppError::not_found(Resource::User, p.user_id.clone()))
     }
 }

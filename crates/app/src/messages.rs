@@ -3,6 +3,7 @@
 //! this module makes; the operator's view of a delivery ([`App::delivery_request`]) describes
 //! the same thing with secrets masked, so what an operator reads is what the receiver got.
 
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::integration::{Integration, IntegrationConfig};
 use cartwire_domain::role::ApiRole;
@@ -102,7 +103,7 @@ impl App {
     pub async fn delivery_request(&self, p: &Principal, id: &str) -> Result<Option<Described>, AppError> {
         p.require_any(&[ApiRole::WebhookAdmin, ApiRole::WebhookReader])?;
         let mut tx = self.store().read().await?;
-        let d = tx.delivery(id).await?.ok_or_else(|| AppError::not_found("delivery", id))?;
+        let d = tx.delivery(id).await?.ok_or_else(|| AppError::not_found(Resource::Delivery, id))?;
         let integration = tx.integration(&d.integration_id).await?;
         let event = tx.events_by_seq(&[d.event_seq]).await?.into_iter().next();
         tx.commit().await?;

@@ -2,6 +2,7 @@
 //! (the object must exist). One rule for every resource that offers the three.
 
 use crate::AppError;
+use crate::resource::Resource;
 use cartwire_domain::ObjectId;
 
 /// Which of create / overwrite / patch a save is.
@@ -16,10 +17,10 @@ pub enum SaveMode {
 }
 
 impl SaveMode {
-    pub(crate) fn check(self, exists: bool, object_type: &'static str, id: &ObjectId) -> Result<(), AppError> {
+    pub(crate) fn check(self, exists: bool, resource: Resource, id: &ObjectId) -> Result<(), AppError> {
         match (self, exists) {
-            (SaveMode::Create, true) => Err(AppError::IdExists { object_type, object_id: id.to_string() }),
-            (SaveMode::Patch, false) => Err(AppError::not_found(object_type, id.as_str())),
+            (SaveMode::Create, true) => Err(AppError::IdExists { resource, id: id.to_string() }),
+            (SaveMode::Patch, false) => Err(AppError::not_found(resource, id.as_str())),
             _ => Ok(()),
         }
     }

@@ -13,6 +13,7 @@ pub use cartwire_store::sso::OpenIdConnectRecord;
 
 use crate::SaveMode;
 use crate::callout::{Callout, CalloutWire, SsoAnswer};
+use crate::resource::Resource;
 use crate::{App, AppError, Principal, RuleCode};
 use aws_lc_rs::digest::{SHA256, digest};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
@@ -95,7 +96,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let found = tx.openid_connect(id).await?;
         tx.commit().await?;
-        found.ok_or_else(|| AppError::not_found("OpenIdConnect", id))
+        found.ok_or_else(|| AppError::not_found(Resource::OpenIdConnect, id))
     }
 
     /// Creates, overwrites or patches a configuration; its API client must exist and its
@@ -114,14 +115,14 @@ impl App {
         };
         let mut tx = self.store().begin().await?;
         let current = tx.openid_connect(id.as_str()).await?.map(|r| r.config);
-        mode.check(current.is_some(), "OpenIdConnect", &id)?;
+        mode.check(current.is_some(), Resource::OpenIdConnect, &id)?;
         let mut config = build(id.clone(), current.as_ref())?;
         config.id = id.clone();
         config.validate().map_err(|(f, e)| AppError::invalid(f, e))?;
         let client = tx
             .api_client(&config.api_client_id)
             .await?
-            .ok_or_else(|| AppError::not_found("ApiClient", &config.api_client_id))?;
+            .ok_or_else(|| AppError::not_found(Resource::ApiClient, &config.api_client_id))?;
         // The provider and the middleware decide who signs in: as good as every admitted
         // user's password (see crate::grants).
         let admitted = crate::grants::admitted_roles(&mut tx, &client.client).await?;
@@ -130,7 +131,7 @@ impl App {
             let event = tx
                 .integration_event(ie.as_str())
                 .await?
-                .ok_or_else(|| AppError::not_found("IntegrationEvent", ie.as_str()))?;
+                .ok_or_else(|| AppError::not_found(Resource::IntegrationEvent, ie.as_str()))?;
             if event.event_type != EventType::OpenIDConnect {
                 return Err(AppError::rule(
                     RuleCode::IntegrationEventIncompatibleEventType,
@@ -140,9 +141,11 @@ impl App {
         }
         tx.save_openid_connect(&config, current.is_none())
             .await
-            .map_err(AppError::on_insert("OpenIdConnect", id.to_string()))?;
-        let saved =
-            tx.openid_connect(id.as_str()).await?.ok_or_else(|| AppError::not_found("OpenIdConnect", id.as_str()))?;
+            .map_err(AppError::on_insert(Resource::OpenIdConnect, id.to_string()))?;
+        let saved = tx
+            .openid_connect(id.as_str())
+            .await?
+            .ok_or_else(|| AppError::not_found(Resource::OpenIdConnect, id.as_str()))?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -152,7 +155,7 @@ impl App {
         p.require_any(WRITE)?;
         let mut tx = self.store().begin().await?;
         if !tx.delete_openid_connect(id).await? {
-            return Err(AppError::not_found("OpenIdConnect", id));
+            return Err(AppError::not_found(Resource::OpenIdConnect, id));
         }
         tx.commit().await?;
         Ok(())
@@ -163,7 +166,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let config = tx.openid_connect(&start.id).await?;
         tx.commit().await?;
-        let config = config.ok_or_else(|| AppError::not_found("OpenIdConnect", &start.id))?.config;
+        let config = config.ok_or_else(|| AppError::not_found(Resource::OpenIdConnect, &start.id))?.config;
         if start.client_id != config.api_client_id {
             return Err(failed(format!(
                 "cid '{}' is not the API client of OpenIdConnect {}",
@@ -225,7 +228,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let config = tx.openid_connect(&config_id).await?;
         tx.commit().await?;
-        let record = config.ok_or_else(|| AppError::not_found("OpenIdConnect", &config_id))?;
+        let record = config.ok_or_else(|| AppError::not_found(Resource::OpenIdConnect, &config_id))?;
         let config = &record.config;
         let outcome = if expires < OffsetDateTime::now_utc() {
             Err(LoginFailure("the login took too long; start it again".into()))

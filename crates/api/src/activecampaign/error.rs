@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cartwire_app::orders::shop::{ShopError, ShopKey, ShopResource};
+use cartwire_app::Resource;
+use cartwire_app::orders::shop::{ShopError, ShopKey};
 use serde_json::json;
 
 /// What a 422 says about its field (`code` on the wire).
@@ -112,10 +113,12 @@ impl From<ShopError> for AcError {
             ShopError::KeyRefused => AcError::Forbidden("Invalid or revoked Api-Token".into()),
             ShopError::NotFound { resource, id } => {
                 let name = match resource {
-                    ShopResource::Connection => "Connection",
-                    ShopResource::Customer => "EcomCustomer",
-                    ShopResource::Order => "EcomOrder",
-                    ShopResource::OrderProduct => "EcomOrderProduct",
+                    Resource::Connection => "Connection",
+                    Resource::Customer => "EcomCustomer",
+                    Resource::Order => "EcomOrder",
+                    Resource::OrderProduct => "EcomOrderProduct",
+                    // No shop route reports another kind; were one to, plain words do.
+                    other => other.as_str(),
                 };
                 AcError::NotFound(format!("No Result found for {name} with id {id}"))
             }

@@ -7,8 +7,9 @@ use super::{Caller, page_meta, query};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use cartwire_app::App;
+use cartwire_app::Resource;
+use cartwire_app::orders::shop::ShopError;
 use cartwire_app::orders::shop::ShopOrderFilter;
-use cartwire_app::orders::shop::{ShopError, ShopResource};
 use serde_json::{Value, json};
 
 pub(super) async fn order_products(
@@ -49,7 +50,7 @@ pub(super) async fn get_order_product(
     Caller(_c): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AcError> {
-    let not_found = || AcError::from(ShopError::NotFound { resource: ShopResource::OrderProduct, id: id.clone() });
+    let not_found = || AcError::from(ShopError::NotFound { resource: Resource::OrderProduct, id: id.clone() });
     let (order_id, _) = id.rsplit_once('-').ok_or_else(not_found)?;
     let o = app.shop_order(order_id).await.map_err(|_| not_found())?;
     let product = render_products(&app, &o).into_iter().find(|p| p["id"] == id.as_str()).ok_or_else(not_found)?;

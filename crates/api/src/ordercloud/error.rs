@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cartwire_app::{AppError, RuleCode, RuleData};
+use cartwire_app::{AppError, Resource, RuleCode, RuleData};
 use cartwire_domain::order::checkout::CheckoutError;
 use serde_json::{Value, json};
 
@@ -36,6 +36,36 @@ impl OcError {
     pub fn not_found(object_type: &str, id: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "NotFound", format!("{object_type} not found: {id}"))
             .with_data(json!({"ObjectType": object_type, "ObjectID": id}))
+    }
+}
+
+/// A resource as OrderCloud's `ObjectType` names it (the kinds only other dialects reach are
+/// named the same way, should an OrderCloud route ever report one).
+pub fn object_type(resource: Resource) -> &'static str {
+    match resource {
+        Resource::Address => "Address",
+        Resource::ApiClient => "ApiClient",
+        Resource::ApiKey => "ApiKey",
+        Resource::ApprovalRule => "ApprovalRule",
+        Resource::Buyer => "Buyer",
+        Resource::Connection => "Connection",
+        Resource::Customer => "Customer",
+        Resource::Delivery => "Delivery",
+        Resource::Integration => "Integration",
+        Resource::IntegrationEvent => "IntegrationEvent",
+        Resource::IntegrationJob => "IntegrationJob",
+        Resource::LineItem => "LineItem",
+        Resource::OpenIdConnect => "OpenIdConnect",
+        Resource::Order => "Order",
+        Resource::OrderProduct => "OrderProduct",
+        Resource::OrderReturn => "OrderReturn",
+        Resource::OrderReturnAction => "OrderReturnAction",
+        Resource::PriceSchedule => "PriceSchedule",
+        Resource::Product => "Product",
+        Resource::SecurityProfile => "SecurityProfile",
+        Resource::SecurityProfileAssignment => "SecurityProfileAssignment",
+        Resource::StorefrontToken => "StorefrontToken",
+        Resource::User => "User",
     }
 }
 
@@ -83,10 +113,11 @@ impl From<AppError> for OcError {
                 "SufficientRoles": f.sufficient_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
                 "AssignedRoles": f.assigned_roles,
             })),
-            AppError::NotFound { object_type, object_id } => OcError::not_found(object_type, &object_id),
-            AppError::IdExists { object_type, object_id } => {
-                OcError::new(StatusCode::CONFLICT, "IdExists", format!("{object_type} already exists: {object_id}"))
-                    .with_data(json!({"ObjectType": object_type, "ObjectID": object_id}))
+            AppError::NotFound { resource, id } => OcError::not_found(object_type(resource), &id),
+            AppError::IdExists { resource, id } => {
+                let object_type = object_type(resource);
+                OcError::new(StatusCode::CONFLICT, "IdExists", format!("{object_type} already exists: {id}"))
+                    .with_data(json!({"ObjectType": object_type, "ObjectID": id}))
             }
             AppError::Validation { field, message } => OcError::validation(&field, message),
             AppError::Rule { code, message, data } => {

@@ -6,6 +6,7 @@ use super::*;
 use crate::callout::CalloutWire;
 use crate::orders::core::new_short_id;
 use crate::orders::events::order_events;
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::commerce::CurrencyCode;
 use cartwire_domain::event::Dialect;
@@ -65,7 +66,7 @@ impl App {
             // to create under the same id, and the shopper needs a new token.
             Some(id) => match tx.order(id).await? {
                 Some(o) if o.deleted_at.is_some() || o.checkout.is_none() => {
-                    return Err(AppError::not_found("Order", id.clone()));
+                    return Err(AppError::not_found(Resource::Order, id.clone()));
                 }
                 found => found,
             },
@@ -177,7 +178,7 @@ impl App {
         let saved = self
             .update_checkout_order(p, order_id, move |co, _| {
                 if co.line(&id).is_some() {
-                    return Err(AppError::IdExists { object_type: "LineItem", object_id: id });
+                    return Err(AppError::IdExists { resource: Resource::LineItem, id });
                 }
                 co.lines.push(CheckoutLine {
                     id,
@@ -207,8 +208,10 @@ impl App {
     ) -> Result<Order, AppError> {
         let order = self.get_checkout_order(p, order_id).await?;
         check_writer(p, &order)?;
-        let current =
-            checkout_of(&order).line(line_id).cloned().ok_or_else(|| AppError::not_found("LineItem", line_id))?;
+        let current = checkout_of(&order)
+            .line(line_id)
+            .cloned()
+            .ok_or_else(|| AppError::not_found(Resource::LineItem, line_id))?;
         if order.status != OrderStatus::Cart {
             return Err(order_status_error(&order, "change a line item of"));
         }
@@ -240,7 +243,7 @@ impl App {
                 .lines
                 .iter_mut()
                 .find(|l| l.id == line_id)
-                .ok_or_else(|| AppError::not_found("LineItem", line_id.clone()))?;
+                .ok_or_else(|| AppError::not_found(Resource::LineItem, line_id.clone()))?;
             if let Some((product, _, schedule)) = repriced {
                 line.product = product;
                 line.price_schedule_id = schedule;
@@ -262,7 +265,7 @@ impl App {
             let before = co.lines.len();
             co.lines.retain(|l| l.id != line_id);
             if co.lines.len() == before {
-                return Err(AppError::not_found("LineItem", line_id));
+                return Err(AppError::not_found(Resource::LineItem, line_id));
             }
             Ok(())
         })
@@ -342,7 +345,7 @@ pub(crate) async fn new_checkout_order(
     };
     sync(&mut order);
     order.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
-    tx.insert_order(&order).await.map_err(AppError::on_insert("Order", id.to_string()))?;
+    tx.insert_order(&order).await.map_err(AppError::on_insert(Resource::Order, id.to_string()))?;
     tx.append_events(&order_events(None, &order, p.describe(), Dialect::OrderCloud)).await?;
     Ok(order)
 }

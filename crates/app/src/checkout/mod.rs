@@ -13,6 +13,7 @@ pub mod cart;
 pub mod pricing;
 pub mod workflow;
 
+use crate::resource::Resource;
 use crate::{AppError, Principal, RuleCode};
 use cartwire_domain::ApiRole;
 use cartwire_domain::commerce::CurrencyCode;
@@ -94,7 +95,7 @@ pub(crate) fn visible(p: &Principal, found: Option<Order>, id: &str) -> Result<O
     found
         .filter(|o| o.checkout.is_some() && o.deleted_at.is_none())
         .filter(|o| p.roles.satisfies_any(ORDER_ALL) || o.owner.as_ref().is_some_and(|u| p.is(u)))
-        .ok_or_else(|| AppError::not_found("Order", id))
+        .ok_or_else(|| AppError::not_found(Resource::Order, id))
 }
 
 /// Whether the caller may change the order: their own as a shopper, any as an OrderAdmin.

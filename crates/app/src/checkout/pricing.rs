@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::callout::{AddToCartAnswer, AddToCartQuery, Callout, CalloutFailure, CalloutWire};
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::commerce::{Cents, CurrencyCode};
@@ -38,7 +39,7 @@ impl App {
             let (answer, status) =
                 self.call_middleware(p, wire, &event, &Callout::AddToCart(&query)).await.map_err(|f| f.error())?;
             return match wire.add_to_cart_answer(&query, &answer, currency) {
-                Ok(AddToCartAnswer::NoProduct) => Err(AppError::not_found("Product", product_id)),
+                Ok(AddToCartAnswer::NoProduct) => Err(AppError::not_found(Resource::Product, product_id)),
                 Ok(AddToCartAnswer::Priced { product, unit_price }) => Ok((*product, unit_price, None)),
                 Err(why) => Err(CalloutFailure {
                     status,
@@ -54,7 +55,7 @@ impl App {
             None => None,
         };
         tx.commit().await?;
-        let product = product.ok_or_else(|| AppError::not_found("Product", product_id))?;
+        let product = product.ok_or_else(|| AppError::not_found(Resource::Product, product_id))?;
         let schedule = schedule.ok_or_else(|| {
             AppError::invalid("ProductID", format!("Product {product_id} has no price schedule and cannot be ordered"))
         })?;

@@ -2,6 +2,7 @@
 
 use super::{customer_event, new_id};
 use crate::SaveMode;
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::event::Change;
 use cartwire_domain::user::Buyer;
@@ -27,7 +28,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let b = tx.buyer(id).await?;
         tx.commit().await?;
-        b.ok_or_else(|| AppError::not_found("Buyer", id))
+        b.ok_or_else(|| AppError::not_found(Resource::Buyer, id))
     }
 
     /// Creates (POST, `must_be_new`), creates-or-overwrites (PUT) or patches (PATCH,
@@ -46,14 +47,14 @@ impl App {
         };
         let mut tx = self.store().begin().await?;
         let current = tx.buyer(id.as_str()).await?;
-        mode.check(current.is_some(), "Buyer", &id)?;
+        mode.check(current.is_some(), Resource::Buyer, &id)?;
         let mut buyer = build(id.clone(), current.as_ref())?;
         buyer.id = id.clone();
         buyer.date_created = current.as_ref().map(|c| c.date_created).unwrap_or_else(OffsetDateTime::now_utc);
         buyer.validate().map_err(|e| AppError::invalid("Buyer", e))?;
         let created = current.is_none();
         if created {
-            tx.insert_buyer(&buyer).await.map_err(AppError::on_insert("Buyer", id.to_string()))?;
+            tx.insert_buyer(&buyer).await.map_err(AppError::on_insert(Resource::Buyer, id.to_string()))?;
         } else {
             tx.update_buyer(&buyer).await?;
         }
@@ -68,7 +69,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         let users = tx.users(id).await?;
         if !tx.delete_buyer(id).await? {
-            return Err(AppError::not_found("Buyer", id));
+            return Err(AppError::not_found(Resource::Buyer, id));
         }
         let events: Vec<_> = users.iter().filter_map(|u| customer_event(Change::Deleted, u, p)).collect();
         tx.append_events(&events).await?;

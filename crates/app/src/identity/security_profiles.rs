@@ -3,6 +3,7 @@
 
 use super::new_id;
 use crate::SaveMode;
+use crate::resource::Resource;
 use crate::{App, AppError, Principal, grants};
 use cartwire_domain::user::{AssignmentLevel, SecurityProfile, SecurityProfileAssignment};
 use cartwire_domain::{ApiRole, ObjectId};
@@ -26,7 +27,7 @@ impl App {
         let mut tx = self.store().read().await?;
         let sp = tx.security_profile(id).await?;
         tx.commit().await?;
-        sp.ok_or_else(|| AppError::not_found("SecurityProfile", id))
+        sp.ok_or_else(|| AppError::not_found(Resource::SecurityProfile, id))
     }
 
     /// Creates, overwrites or patches a security profile (see [`SaveMode`]).
@@ -44,7 +45,7 @@ impl App {
         };
         let mut tx = self.store().begin().await?;
         let current = tx.security_profile(id.as_str()).await?;
-        mode.check(current.is_some(), "SecurityProfile", &id)?;
+        mode.check(current.is_some(), Resource::SecurityProfile, &id)?;
         let mut profile = build(id.clone(), current.as_ref())?;
         profile.id = id.clone();
         profile.validate().map_err(|e| AppError::invalid("SecurityProfile", e))?;
@@ -55,7 +56,7 @@ impl App {
         if created {
             tx.insert_security_profile(&profile)
                 .await
-                .map_err(AppError::on_insert("SecurityProfile", id.to_string()))?;
+                .map_err(AppError::on_insert(Resource::SecurityProfile, id.to_string()))?;
         } else {
             tx.update_security_profile(&profile).await?;
         }
@@ -69,7 +70,7 @@ impl App {
         p.require_any(PROFILE_WRITE)?;
         let mut tx = self.store().begin().await?;
         if !tx.delete_security_profile(id).await? {
-            return Err(AppError::not_found("SecurityProfile", id));
+            return Err(AppError::not_found(Resource::SecurityProfile, id));
         }
         tx.commit().await?;
         self.grants_changed();
@@ -97,21 +98,23 @@ impl App {
         let profile = tx
             .security_profile(a.security_profile_id.as_str())
             .await?
-            .ok_or_else(|| AppError::not_found("SecurityProfile", a.security_profile_id.as_str()))?;
+            .ok_or_else(|| AppError::not_found(Resource::SecurityProfile, a.security_profile_id.as_str()))?;
         grants::require_held(p, &grants::profile_roles(&profile), "This assignment")?;
         match &a.level {
             AssignmentLevel::Marketplace => {}
             AssignmentLevel::Buyer(b) => {
-                tx.buyer(b.as_str()).await?.ok_or_else(|| AppError::not_found("Buyer", b.as_str()))?;
+                tx.buyer(b.as_str()).await?.ok_or_else(|| AppError::not_found(Resource::Buyer, b.as_str()))?;
             }
             AssignmentLevel::BuyerUser { buyer_id, user_id } => {
-                tx.buyer(buyer_id.as_str()).await?.ok_or_else(|| AppError::not_found("Buyer", buyer_id.as_str()))?;
+                tx.buyer(buyer_id.as_str())
+                    .await?
+                    .ok_or_else(|| AppError::not_found(Resource::Buyer, buyer_id.as_str()))?;
                 tx.user(buyer_id.as_str(), user_id.as_str())
                     .await?
-                    .ok_or_else(|| AppError::not_found("User", user_id.as_str()))?;
+                    .ok_or_else(|| AppError::not_found(Resource::User, user_id.as_str()))?;
             }
             AssignmentLevel::AdminUser(u) => {
-                tx.user("", u.as_str()).await?.ok_or_else(|| AppError::not_found("User", u.as_str()))?;
+                tx.user("", u.as_str()).await?.ok_or_else(|| AppError::not_found(Resource::User, u.as_str()))?;
             }
         }
         tx.save_assignment(&a).await?;
@@ -125,7 +128,7 @@ impl App {
         p.require_any(PROFILE_WRITE)?;
         let mut tx = self.store().begin().await?;
         if !tx.delete_assignment(&a).await? {
-            return Err(AppError::not_found("SecurityProfileAssignment", a.security_profile_id.as_str()));
+            return Err(AppError::not_found(Resource::SecurityProfileAssignment, a.security_profile_id.as_str()));
         }
         tx.commit().await?;
         self.grants_changed();

@@ -2,6 +2,7 @@
 //! rules and the roles a password reaches, delete.
 
 use super::{customer_event, new_id};
+use crate::resource::Resource;
 use crate::{App, AppError, Principal, RuleCode, grants};
 use cartwire_domain::event::Change;
 use cartwire_domain::user::{User, UserProfile, UserType, check_password};
@@ -60,7 +61,7 @@ impl App {
 
     async fn require_buyer(&self, tx: &mut cartwire_store::Tx, company: &Company) -> Result<(), AppError> {
         if let Company::Buyer(b) = company {
-            tx.buyer(b).await?.ok_or_else(|| AppError::not_found("Buyer", b.clone()))?;
+            tx.buyer(b).await?.ok_or_else(|| AppError::not_found(Resource::Buyer, b.clone()))?;
         }
         Ok(())
     }
@@ -82,7 +83,7 @@ impl App {
         self.require_buyer(&mut tx, company).await?;
         let user = tx.user(company.key(), id).await?;
         tx.commit().await?;
-        user.ok_or_else(|| AppError::not_found("User", id))
+        user.ok_or_else(|| AppError::not_found(Resource::User, id))
     }
 
     /// Creates a user (POST); the id is generated when not given.
@@ -139,7 +140,7 @@ impl App {
             u
         };
         if must_exist && current.is_none() {
-            return Err(AppError::not_found("User", id));
+            return Err(AppError::not_found(Resource::User, id));
         }
         let (new_id, input) = build(current.as_ref())?;
         let hash = self.prepare_user(&input).await?;
@@ -160,7 +161,7 @@ impl App {
                     ..current
                 };
                 if !tx.update_user(id, &user).await.map_err(|e| user_conflict(e, &user, &mut None))? {
-                    return Err(AppError::not_found("User", id));
+                    return Err(AppError::not_found(Resource::User, id));
                 }
                 user
             }
@@ -203,7 +204,7 @@ impl App {
         let user = User { profile: input.profile, ..current.clone() };
         let mut tx = self.store().begin().await?;
         if !tx.update_user(current.id.as_str(), &user).await.map_err(|e| user_conflict(e, &user, &mut None))? {
-            return Err(AppError::not_found("User", current.id.as_str()));
+            return Err(AppError::not_found(Resource::User, current.id.as_str()));
         }
         tx.append_events(&customer_event(Change::Updated, &user, p).into_iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
@@ -216,7 +217,7 @@ impl App {
         p.require_any(company.roles(true))?;
         let mut tx = self.store().begin().await?;
         self.require_buyer(&mut tx, company).await?;
-        let user = tx.user(company.key(), id).await?.ok_or_else(|| AppError::not_found("User", id))?;
+        let user = tx.user(company.key(), id).await?.ok_or_else(|| AppError::not_found(Resource::User, id))?;
         tx.delete_user(company.key(), id).await?;
         tx.append_events(&customer_event(Change::Deleted, &user, p).into_iter().collect::<Vec<_>>()).await?;
         tx.commit().await?;
@@ -239,7 +240,7 @@ fn user_conflict(e: StoreError, user: &User, _: &mut Option<()>) -> AppError {
             RuleCode::UsernameMustBeUnique,
             format!("Username {} is already taken", user.profile.username),
         ),
-        StoreError::Unique { .. } => AppError::IdExists { object_type: "User", object_id: user.id.to_string() },
+        StoreError::Unique { .. } => AppError::IdExists { resource: Resource::User, id: user.id.to_string() },
         other => other.into(),
     }
 }

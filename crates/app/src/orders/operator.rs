@@ -2,6 +2,7 @@
 //! checkout), and one order with the events it caused.
 
 use super::storefront::OrderFilter;
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::order::Order;
@@ -31,7 +32,7 @@ impl App {
         p.require_any(READ)?;
         let mut tx = self.store().read().await?;
         let order = tx.order(id).await?.filter(|o| o.deleted_at.is_none());
-        let order = order.ok_or_else(|| AppError::not_found("order", id))?;
+        let order = order.ok_or_else(|| AppError::not_found(Resource::Order, id))?;
         let filter = EventFilter { resource_id: Some(order.id.to_string()), ..EventFilter::default() };
         let events = tx.events(&filter, 0, 1000).await?;
         tx.commit().await?;

@@ -3,6 +3,7 @@
 
 use crate::callout::{Callout, CalloutFailure, CalloutWire, RefundAnswer};
 use crate::checkout::{check_writer, checkout_of, may_change};
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::ObjectId;
@@ -74,7 +75,7 @@ fn invalid_status(r: &OrderReturn, action: &str) -> AppError {
 fn visible_return(p: &Principal, found: Option<OrderReturn>, id: &str) -> Result<OrderReturn, AppError> {
     found
         .filter(|r| p.roles.satisfies_any(RETURN_ALL) || p.is(&r.owner))
-        .ok_or_else(|| AppError::not_found("OrderReturn", id))
+        .ok_or_else(|| AppError::not_found(Resource::OrderReturn, id))
 }
 
 impl App {
@@ -170,8 +171,10 @@ impl App {
         candidate.settle_total();
         let mut tx = self.store().begin().await?;
         // Lock the order so two returns of it cannot both take the last units.
-        let locked =
-            tx.order_for_update(&order.id).await?.ok_or_else(|| AppError::not_found("Order", order.id.as_str()))?;
+        let locked = tx
+            .order_for_update(&order.id)
+            .await?
+            .ok_or_else(|| AppError::not_found(Resource::Order, order.id.as_str()))?;
         let others = tx.returns_of_order(&order.id).await?;
         check_items(&candidate, &locked, &others)?;
         let key = if current.is_some() {
@@ -180,7 +183,7 @@ impl App {
         } else {
             tx.insert_order_return(&candidate)
                 .await
-                .map_err(AppError::on_insert("OrderReturn", candidate.id.clone()))?;
+                .map_err(AppError::on_insert(Resource::OrderReturn, candidate.id.clone()))?;
             "order-return.created"
         };
         tx.append_events(&[return_event(key, &candidate, &currency, p)]).await?;
@@ -291,7 +294,7 @@ impl App {
             "decline" => (&[AwaitingApproval], Declined, true),
             "cancel" => (&[Unsubmitted, AwaitingApproval, Open], Canceled, false),
             "complete" => (&[Open], Completed, true),
-            other => return Err(AppError::not_found("OrderReturnAction", other)),
+            other => return Err(AppError::not_found(Resource::OrderReturnAction, other)),
         };
         let mut tx = self.store().begin().await?;
         let current = visible_return(p, tx.order_return(id).await?, id)?;
@@ -306,8 +309,10 @@ impl App {
         if action == "submit" && current.items.is_empty() && current.refund_amount.is_none() {
             return Err(AppError::invalid("ItemsToReturn", "a return needs items or a RefundAmount to be submitted"));
         }
-        let order =
-            tx.order(&current.order_id).await?.ok_or_else(|| AppError::not_found("Order", &current.order_id))?;
+        let order = tx
+            .order(&current.order_id)
+            .await?
+            .ok_or_else(|| AppError::not_found(Resource::Order, &current.order_id))?;
         let currency = Order::currency(&order);
         let mut next = current.clone();
         let now = OffsetDateTime::now_utc();

@@ -7,6 +7,7 @@ pub use cartwire_store::pages::{ConnectionFilter, CustomerFilter, ShopOrderFilte
 
 use crate::auth::refresh_digest as sha256_hex;
 use crate::orders::events::{order_events, snapshot as order_snapshot};
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
@@ -31,19 +32,6 @@ impl ApiKeyCaller {
     fn describe(&self) -> String {
         format!("activecampaign-api-key:{}", self.key_id)
     }
-}
-
-/// A shop resource, as errors name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShopResource {
-    /// A connection to a shop.
-    Connection,
-    /// A shop customer.
-    Customer,
-    /// An order (or abandoned cart) from a shop.
-    Order,
-    /// One product line of a shop order.
-    OrderProduct,
 }
 
 /// The key a shop record was refused for holding twice.
@@ -80,10 +68,10 @@ pub enum ShopError {
     #[error("the API key is invalid or revoked")]
     KeyRefused,
     /// No such record (404).
-    #[error("no {resource:?} with id {id}")]
+    #[error("no {resource} with id {id}")]
     NotFound {
         /// What was asked for.
-        resource: ShopResource,
+        resource: Resource,
         /// The id asked for.
         id: String,
     },
@@ -187,7 +175,7 @@ impl App {
         p.require_any(&[ApiRole::FullAccess])?;
         let mut tx = self.store().begin().await?;
         if !tx.revoke_access_key(id, &[Kind::ApiKey]).await? {
-            return Err(AppError::not_found("api-key", id));
+            return Err(AppError::not_found(Resource::ApiKey, id));
         }
         tx.commit().await?;
         self.grants_changed();
@@ -223,7 +211,7 @@ impl App {
 
     /// One connection.
     pub async fn connection(&self, id: &str) -> Result<Connection, ShopError> {
-        let not_found = || ShopError::NotFound { resource: ShopResource::Connection, id: id.to_owned() };
+        let not_found = || ShopError::NotFound { resource: Resource::Connection, id: id.to_owned() };
         let n: i64 = id.parse().map_err(|_| not_found())?;
         let mut tx = self.store().read().await?;
         let c = tx.connection(n).await?;
@@ -250,7 +238,7 @@ impl App {
         id: &str,
         change: impl FnOnce(&mut Connection) -> Result<(), ShopError>,
     ) -> Result<Connection, ShopError> {
-        let not_found = || ShopError::NotFound { resource: ShopResource::Connection, id: id.to_owned() };
+        let not_found = || ShopError::NotFound { resource: Resource::Connection, id: id.to_owned() };
         let n: i64 = id.parse().map_err(|_| not_found())?;
         // Read and write in one transaction: two concurrent PUTs must not lose each other.
         let mut tx = self.store().begin().await?;
@@ -304,7 +292,7 @@ impl App {
 
     /// One customer.
     pub async fn customer(&self, id: &str) -> Result<EcomCustomer, ShopError> {
-        let not_found = || ShopError::NotFound { resource: ShopResource::Customer, id: id.to_owned() };
+        let not_found = || ShopError::NotFound { resource: Resource::Customer, id: id.to_owned() };
         let n: i64 = id.parse().map_err(|_| not_found())?;
         let mut tx = self.store().read().await?;
         let c = tx.customer(n).await?;
@@ -332,7 +320,7 @@ impl App {
         id: &str,
         change: impl FnOnce(&mut EcomCustomer) -> Result<(), ShopError>,
     ) -> Result<EcomCustomer, ShopError> {
-        let not_found = || ShopError::NotFound { resource: ShopResource::Customer, id: id.to_owned() };
+        let not_found = || ShopError::NotFound { resource: Resource::Customer, id: id.to_owned() };
         let n: i64 = id.parse().map_err(|_| not_found())?;
         let mut tx = self.store().begin().await?;
         let mut c = tx.customer(n).await?.ok_or_else(not_found)?;
@@ -439,7 +427,7 @@ impl App {
         let o = tx.order(id).await?;
         tx.commit().await?;
         o.filter(|o| o.shop.is_some() && o.deleted_at.is_none() && o.id == id)
-            .ok_or_else(|| ShopError::NotFound { resource: ShopResource::Order, id: id.to_owned() })
+            .ok_or_else(|| ShopError::NotFound { resource: Resource::Order, id: id.to_owned() })
     }
 
     /// Shop orders, one page.
@@ -468,7 +456,7 @@ impl App {
             .order(id)
             .await?
             .filter(|o| o.shop.is_some() && o.deleted_at.is_none() && o.id == id)
-            .ok_or_else(|| ShopError::NotFound { resource: ShopResource::Order, id: id.to_owned() })?;
+            .ok_or_else(|| ShopError::NotFound { resource: Resource::Order, id: id.to_owned() })?;
         let mut next = current.clone();
         change(&mut next)?;
         let now = OffsetDateTime::now_utc();

@@ -9,6 +9,7 @@ pub use cartwire_store::orders::OrderFilter;
 use crate::auth::refresh_digest as sha256_hex;
 use crate::orders::core::{new_order_id, new_short_id};
 use crate::orders::events::{order_events, snapshot};
+use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use cartwire_domain::ApiRole;
@@ -163,7 +164,7 @@ impl App {
         p.require_any(&[ApiRole::FullAccess])?;
         let mut tx = self.store().begin().await?;
         if !tx.revoke_access_key(id, Kind::STOREFRONT).await? {
-            return Err(AppError::not_found("token", id));
+            return Err(AppError::not_found(Resource::StorefrontToken, id));
         }
         tx.commit().await?;
         self.grants_changed();
