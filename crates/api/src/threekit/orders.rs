@@ -10,11 +10,12 @@ use axum::extract::{Path, RawQuery, State};
 use cartwire_app::App;
 use cartwire_app::orders::storefront::OrderFilter;
 use cartwire_app::orders::storefront::{StorefrontCaller, StorefrontError};
-use cartwire_domain::order::{NewOrder, OrderStatus, check_name};
-use serde_json::{Map, Value, json};
+use cartwire_domain::order::{NewOrder, OrderStatus, Platform, check_name};
+use serde_json::{Value, json};
 
-pub(super) async fn check_org(app: &App, m: &Map<String, Value>) -> Result<(), TkError> {
-    if let Some(org) = opt_string(m, "orgId")? {
+/// Refuses a body naming another organization.
+pub(super) async fn check_org(app: &App, org_id: Option<&str>) -> Result<(), TkError> {
+    if let Some(org) = org_id {
         let ours = app.org_id().await.map_err(StorefrontError::from)?;
         if org != ours {
             return Err(TkError::Forbidden("orgId is not this organization".into()));
@@ -24,31 +25,28 @@ pub(super) async fn check_org(app: &App, m: &Map<String, Value>) -> Result<(), T
 }
 
 pub(super) async fn create(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Result<Json<Value>, TkError> {
-    let m = parse_json(&body)?;
-    check_org(&app, &m).await?;
-    let name = opt_string(&m, "name")?;
-    if let Some(n) = &name {
+    let mut b: OrderBody = parse_body(&body)?;
+    check_org(&app, b.org_id.as_deref()).await?;
+    if let Some(n) = &b.name {
         check_name(n).map_err(|e| invalid(e.to_string()))?;
     }
-    let mut lines = match m.get("cart") {
-        None | Some(Value::Null) => vec![],
-        Some(v) => cart_lines(v)?,
-    };
-    let legacy = m.get("items").cloned().filter(|v| !v.is_null()).unwrap_or_else(|| json!([]));
+    let derivative = b.derivative()?;
+    let mut lines = b.cart()?.unwrap_or_default();
+    let legacy = b.items.take().unwrap_or_else(|| json!([]));
     // Deprecated `items` are kept as sent and, when well-formed, converted into the cart.
     if let Some(converted) = lines_from_legacy_items(&legacy) {
         lines.extend(converted);
     }
     let order = NewOrder {
-        origin_org_id: opt_string(&m, "originOrgId")?,
-        name,
-        customer_id: opt_string(&m, "customerId")?,
-        platform: platform(&m)?.unwrap_or_default(),
+        origin_org_id: b.origin_org_id,
+        name: b.name,
+        customer_id: b.customer_id,
+        platform: b.platform.map(Platform::from).unwrap_or_default(),
         lines,
         legacy_items: legacy,
-        metadata: opt_object(&m, "metadata")?.unwrap_or_else(|| json!({})),
-        derivative: derivative(&m)?.unwrap_or_else(|| json!({})),
-        status: status(&m)?.unwrap_or(OrderStatus::Placed),
+        metadata: Value::Object(b.metadata.unwrap_or_default()),
+        derivative: derivative.unwrap_or_else(|| json!({})),
+        status: b.status.map_or(OrderStatus::Placed, |s| s.0),
         totals: None,
         shop: None,
     };
@@ -87,16 +85,14 @@ pub(super) async fn list(
     }
     let platform = match query_param(q, "platform") {
         None => None,
-        Some(p) => {
-            let v: Value = serde_json::from_str(&p).map_err(|_| invalid("platform must be a JSON object"))?;
-            let mut m = Map::new();
-            m.insert("platform".into(), v);
-            platform(&m)?
-        }
+        Some(p) => match serde_json::from_str::<Value>(&p) {
+            Ok(v @ Value::Object(_)) => Some(Platform::from(from_value::<PlatformBody>(v)?)),
+            _ => return Err(invalid("platform must be a JSON object")),
+        },
     };
     let statuses = match query_param(q, "status") {
         None => vec![],
-        Some(s) => vec![parse_status(&s).map_err(invalid)?],
+        Some(s) => vec![parse_status(&s).map_err(|e| invalid(format!("status {e}")))?],
     };
     let filter = OrderFilter {
         short_id: query_param(q, "shortId"),
@@ -131,18 +127,14 @@ pub(super) async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, TkError> {
-    let m = parse_json(&body)?;
-    check_org(&app, &m).await?;
-    let name = opt_string(&m, "name")?;
-    if let Some(n) = &name {
+    let mut b: OrderBody = parse_body(&body)?;
+    check_org(&app, b.org_id.as_deref()).await?;
+    if let Some(n) = &b.name {
         check_name(n).map_err(|e| invalid(e.to_string()))?;
     }
-    let (new_status, metadata, deriv) = (status(&m)?, opt_object(&m, "metadata")?, derivative(&m)?);
-    let cart = match m.get("cart") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(cart_lines(v)?),
-    };
-    let (customer, plat) = (opt_string(&m, "customerId")?, platform(&m)?);
+    let (deriv, cart) = (b.derivative()?, b.cart()?);
+    let (name, new_status, metadata) = (b.name, b.status.map(|s| s.0), b.metadata.map(Value::Object));
+    let (customer, plat) = (b.customer_id, b.platform.map(Platform::from));
     let order = app
         .update_storefront_order(&c, &id, |o| {
             if let Some(n) = name {
@@ -206,9 +198,10 @@ pub(super) async fn cart_change(
     body: Bytes,
     replace: bool,
 ) -> Result<Json<Value>, TkError> {
-    let v: Value =
-        serde_json::from_slice(&body).map_err(|e| TkError::BadRequest(format!("The body is not valid JSON: {e}")))?;
-    let lines = cart_lines(&v)?;
+    let wire: Vec<CartLine> = serde_json::from_slice::<Value>(&body)
+        .map_err(|e| TkError::BadRequest(format!("The body is not valid JSON: {e}")))
+        .and_then(from_value)?;
+    let lines = cart_lines(wire)?;
     let order = app
         .update_storefront_order(&c, &id, |o| {
             if replace {

@@ -1,9 +1,12 @@
-//! Threekit's wire format: order bodies walked field by field (the dialect accepts any
-//! JSON object and checks what it reads), renderings, status words and the deprecated `items`.
+//! Threekit's wire format: the order body and its cart lines as typed structs (unknown fields
+//! ignored, as Threekit does; an error names the field), renderings, status words and the
+//! deprecated `items`.
 
 use super::error::{TkError, invalid};
 use axum::body::Bytes;
 use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -55,74 +58,110 @@ pub fn render(o: &Order) -> Value {
     })
 }
 
-pub(super) fn parse_json(body: &Bytes) -> Result<Map<String, Value>, TkError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(TkError::BadRequest("The body must be a JSON object".into())),
-        Err(e) => Err(TkError::BadRequest(format!("The body is not valid JSON: {e}"))),
+/// An order body as Threekit's clients send it to create or update an order: every field
+/// optional, `null` as absent, unknown fields ignored (Threekit keeps what it does not know).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct OrderBody {
+    pub org_id: Option<String>,
+    pub origin_org_id: Option<String>,
+    pub name: Option<String>,
+    pub customer_id: Option<String>,
+    pub platform: Option<PlatformBody>,
+    pub metadata: Option<Map<String, Value>>,
+    /// The configurator's derivative: names to strings.
+    pub derivative: Option<Map<String, Value>>,
+    pub cart: Option<Vec<CartLine>>,
+    /// The deprecated `items`, kept as sent.
+    pub items: Option<Value>,
+    pub status: Option<StatusWord>,
+}
+
+/// Where an order came from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct PlatformBody {
+    id: Option<String>,
+    platform: Option<String>,
+    store_name: Option<String>,
+}
+
+impl From<PlatformBody> for Platform {
+    fn from(p: PlatformBody) -> Self {
+        Platform { id: p.id, platform: p.platform, store_name: p.store_name }
     }
 }
 
-pub(super) fn opt_string(m: &Map<String, Value>, field: &str) -> Result<Option<String>, TkError> {
-    match m.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(invalid(format!("{field} must be a string"))),
+/// One line of `cart`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct CartLine {
+    configuration_id: String,
+    count: Option<i64>,
+    metadata: Option<Map<String, Value>>,
+}
+
+/// A status in Threekit's words.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "String")]
+pub(super) struct StatusWord(pub OrderStatus);
+
+impl TryFrom<String> for StatusWord {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        parse_status(&s).map(StatusWord)
     }
 }
 
-pub(super) fn opt_object(m: &Map<String, Value>, field: &str) -> Result<Option<Value>, TkError> {
-    match m.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
-        Some(_) => Err(invalid(format!("{field} must be an object"))),
+/// The body as a JSON object (400 otherwise), then as `T`, naming the offending field (422).
+pub(super) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, TkError> {
+    let object = match serde_json::from_slice::<Value>(body) {
+        Ok(v @ Value::Object(_)) => v,
+        Ok(_) => return Err(TkError::BadRequest("The body must be a JSON object".into())),
+        Err(e) => return Err(TkError::BadRequest(format!("The body is not valid JSON: {e}"))),
+    };
+    from_value(object)
+}
+
+/// `T` from a JSON value, naming the offending field.
+pub(super) fn from_value<T: DeserializeOwned>(v: Value) -> Result<T, TkError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        invalid(format!("{path}: {}", e.into_inner()))
+    })
+}
+
+impl OrderBody {
+    /// The derivative, whose values must be strings.
+    pub fn derivative(&mut self) -> Result<Option<Value>, TkError> {
+        match self.derivative.take() {
+            Some(d) if d.values().any(|v| !v.is_string()) => Err(invalid("derivative values must be strings")),
+            d => Ok(d.map(Value::Object)),
+        }
+    }
+
+    /// The cart's lines, checked.
+    pub fn cart(&mut self) -> Result<Option<Vec<LineItem>>, TkError> {
+        self.cart.take().map(cart_lines).transpose()
     }
 }
 
-pub(super) fn derivative(m: &Map<String, Value>) -> Result<Option<Value>, TkError> {
-    let d = opt_object(m, "derivative")?;
-    if let Some(Value::Object(o)) = &d
-        && o.values().any(|v| !v.is_string())
-    {
-        return Err(invalid("derivative values must be strings"));
-    }
-    Ok(d)
-}
-
-pub(super) fn cart_lines(v: &Value) -> Result<Vec<LineItem>, TkError> {
-    let items = v.as_array().ok_or_else(|| invalid("cart must be an array"))?;
-    items
-        .iter()
+/// Cart lines from their wire form: a count defaults to 1, metadata holds strings or numbers.
+pub(super) fn cart_lines(lines: Vec<CartLine>) -> Result<Vec<LineItem>, TkError> {
+    lines
+        .into_iter()
         .enumerate()
-        .map(|(i, item)| {
-            let o = item.as_object().ok_or_else(|| invalid(format!("cart[{i}] must be an object")))?;
-            let id = o
-                .get("configurationId")
-                .and_then(Value::as_str)
-                .ok_or_else(|| invalid(format!("cart[{i}].configurationId is required")))?;
-            let count = match o.get("count") {
-                None | Some(Value::Null) => 1,
-                Some(c) => c.as_i64().ok_or_else(|| invalid(format!("cart[{i}].count must be a whole number")))?,
-            };
-            let metadata = match o.get("metadata") {
-                None | Some(Value::Null) => None,
-                Some(m @ Value::Object(map)) if map.values().all(|v| v.is_string() || v.is_number()) => Some(m.clone()),
-                Some(_) => return Err(invalid(format!("cart[{i}].metadata values must be strings or numbers"))),
-            };
-            LineItem::new(id.to_owned(), count, metadata).map_err(|e| invalid(format!("cart[{i}]: {e}")))
+        .map(|(i, l)| {
+            if let Some(m) = &l.metadata
+                && m.values().any(|v| !v.is_string() && !v.is_number())
+            {
+                return Err(invalid(format!("cart[{i}].metadata values must be strings or numbers")));
+            }
+            LineItem::new(l.configuration_id, l.count.unwrap_or(1), l.metadata.map(Value::Object))
+                .map_err(|e| invalid(format!("cart[{i}]: {e}")))
         })
         .collect()
-}
-
-pub(super) fn platform(m: &Map<String, Value>) -> Result<Option<Platform>, TkError> {
-    let Some(v) = opt_object(m, "platform")? else { return Ok(None) };
-    let o = v.as_object().expect("object");
-    let s = |k: &str| opt_string(o, k).map_err(|_| invalid(format!("platform.{k} must be a string")));
-    Ok(Some(Platform { id: s("id")?, platform: s("platform")?, store_name: s("storeName")? }))
-}
-
-pub(super) fn status(m: &Map<String, Value>) -> Result<Option<OrderStatus>, TkError> {
-    opt_string(m, "status")?.map(|s| parse_status(&s).map_err(invalid)).transpose()
 }
 
 /// Threekit's word for a status.
@@ -144,7 +183,7 @@ pub fn parse_status(s: &str) -> Result<OrderStatus, String> {
         "New" => Ok(OrderStatus::Placed),
         "In Progress" => Ok(OrderStatus::InProgress),
         "Complete" => Ok(OrderStatus::Completed),
-        other => Err(format!("status must be one of List, In Cart, New, In Progress, Complete; got '{other}'")),
+        other => Err(format!("must be one of List, In Cart, New, In Progress, Complete; got '{other}'")),
     }
 }
 
@@ -183,6 +222,56 @@ mod tests {
         assert!(parse_status("new").is_err());
         assert!(parse_status("List").unwrap().is_cart());
         assert!(!parse_status("New").unwrap().is_cart());
+    }
+
+    fn body(v: Value) -> Result<OrderBody, TkError> {
+        parse_body(&Bytes::from(v.to_string()))
+    }
+
+    fn message(e: TkError) -> (u16, String) {
+        (e.status().as_u16(), e.to_string())
+    }
+
+    #[test]
+    fn an_order_body_ignores_unknown_fields_and_reads_null_as_absent() {
+        let mut b = body(json!({"name": null, "status": "In Cart", "cart": [{"configurationId": "c", "count": null}],
+            "platform": {"storeName": "s"}, "somethingNew": [1]}))
+        .unwrap();
+        assert!(b.name.is_none());
+        assert!(b.status.unwrap().0.is_cart());
+        let lines = b.cart().unwrap().unwrap();
+        assert_eq!((lines[0].configuration_id.as_str(), lines[0].count.get()), ("c", 1));
+        assert_eq!(Platform::from(b.platform.unwrap()).store_name.as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn a_malformed_field_is_named_in_a_422() {
+        let cases = [
+            (json!({"name": 5}), "name: invalid type: integer `5`, expected a string"),
+            (json!({"cart": [{"count": 2}]}), "cart[0]: missing field `configurationId`"),
+            (json!({"cart": [{"configurationId": "c", "count": 1.5}]}), "cart[0].count: invalid type"),
+            (json!({"status": "new"}), "status: must be one of List, In Cart, New, In Progress, Complete; got 'new'"),
+            (json!({"platform": {"id": []}}), "platform.id: invalid type: sequence"),
+        ];
+        for (v, expected) in cases {
+            let (status, text) = message(body(v.clone()).unwrap_err());
+            assert_eq!(status, 422, "{v}");
+            assert!(text.starts_with(expected), "{v}: {text}");
+        }
+        let mut b = body(json!({"cart": [{"configurationId": "c", "metadata": {"a": [1]}}]})).unwrap();
+        assert_eq!(message(b.cart().unwrap_err()).1, "cart[0].metadata values must be strings or numbers");
+        let mut b = body(json!({"derivative": {"a": 1}})).unwrap();
+        assert_eq!(message(b.derivative().unwrap_err()).1, "derivative values must be strings");
+        let mut b = body(json!({"cart": [{"configurationId": "c", "count": 0}]})).unwrap();
+        assert!(message(b.cart().unwrap_err()).1.starts_with("cart[0]: "));
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_a_400() {
+        for raw in ["[1]", "\"x\"", "{", ""] {
+            let (status, _) = message(parse_body::<OrderBody>(&Bytes::from(raw)).unwrap_err());
+            assert_eq!(status, 400, "{raw}");
+        }
     }
 
     #[test]
