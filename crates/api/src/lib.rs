@@ -204,7 +204,7 @@ async fn record_request(req: Request<axum::body::Body>, next: axum::middleware::
 }
 
 pub(crate) async fn readyz(State(app): State<App>) -> impl IntoResponse {
-    match app.store().ping().await {
+    match app.ready().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

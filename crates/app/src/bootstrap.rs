@@ -45,6 +45,19 @@ fn fresh_deployment() -> Deployment {
 }
 
 impl App {
+    /// Whether this node can serve (`/readyz`): its database answers and takes writes.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        Ok(self.store().ping().await?)
+    }
+
+    /// The kind of store this node runs on, for operators: `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.store().backend() {
+            cartwire_store::Backend::Sqlite => "sqlite",
+            cartwire_store::Backend::Postgres => "postgres",
+        }
+    }
+
     /// The deployment's ids (store id, org id), created on first use.
     pub async fn deployment(&self) -> Result<Deployment, AppError> {
         let cached = self

@@ -170,7 +170,7 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(why) => {
+            StoreError::Unavailable(why) | StoreError::ReadOnly(why) => {
                 tracing::warn!(error = %why, "the database is unavailable");
                 AppError::Unavailable(why)
             }

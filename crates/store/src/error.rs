@@ -31,6 +31,12 @@ pub enum StoreError {
     /// was committed.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database answers but accepts no writes now — a standby after a fail-over, or a
+    /// database set read-only (PostgreSQL's SQLSTATE 25006); nothing of the unit was
+    /// committed. A 503 like [`StoreError::Unavailable`], but reads still work, so it does not
+    /// open PostgreSQL's breaker.
+    #[error("database refuses writes: {0}")]
+    ReadOnly(String),
     /// Any other database failure.
     #[error("database: {0}")]
     Database(String),
@@ -44,6 +50,7 @@ impl From<sqlx::Error> for StoreError {
                     StoreError::Unique { constraint: postgres_unique_key(db.as_ref()) }
                 }
                 sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::Reference(db.message().to_owned()),
+                _ if db.code().as_deref() == Some("25006") => StoreError::ReadOnly(db.message().to_owned()),
                 _ if unavailable_state(db.code().as_deref(), db.message()) => StoreError::Unavailable(e.to_string()),
                 _ => StoreError::Database(e.to_string()),
             },

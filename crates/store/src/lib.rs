@@ -264,17 +264,35 @@ impl Store {
         }
     }
 
-    /// Checks that the database answers and, on SQLite, that no write was refused for want of
-    /// it in the last 5 s: a full disk leaves reads working, so a read alone would call a node
-    /// ready that refuses its orders.
+    /// Checks that the database answers and can take writes: no write was refused for want of
+    /// it in the last 5 s (a full disk leaves reads working, so a read alone would call a node
+    /// ready that refuses its orders), and on PostgreSQL the server is neither a standby nor
+    /// read-only for this database (as after a fail-over to a replica).
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut tx = self.read().await?;
-        sql::query("SELECT 1").fetch_one(tx.conn()).await?;
+        let read_only = match &self.engine {
+            Engine::Sqlite(_) => sql::query_scalar::<i64>("SELECT 0").fetch_one(tx.conn()).await?,
+            Engine::Postgres(..) => {
+                sql::query_scalar::<i64>(
+                    "SELECT CASE WHEN pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' \
+                     THEN 1 ELSE 0 END::int8",
+                )
+                .fetch_one(tx.conn())
+                .await?
+            }
+        };
         tx.commit().await?;
-        if let Engine::Sqlite(db) = &self.engine
-            && db.writes_failing()
-        {
-            return Err(StoreError::Unavailable("a write was refused in the last 5 s (is the disk full?)".into()));
+        if read_only != 0 {
+            return Err(StoreError::ReadOnly("the database is a standby or read-only".into()));
+        }
+        let refused = match &self.engine {
+            Engine::Sqlite(db) => db.writes_failing(),
+            Engine::Postgres(_, _, breaker) => breaker.refusing(),
+        };
+        if refused {
+            return Err(StoreError::Unavailable(
+                "the database refused work in the last 5 s (is the disk full?)".into(),
+            ));
         }
         Ok(())
     }

@@ -61,14 +61,37 @@ const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 /// ([`StoreError::Unavailable`], a 503 with `Retry-After` at the edge) while one background
 /// probe connects every [`PROBE_EVERY`]; its first success closes the breaker. An error that
 /// only meant "busy" (the pool timed out) costs a quarter of a second of refusals.
+///
+/// It also remembers when the database last refused work for its own reasons (unreachable,
+/// out of disk or connections, read-only), so that readiness reports a node that cannot
+/// write for [`REFUSAL_MEMORY`] even once a read would succeed again.
 pub(crate) struct Breaker {
     open: std::sync::atomic::AtomicBool,
     url: Arc<str>,
+    /// Milliseconds since the epoch of the last refusal; 0 for never.
+    last_refusal: std::sync::atomic::AtomicU64,
+}
+
+/// How long readiness reports a refusal.
+const REFUSAL_MEMORY: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Breaker {
     pub(crate) fn new(url: &str) -> Arc<Self> {
-        Arc::new(Self { open: std::sync::atomic::AtomicBool::new(false), url: url.into() })
+        Arc::new(Self {
+            open: std::sync::atomic::AtomicBool::new(false),
+            url: url.into(),
+            last_refusal: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    /// Whether the database refused work within the last [`REFUSAL_MEMORY`].
+    pub(crate) fn refusing(&self) -> bool {
+        let at = self.last_refusal.load(std::sync::atomic::Ordering::Relaxed);
+        at != 0 && now_ms().saturating_sub(at) < REFUSAL_MEMORY.as_millis() as u64
     }
 
     /// Refuses at once while the breaker is open.
@@ -79,8 +102,12 @@ impl Breaker {
         Ok(())
     }
 
-    /// Passes `r` through; an [`StoreError::Unavailable`] opens the breaker and starts its probe.
+    /// Passes `r` through; an [`StoreError::Unavailable`] opens the breaker and starts its
+    /// probe, and it or a [`StoreError::ReadOnly`] is remembered for readiness.
     pub(crate) fn note<T>(self: &Arc<Self>, r: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(StoreError::Unavailable(_) | StoreError::ReadOnly(_)) = &r {
+            self.last_refusal.store(now_ms(), std::sync::atomic::Ordering::Relaxed);
+        }
         if let Err(StoreError::Unavailable(_)) = &r
             && !self.open.swap(true, std::sync::atomic::Ordering::AcqRel)
         {

@@ -351,7 +351,7 @@ async fn deployment(State(app): State<App>, headers: HeaderMap) -> Result<Json<w
         org_id: d.org_id,
         created_at: rfc3339(d.created_at),
         public_base_url: app.config().public_base_url.clone(),
-        backend: format!("{:?}", app.store().backend()).to_lowercase(),
+        backend: app.backend_name().to_owned(),
     }))
 }
 
