@@ -58,10 +58,9 @@ impl Tx {
     /// Revokes a live key of one of `kinds`; false when there is none with that id (a key of
     /// another kind is not found: each dialect acts on its own kinds only).
     pub async fn revoke_access_key(&mut self, id: &str, kinds: &[Kind]) -> Result<bool, StoreError> {
-        let places: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
             "UPDATE storefront_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND kind IN ({})",
-            places.join(", ")
+            crate::sql::marks(3, kinds.len())
         );
         let mut q = crate::sql::query(sql).bind(ts(OffsetDateTime::now_utc())).bind(id);
         for k in kinds {

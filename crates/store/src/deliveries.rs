@@ -256,12 +256,10 @@ impl Tx {
 
     /// Gives claimed deliveries back without an attempt (those `node` still holds).
     pub async fn release_deliveries(&mut self, ids: &[String], node: &str) -> Result<(), StoreError> {
-        // Keep each statement under SQLite's and PostgreSQL's bind-parameter limits.
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        for chunk in ids.chunks(crate::sql::MAX_BATCH) {
             let sql = format!(
                 "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND id IN ({})",
-                marks.join(", ")
+                crate::sql::marks(2, chunk.len())
             );
             let mut q = crate::sql::query(sql).bind(node.to_owned());
             for id in chunk {
@@ -284,13 +282,9 @@ impl Tx {
             return Ok(());
         }
         const COLS: usize = 11;
-        // Keep each statement under SQLite's and PostgreSQL's bind-parameter limits.
-        for chunk in results.chunks(500) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|r| {
-                    format!("({})", (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect::<Vec<_>>().join(", "))
-                })
-                .collect();
+        for chunk in results.chunks(crate::sql::MAX_BATCH) {
+            let values: Vec<String> =
+                (0..chunk.len()).map(|r| format!("({})", crate::sql::marks(r * COLS + 1, COLS))).collect();
             let sql = format!(
                 "INSERT INTO delivery_attempts (id, delivery_id, integration_id, attempt, started_at, duration_ms, \
                  succeeded, status_code, error_detail, body, node) VALUES {}",
@@ -319,13 +313,12 @@ impl Tx {
             .filter(|(_, o)| *o == AttemptOutcome::Succeeded)
             .map(|(a, _)| a.delivery_id.as_str())
             .collect();
-        for chunk in succeeded.chunks(500) {
-            let ids: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        for chunk in succeeded.chunks(crate::sql::MAX_BATCH) {
             let sql = format!(
                 "UPDATE deliveries SET status = 'succeeded', attempts = attempts + 1, last_error = NULL, \
                  lease_owner = NULL, lease_until = NULL, updated_at = $1 \
                  WHERE lease_owner = $2 AND status = 'pending' AND id IN ({})",
-                ids.join(", ")
+                crate::sql::marks(3, chunk.len())
             );
             let mut q = crate::sql::query(sql).bind(now.clone()).bind(node.to_owned());
             for id in chunk {

@@ -164,6 +164,15 @@ pub(crate) struct Query {
     pub(crate) args: Vec<Arg>,
 }
 
+/// The most rows or ids one statement binds, so that a batch stays under SQLite's and
+/// PostgreSQL's bind-parameter limits (32,766 and 65,535) even at 11 columns a row.
+pub(crate) const MAX_BATCH: usize = 500;
+
+/// `$first, $first+1, …`: `n` numbered parameters for an `IN (…)` or `VALUES (…)` list.
+pub(crate) fn marks(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Starts a statement.
 pub(crate) fn query(sql: impl Into<String>) -> Query {
     Query { sql: sql.into(), args: Vec::new() }
@@ -218,6 +227,13 @@ impl<T: FromCell> Scalar<T> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn marks_number_parameters_from_the_first() {
+        assert_eq!(super::marks(3, 3), "$3, $4, $5");
+        assert_eq!(super::marks(1, 1), "$1");
+        assert_eq!(super::marks(7, 0), "");
+    }
+
     use super::*;
 
     #[test]

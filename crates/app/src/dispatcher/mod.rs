@@ -78,11 +78,17 @@ pub struct Dispatcher {
     /// Webhook requests open, by integration: `per_integration_concurrency` permits each,
     /// shared by every claim of the integration in flight.
     open: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
-    /// Recent seconds per attempt, by integration (an exponential moving average).
-    pace: Mutex<HashMap<String, f64>>,
+    /// Recent seconds per delivery, by integration (an exponential moving average), and when
+    /// it was last measured; forgotten after [`PACE_MEMORY`] without a measurement.
+    pace: Mutex<HashMap<String, (f64, std::time::Instant)>>,
     recorder: Recorder,
     store_id: String,
 }
+
+/// How long an integration's pace is kept without a new measurement: long enough that a fast
+/// receiver idle for a while keeps its window, short enough that deleted integrations do not
+/// accumulate.
+const PACE_MEMORY: Duration = Duration::from_secs(3600);
 
 /// A round's integrations by id (`None`: deleted since the claim).
 type Integrations = HashMap<String, Option<Arc<Integration>>>;
@@ -162,7 +168,7 @@ impl Dispatcher {
     /// can be sent within a quarter of the lease (so a claimed delivery waiting for its turn
     /// is never taken over), and at most one round.
     fn window(&self, integration_id: &str) -> usize {
-        let pace = self.pace.lock().expect("pace lock").get(integration_id).copied();
+        let pace = self.pace.lock().expect("pace lock").get(integration_id).map(|(p, _)| *p);
         window_for(pace, &self.app.config().delivery)
     }
 
@@ -173,10 +179,12 @@ impl Dispatcher {
     /// claim round per two `SendMessageBatch` calls, and the long soak's SQS sink fell behind.
     fn note_pace(&self, integration_id: &str, secs_per_delivery: f64) {
         let mut pace = self.pace.lock().expect("pace lock");
-        let p = pace.entry(integration_id.to_owned()).or_insert(secs_per_delivery);
+        let now = std::time::Instant::now();
+        let (p, at) = pace.entry(integration_id.to_owned()).or_insert((secs_per_delivery, now));
         // About the last fifty measurements: one slow answer moves the window a little, a run
         // of them shrinks it.
         *p = 0.96 * *p + 0.04 * secs_per_delivery;
+        *at = now;
     }
 
     /// The places an integration sending `n` deliveries has free, when worth a claim: at least
@@ -195,6 +203,10 @@ impl Dispatcher {
         let n = *n;
         if n == 0 {
             inflight.remove(integration_id);
+            // Nothing of it is being sent: its open-request permits can go (the next claim
+            // makes new ones), and so can paces not measured for a long time.
+            self.open.lock().expect("open lock").remove(integration_id);
+            self.pace.lock().expect("pace lock").retain(|_, (_, at)| at.elapsed() < PACE_MEMORY);
         }
         drop(inflight);
         if n == 0 || self.room(integration_id, n).is_some() {
