@@ -1,9 +1,9 @@
 //! Elastic Path's error body: `{"errors":[{"status","title","detail","source"}]}`.
 
+use super::schema::{ErrorItem, Errors};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::AppError;
-use serde_json::json;
 
 /// An Elastic Path error response.
 #[derive(Debug)]
@@ -86,13 +86,12 @@ impl From<AppError> for EpError {
 
 impl IntoResponse for EpError {
     fn into_response(self) -> Response {
-        let mut err = json!({"status": self.status.as_u16(), "title": self.title});
-        if let Some(d) = self.detail {
-            err["detail"] = json!(d);
-        }
-        if let Some(s) = self.source {
-            err["source"] = json!(s);
-        }
-        (self.status, axum::Json(json!({"errors": [err]}))).into_response()
+        let item = ErrorItem {
+            status: self.status.as_u16(),
+            title: self.title.to_owned(),
+            detail: self.detail,
+            source: self.source,
+        };
+        (self.status, axum::Json(Errors { errors: vec![item] })).into_response()
     }
 }

@@ -1,6 +1,7 @@
 //! `/v2/integrations`, its logs and jobs, in Elastic Path's wire format.
 
 use super::error::EpError;
+use super::schema;
 use super::wire::*;
 use axum::Json;
 use axum::body::Bytes;
@@ -10,7 +11,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cartwire_app::integrations::DeliveryFilter;
 use cartwire_app::{App, AppError, Principal};
-use serde_json::{Value, json};
 
 /// The authenticated caller. Tolerates the documented `Bearer: XXXX` spelling.
 pub struct EpCaller(pub Principal);
@@ -32,7 +32,7 @@ impl FromRequestParts<App> for EpCaller {
 pub(super) async fn create(State(app): State<App>, EpCaller(p): EpCaller, body: Bytes) -> Result<Response, EpError> {
     let envelope = parse_envelope(&body)?;
     let saved = app.create_integration(&p, || new_integration(envelope).map_err(EpError::into_app)).await?;
-    Ok((StatusCode::CREATED, Json(json!({"data": render(&app, &saved)}))).into_response())
+    Ok((StatusCode::CREATED, Json(schema::IntegrationEnvelope { data: render(&app, &saved) })).into_response())
 }
 
 pub(super) async fn update(
@@ -40,49 +40,46 @@ pub(super) async fn update(
     EpCaller(p): EpCaller,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, EpError> {
+) -> Result<Json<schema::IntegrationEnvelope>, EpError> {
     let envelope = parse_envelope(&body)?;
     let saved = app
         .update_integration(&p, &id, |current| updated_integration(envelope, current).map_err(EpError::into_app))
         .await?;
-    Ok(Json(json!({"data": render(&app, &saved)})))
+    Ok(Json(schema::IntegrationEnvelope { data: render(&app, &saved) }))
 }
 
 pub(super) async fn get(
     State(app): State<App>,
     EpCaller(p): EpCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, EpError> {
-    Ok(Json(json!({"data": render(&app, &app.get_integration(&p, &id).await?)})))
+) -> Result<Json<schema::IntegrationEnvelope>, EpError> {
+    Ok(Json(schema::IntegrationEnvelope { data: render(&app, &app.get_integration(&p, &id).await?) }))
 }
 
 pub(super) async fn list(
     State(app): State<App>,
     EpCaller(p): EpCaller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, EpError> {
+) -> Result<Json<schema::IntegrationPage>, EpError> {
     let (limit, offset) = paging(q.as_deref())?;
     let all = app.list_integrations(&p).await?;
     let total = all.len() as i64;
-    let data: Vec<Value> = all.iter().skip(offset as usize).take(limit as usize).map(|i| render(&app, i)).collect();
+    let data = all.iter().skip(offset as usize).take(limit as usize).map(|i| render(&app, i)).collect();
     let base = format!("{}/v2/integrations", app.config().public_base_url);
-    Ok(Json(json!({
-        "data": data,
-        "links": page_links(&base, limit, offset, total),
-        "meta": {
-            "page": {"limit": limit, "offset": offset, "current": offset / limit + 1, "total": (total + limit - 1) / limit},
-            "results": {"total": total},
-        },
-    })))
+    Ok(Json(schema::IntegrationPage {
+        data,
+        links: page_links(&base, limit, offset, total),
+        meta: page_meta(limit, offset, total),
+    }))
 }
 
 pub(super) async fn delete(
     State(app): State<App>,
     EpCaller(p): EpCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, EpError> {
+) -> Result<Json<schema::Deleted>, EpError> {
     app.delete_integration(&p, &id).await?;
-    Ok(Json(json!({"data": {"type": "integration", "id": id}})))
+    Ok(Json(schema::Deleted { data: schema::Reference { kind: "integration".into(), id } }))
 }
 
 async fn logs_page(
@@ -91,21 +88,21 @@ async fn logs_page(
     integration: Option<&str>,
     job: Option<&str>,
     q: Option<&str>,
-) -> Result<Json<Value>, EpError> {
+) -> Result<Json<schema::LogPage>, EpError> {
     let (limit, offset) = paging(q)?;
     let (logs, total) = app.integration_logs(p, integration, job, offset, limit).await?;
-    Ok(Json(json!({
-        "data": logs.iter().map(render_log).collect::<Vec<_>>(),
-        "meta": {"limit": limit, "offset": offset, "current": offset / limit + 1, "total": (total + limit - 1) / limit},
-        "results": {"total": total},
-    })))
+    Ok(Json(schema::LogPage {
+        data: logs.iter().map(render_log).collect(),
+        meta: page_position(limit, offset, total),
+        results: schema::Results { total },
+    }))
 }
 
 pub(super) async fn all_logs(
     State(app): State<App>,
     EpCaller(p): EpCaller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, EpError> {
+) -> Result<Json<schema::LogPage>, EpError> {
     logs_page(&app, &p, None, None, q.as_deref()).await
 }
 
@@ -114,7 +111,7 @@ pub(super) async fn logs(
     EpCaller(p): EpCaller,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, EpError> {
+) -> Result<Json<schema::LogPage>, EpError> {
     logs_page(&app, &p, Some(&id), None, q.as_deref()).await
 }
 
@@ -123,7 +120,7 @@ pub(super) async fn job_logs(
     EpCaller(p): EpCaller,
     Path((id, job)): Path<(String, String)>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, EpError> {
+) -> Result<Json<schema::LogPage>, EpError> {
     logs_page(&app, &p, Some(&id), Some(&job), q.as_deref()).await
 }
 
@@ -132,17 +129,14 @@ pub(super) async fn jobs(
     EpCaller(p): EpCaller,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, EpError> {
+) -> Result<Json<schema::JobPage>, EpError> {
     let (limit, offset) = paging(q.as_deref())?;
     let filter = DeliveryFilter { integration_id: Some(id.clone()), ..Default::default() };
     let (jobs, total) = app.deliveries(&p, &filter, offset, limit).await?;
     let base = format!("{}/v2/integrations/{id}/jobs", app.config().public_base_url);
-    Ok(Json(json!({
-        "data": jobs.iter().map(render_job).collect::<Vec<_>>(),
-        "links": page_links(&base, limit, offset, total),
-        "meta": {
-            "page": {"limit": limit, "offset": offset, "current": offset / limit + 1, "total": (total + limit - 1) / limit},
-            "results": {"total": total},
-        },
-    })))
+    Ok(Json(schema::JobPage {
+        data: jobs.iter().map(render_job).collect(),
+        links: page_links(&base, limit, offset, total),
+        meta: page_meta(limit, offset, total),
+    }))
 }

@@ -2,6 +2,7 @@
 //! cartwire API client in Elastic Path's shape.
 
 use super::error::EpError;
+use super::schema::AccessToken;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -9,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
 use cartwire_app::auth::{GrantError, TokenRequest};
-use serde_json::json;
 use time::OffsetDateTime;
 
 /// `POST /oauth/access_token`: a client_credentials token for a cartwire API client, in Elastic
@@ -51,13 +51,13 @@ pub(super) async fn access_token(
         ..TokenRequest::default()
     };
     match app.issue_token(req).await {
-        Ok(t) => Json(json!({
-            "expires": OffsetDateTime::now_utc().unix_timestamp() + t.expires_in,
-            "identifier": "client_credentials",
-            "expires_in": t.expires_in,
-            "access_token": t.access_token,
-            "token_type": "Bearer",
-        }))
+        Ok(t) => Json(AccessToken {
+            expires: OffsetDateTime::now_utc().unix_timestamp() + t.expires_in,
+            identifier: "client_credentials".into(),
+            expires_in: t.expires_in,
+            access_token: t.access_token,
+            token_type: "Bearer".into(),
+        })
         .into_response(),
         Err(GrantError::Refused(e)) => fail(StatusCode::UNAUTHORIZED, "Unauthorized", e.description),
         Err(GrantError::Throttled(held)) => {

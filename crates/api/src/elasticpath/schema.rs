@@ -1,31 +1,36 @@
-//! The shapes of Elastic Path's bodies as `/openapi/elasticpath.json` describes them. The
-//! handlers render with `json!` (wire.rs); these types are the description, and every HTTP
-//! test checks each response against it (undocumented fields fail), so the two cannot drift.
-#![allow(dead_code)] // described, never constructed
+//! The shapes of Elastic Path's bodies: each response type is both what the handlers
+//! serialize and what `/openapi/elasticpath.json` describes, so the rendering and its
+//! description are one thing. The request types are described here and read field by field
+//! in wire.rs (a secret equal to its masked rendering means "unchanged", which a derive
+//! cannot say). Every HTTP test still checks each response against the document.
 
+use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 /// An error body.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Errors {
-    errors: Vec<ErrorItem>,
+    pub(super) errors: Vec<ErrorItem>,
 }
 
 /// One error.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ErrorItem {
-    status: u16,
-    title: String,
-    #[schema(required = false)]
-    detail: String,
+    pub(super) status: u16,
+    pub(super) title: String,
+    #[schema(required = false, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) detail: Option<String>,
     /// The field at fault (`configuration.url`).
-    #[schema(required = false)]
-    source: String,
+    #[schema(required = false, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) source: Option<String>,
 }
 
 /// `POST /oauth/access_token`, form-encoded.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the body
 pub struct TokenForm {
     /// Only `client_credentials`.
     #[schema(pattern = "^client_credentials$")]
@@ -35,19 +40,20 @@ pub struct TokenForm {
 }
 
 /// An access token.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct AccessToken {
     /// Epoch seconds.
-    expires: i64,
-    identifier: String,
-    expires_in: i64,
-    access_token: String,
+    pub(super) expires: i64,
+    pub(super) identifier: String,
+    pub(super) expires_in: i64,
+    pub(super) access_token: String,
     #[schema(pattern = "^Bearer$")]
-    token_type: String,
+    pub(super) token_type: String,
 }
 
 /// An integration's writable fields (a PUT may send any subset).
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the body
 pub struct IntegrationFields {
     #[serde(rename = "type")]
     #[schema(pattern = "^integration$")]
@@ -71,7 +77,7 @@ pub struct IntegrationFields {
 }
 
 /// The transports.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IntegrationType {
     Webhook,
@@ -79,186 +85,198 @@ pub enum IntegrationType {
     Stomp,
 }
 
+impl From<cartwire_domain::integration::IntegrationType> for IntegrationType {
+    fn from(t: cartwire_domain::integration::IntegrationType) -> Self {
+        use cartwire_domain::integration::IntegrationType as Domain;
+        match t {
+            Domain::Webhook => Self::Webhook,
+            Domain::AwsSqs => Self::AwsSqs,
+            Domain::Stomp => Self::Stomp,
+        }
+    }
+}
+
 /// A write's envelope.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the body
 pub struct IntegrationBody {
     data: IntegrationFields,
 }
 
 /// An integration (secrets masked).
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Integration {
-    id: String,
+    pub(super) id: String,
     #[serde(rename = "type")]
     #[schema(pattern = "^integration$")]
-    kind: String,
-    integration_type: IntegrationType,
-    name: String,
-    description: String,
-    enabled: bool,
+    pub(super) kind: String,
+    pub(super) integration_type: IntegrationType,
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) enabled: bool,
     #[schema(value_type = Object)]
-    configuration: Value,
-    observes: Vec<String>,
-    ordered_delivery: bool,
-    links: SelfLink,
-    meta: TimestampsMeta,
+    pub(super) configuration: Value,
+    pub(super) observes: Vec<String>,
+    pub(super) ordered_delivery: bool,
+    pub(super) links: SelfLink,
+    pub(super) meta: TimestampsMeta,
 }
 
 /// `links.self`.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct SelfLink {
     #[serde(rename = "self")]
-    this: String,
+    pub(super) this: String,
 }
 
 /// `meta.timestamps`.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct TimestampsMeta {
-    timestamps: Timestamps,
+    pub(super) timestamps: Timestamps,
 }
 
 /// Creation and update times.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Timestamps {
-    created_at: String,
-    updated_at: String,
+    pub(super) created_at: String,
+    pub(super) updated_at: String,
 }
 
 /// One integration.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct IntegrationEnvelope {
-    data: Integration,
+    pub(super) data: Integration,
 }
 
 /// A page of integrations.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct IntegrationPage {
-    data: Vec<Integration>,
-    links: PageLinks,
-    meta: PageMeta,
+    pub(super) data: Vec<Integration>,
+    pub(super) links: PageLinks,
+    pub(super) meta: PageMeta,
 }
 
 /// Links to pages.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct PageLinks {
-    current: String,
-    first: String,
-    last: String,
-    prev: Option<String>,
-    next: Option<String>,
+    pub(super) current: String,
+    pub(super) first: String,
+    pub(super) last: String,
+    pub(super) prev: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 /// Where a page is.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct PageMeta {
-    page: PagePosition,
-    results: Results,
+    pub(super) page: PagePosition,
+    pub(super) results: Results,
 }
 
 /// A page's position.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct PagePosition {
-    limit: i64,
-    offset: i64,
-    current: i64,
-    total: i64,
+    pub(super) limit: i64,
+    pub(super) offset: i64,
+    pub(super) current: i64,
+    pub(super) total: i64,
 }
 
 /// How many there are.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Results {
-    total: i64,
+    pub(super) total: i64,
 }
 
 /// What a delete answers.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Deleted {
-    data: Reference,
+    pub(super) data: Reference,
 }
 
 /// A resource reference.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Reference {
     #[serde(rename = "type")]
-    kind: String,
-    id: String,
+    pub(super) kind: String,
+    pub(super) id: String,
 }
 
 /// One delivery attempt.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Log {
-    id: String,
+    pub(super) id: String,
     #[serde(rename = "type")]
     #[schema(pattern = "^integration-log$")]
-    kind: String,
-    succeeded: bool,
-    attempt: i64,
+    pub(super) kind: String,
+    pub(super) succeeded: bool,
+    pub(super) attempt: i64,
     /// Seconds.
-    processing_time: f64,
-    body: Option<String>,
-    status_code: Option<i64>,
-    error_detail: Option<String>,
-    relationships: LogRelationships,
-    meta: LogMeta,
+    pub(super) processing_time: f64,
+    pub(super) body: Option<String>,
+    pub(super) status_code: Option<i64>,
+    pub(super) error_detail: Option<String>,
+    pub(super) relationships: LogRelationships,
+    pub(super) meta: LogMeta,
 }
 
 /// A log's integration and job.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct LogRelationships {
-    integration: Related,
-    job: Related,
+    pub(super) integration: Related,
+    pub(super) job: Related,
 }
 
 /// `{"data": {type, id}}`.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Related {
-    data: Reference,
+    pub(super) data: Reference,
 }
 
 /// A log's time.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct LogMeta {
-    timestamps: Created,
+    pub(super) timestamps: Created,
 }
 
 /// When it happened.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Created {
-    created_at: String,
+    pub(super) created_at: String,
 }
 
 /// A page of logs (Elastic Path puts its paging at `meta` itself here).
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct LogPage {
-    data: Vec<Log>,
-    meta: PagePosition,
-    results: Results,
+    pub(super) data: Vec<Log>,
+    pub(super) meta: PagePosition,
+    pub(super) results: Results,
 }
 
 /// A job: one event for the integration, with its attempts.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Job {
-    id: String,
+    pub(super) id: String,
     #[serde(rename = "type")]
     #[schema(pattern = "^integration-job$")]
-    kind: String,
-    meta: JobMeta,
+    pub(super) kind: String,
+    pub(super) meta: JobMeta,
 }
 
 /// What a job is.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct JobMeta {
-    triggered_by: String,
+    pub(super) triggered_by: String,
     /// `pending`, `succeeded` or `dead`.
-    status: String,
-    attempts: i64,
-    timestamps: Timestamps,
+    pub(super) status: String,
+    pub(super) attempts: i64,
+    pub(super) timestamps: Timestamps,
 }
 
 /// A page of jobs.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct JobPage {
-    data: Vec<Job>,
-    links: PageLinks,
-    meta: PageMeta,
+    pub(super) data: Vec<Job>,
+    pub(super) links: PageLinks,
+    pub(super) meta: PageMeta,
 }

@@ -3,6 +3,7 @@
 //! logs and jobs, and `page[limit]` / `page[offset]` paging with its links.
 
 use super::error::EpError;
+use super::schema;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use cartwire_app::App;
@@ -10,7 +11,7 @@ use cartwire_app::integrations::masked_configuration;
 use cartwire_app::integrations::{Delivery, DeliveryAttempt};
 use cartwire_domain::integration::{Integration, IntegrationConfig, IntegrationType, Observes, Secret};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -28,20 +29,34 @@ pub(super) fn millis(t: OffsetDateTime) -> String {
     )
 }
 
-pub(super) fn render(app: &App, i: &Integration) -> Value {
-    json!({
-        "id": i.id,
-        "type": "integration",
-        "integration_type": i.config.integration_type().as_str(),
-        "name": i.name,
-        "description": i.description,
-        "enabled": i.enabled,
-        "configuration": masked_configuration(&i.config),
-        "observes": i.observes.keys(),
-        "ordered_delivery": i.ordered_delivery,
-        "links": {"self": format!("{}/v2/integrations/{}", app.config().public_base_url, i.id)},
-        "meta": {"timestamps": {"created_at": millis(i.created_at), "updated_at": millis(i.updated_at)}},
-    })
+pub(super) fn render(app: &App, i: &Integration) -> schema::Integration {
+    schema::Integration {
+        id: i.id.clone(),
+        kind: "integration".into(),
+        integration_type: i.config.integration_type().into(),
+        name: i.name.clone(),
+        description: i.description.clone(),
+        enabled: i.enabled,
+        configuration: masked_configuration(&i.config),
+        observes: i.observes.keys().to_vec(),
+        ordered_delivery: i.ordered_delivery,
+        links: schema::SelfLink { this: format!("{}/v2/integrations/{}", app.config().public_base_url, i.id) },
+        meta: schema::TimestampsMeta { timestamps: timestamps(i.created_at, i.updated_at) },
+    }
+}
+
+fn timestamps(created: OffsetDateTime, updated: OffsetDateTime) -> schema::Timestamps {
+    schema::Timestamps { created_at: millis(created), updated_at: millis(updated) }
+}
+
+/// Where a page of `total` items sits, `limit` from `offset`.
+pub(super) fn page_position(limit: i64, offset: i64, total: i64) -> schema::PagePosition {
+    schema::PagePosition { limit, offset, current: offset / limit + 1, total: (total + limit - 1) / limit }
+}
+
+/// A page's `meta`.
+pub(super) fn page_meta(limit: i64, offset: i64, total: i64) -> schema::PageMeta {
+    schema::PageMeta { page: page_position(limit, offset, total), results: schema::Results { total } }
 }
 
 /// `page[limit]` (default 25, at most 100) and `page[offset]`.
@@ -64,16 +79,16 @@ pub(super) fn paging(query: Option<&str>) -> Result<(i64, i64), EpError> {
     Ok((limit, offset))
 }
 
-pub(super) fn page_links(base: &str, limit: i64, offset: i64, total: i64) -> Value {
+pub(super) fn page_links(base: &str, limit: i64, offset: i64, total: i64) -> schema::PageLinks {
     let link = |o: i64| format!("{base}?page[limit]={limit}&page[offset]={o}");
     let last = if total == 0 { 0 } else { ((total - 1) / limit) * limit };
-    json!({
-        "current": link(offset),
-        "first": link(0),
-        "last": link(last),
-        "prev": if offset > 0 { json!(link((offset - limit).max(0))) } else { Value::Null },
-        "next": if offset + limit < total { json!(link(offset + limit)) } else { Value::Null },
-    })
+    schema::PageLinks {
+        current: link(offset),
+        first: link(0),
+        last: link(last),
+        prev: (offset > 0).then(|| link((offset - limit).max(0))),
+        next: (offset + limit < total).then(|| link(offset + limit)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -283,33 +298,37 @@ pub(crate) fn updated_integration(envelope: Envelope, current: &Integration) -> 
     })
 }
 
-pub(super) fn render_log(a: &DeliveryAttempt) -> Value {
-    json!({
-        "id": a.id,
-        "type": "integration-log",
-        "succeeded": a.succeeded,
-        "attempt": a.attempt,
-        "processing_time": a.duration_ms as f64 / 1000.0,
-        "body": a.body,
-        "status_code": a.status_code,
-        "error_detail": a.error_detail,
-        "relationships": {
-            "integration": {"data": {"type": "integration", "id": a.integration_id}},
-            "job": {"data": {"type": "integration-job", "id": a.delivery_id}},
+pub(super) fn render_log(a: &DeliveryAttempt) -> schema::Log {
+    let reference =
+        |kind: &str, id: &str| schema::Related { data: schema::Reference { kind: kind.into(), id: id.into() } };
+    schema::Log {
+        id: a.id.clone(),
+        kind: "integration-log".into(),
+        succeeded: a.succeeded,
+        attempt: a.attempt,
+        processing_time: a.duration_ms as f64 / 1000.0,
+        body: a.body.clone(),
+        status_code: a.status_code,
+        error_detail: a.error_detail.clone(),
+        relationships: schema::LogRelationships {
+            integration: reference("integration", &a.integration_id),
+            job: reference("integration-job", &a.delivery_id),
         },
-        "meta": {"timestamps": {"created_at": a.started_at.format(&Rfc3339).unwrap_or_default()}},
-    })
+        meta: schema::LogMeta {
+            timestamps: schema::Created { created_at: a.started_at.format(&Rfc3339).unwrap_or_default() },
+        },
+    }
 }
 
-pub(super) fn render_job(d: &Delivery) -> Value {
-    json!({
-        "id": d.id,
-        "type": "integration-job",
-        "meta": {
-            "triggered_by": d.event_key,
-            "status": d.status,
-            "attempts": d.attempts,
-            "timestamps": {"created_at": millis(d.created_at), "updated_at": millis(d.updated_at)},
+pub(super) fn render_job(d: &Delivery) -> schema::Job {
+    schema::Job {
+        id: d.id.clone(),
+        kind: "integration-job".into(),
+        meta: schema::JobMeta {
+            triggered_by: d.event_key.clone(),
+            status: d.status.clone(),
+            attempts: d.attempts,
+            timestamps: timestamps(d.created_at, d.updated_at),
         },
-    })
+    }
 }
