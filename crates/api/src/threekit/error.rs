@@ -1,10 +1,10 @@
 //! The Threekit dialect's errors: `{"error": {"code", "message"}}`, one variant per code.
 
+use super::schema::{ErrorBody, ErrorDetail};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::orders::storefront::StorefrontError;
-use serde_json::json;
 
 /// A Threekit error response. Each variant's status and `code` are fixed.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +62,8 @@ impl TkError {
 
 impl IntoResponse for TkError {
     fn into_response(self) -> Response {
-        (self.status(), Json(json!({"error": {"code": self.code(), "message": self.to_string()}}))).into_response()
+        let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.to_string() } };
+        (self.status(), Json(body)).into_response()
     }
 }
 

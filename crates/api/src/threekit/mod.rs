@@ -131,6 +131,6 @@ impl FromRequestParts<App> for Caller {
     }
 }
 
-async fn healthcheck() -> Json<bool> {
-    Json(true)
+async fn healthcheck() -> Json<schema::Healthy> {
+    Json(schema::Healthy(true))
 }

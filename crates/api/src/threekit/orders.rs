@@ -2,6 +2,7 @@
 //! one use case and render.
 
 use super::error::{TkError, invalid};
+use super::schema;
 use super::wire::*;
 use super::{Caller, query_param};
 use axum::Json;
@@ -24,7 +25,11 @@ pub(super) async fn check_org(app: &App, org_id: Option<&str>) -> Result<(), TkE
     Ok(())
 }
 
-pub(super) async fn create(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Result<Json<Value>, TkError> {
+pub(super) async fn create(
+    State(app): State<App>,
+    Caller(c): Caller,
+    body: Bytes,
+) -> Result<Json<schema::Order>, TkError> {
     let mut b: OrderBody = parse_body(&body)?;
     check_org(&app, b.org_id.as_deref()).await?;
     if let Some(n) = &b.name {
@@ -57,7 +62,7 @@ pub(super) async fn list(
     State(app): State<App>,
     Caller(c): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, TkError> {
+) -> Result<Json<schema::OrderPage>, TkError> {
     let q = q.as_deref();
     let page = match query_param(q, "page") {
         None => 1,
@@ -77,7 +82,7 @@ pub(super) async fn list(
     if !["createdAt", "-createdAt", "name", "-name", "updatedAt", "-updatedAt"].contains(&sort.as_str()) {
         return Err(invalid("sort must be one of createdAt, name, updatedAt, optionally prefixed with -"));
     }
-    let empty = || Json(json!({"orders": [], "count": 0, "page": page, "perPage": per_page, "sort": sort}));
+    let empty = || Json(schema::OrderPage { orders: vec![], count: 0, page, per_page, sort: sort.clone() });
     if let Some(org) = query_param(q, "orgId")
         && org != app.org_id().await.map_err(StorefrontError::from)?
     {
@@ -104,20 +109,14 @@ pub(super) async fn list(
     };
     let (orders, count) =
         app.storefront_orders(&c, &filter, &sort, (page - 1).saturating_mul(per_page), per_page).await?;
-    Ok(Json(json!({
-        "orders": orders.iter().map(render).collect::<Vec<_>>(),
-        "count": count,
-        "page": page,
-        "perPage": per_page,
-        "sort": sort,
-    })))
+    Ok(Json(schema::OrderPage { orders: orders.iter().map(render).collect(), count, page, per_page, sort }))
 }
 
 pub(super) async fn get_one(
     State(app): State<App>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, TkError> {
+) -> Result<Json<schema::Order>, TkError> {
     Ok(Json(render(&app.storefront_order(&c, &id).await?)))
 }
 
@@ -126,7 +125,7 @@ pub(super) async fn update(
     Caller(c): Caller,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, TkError> {
+) -> Result<Json<schema::Order>, TkError> {
     let mut b: OrderBody = parse_body(&body)?;
     check_org(&app, b.org_id.as_deref()).await?;
     if let Some(n) = &b.name {
@@ -169,7 +168,7 @@ pub(super) async fn add_items(
     Caller(c): Caller,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, TkError> {
+) -> Result<Json<schema::Order>, TkError> {
     let v: Value =
         serde_json::from_slice(&body).map_err(|e| TkError::BadRequest(format!("The body is not valid JSON: {e}")))?;
     // The body is the items array, or an object holding `items`.
@@ -197,7 +196,7 @@ pub(super) async fn cart_change(
     id: String,
     body: Bytes,
     replace: bool,
-) -> Result<Json<Value>, TkError> {
+) -> Result<Json<schema::Order>, TkError> {
     let wire: Vec<CartLine> = serde_json::from_slice::<Value>(&body)
         .map_err(|e| TkError::BadRequest(format!("The body is not valid JSON: {e}")))
         .and_then(from_value)?;
@@ -220,7 +219,7 @@ pub(super) async fn add_cart(
     Caller(c): Caller,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, TkError> {
+) -> Result<Json<schema::Order>, TkError> {
     cart_change(app, c, id, body, false).await
 }
 
@@ -229,7 +228,7 @@ pub(super) async fn replace_cart(
     Caller(c): Caller,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, TkError> {
+) -> Result<Json<schema::Order>, TkError> {
     cart_change(app, c, id, body, true).await
 }
 
@@ -237,6 +236,6 @@ pub(super) async fn delete(
     State(app): State<App>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, TkError> {
+) -> Result<Json<schema::Order>, TkError> {
     Ok(Json(render(&app.delete_storefront_order(&c, &id).await?)))
 }

@@ -1,29 +1,31 @@
-//! The shapes of Threekit's bodies as `/openapi/threekit.json` describes them. The dialect
-//! reads bodies field by field and renders with `json!` (wire.rs); these types are the
-//! description, and every HTTP test checks each response against it, so the two cannot drift.
-#![allow(dead_code)] // described, never constructed
+//! The shapes of Threekit's bodies: each response type is both what the handlers serialize
+//! and what `/openapi/threekit.json` describes, so a rendering cannot drift from its
+//! description. The request types are described here; wire.rs reads bodies into its own
+//! structs (with the limits these state enforced in the domain). Every HTTP test checks each
+//! response against the document.
 
+use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 /// Threekit's error body.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[schema(as = Error)]
 pub struct ErrorBody {
-    error: ErrorDetail,
+    pub(super) error: ErrorDetail,
 }
 
 /// What went wrong.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// `bad_request`, `unauthorized`, `forbidden`, `not_found`, `validation_error`,
     /// `service_unavailable`.
-    code: String,
-    message: String,
+    pub(super) code: String,
+    pub(super) message: String,
 }
 
 /// Threekit's order statuses.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub enum Status {
     List,
     #[serde(rename = "In Cart")]
@@ -36,6 +38,7 @@ pub enum Status {
 
 /// A cart line.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the body
 pub struct CartLine {
     #[schema(max_length = 255)]
     #[serde(rename = "configurationId")]
@@ -50,6 +53,7 @@ pub struct CartLine {
 
 /// Where an order came from.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the body
 pub struct Platform {
     id: Option<String>,
     platform: Option<String>,
@@ -60,6 +64,7 @@ pub struct Platform {
 /// An order to create or update (every field optional; an update changes what it sends).
 /// At most 500 lines and 256 KiB in all.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the body
 pub struct OrderIn {
     #[schema(max_length = 255)]
     name: Option<String>,
@@ -89,77 +94,82 @@ pub struct OrderIn {
 
 /// Legacy items to add, as `{"items": [...]}` (or the bare array).
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the body
 pub struct ItemsIn {
     /// `[{configurationId|id, count?, metadata?}]` or configuration ids.
     items: Vec<Value>,
 }
 
 /// A rendered cart line.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CartLineOut {
     #[serde(rename = "configurationId")]
-    configuration_id: String,
-    count: i64,
+    pub(super) configuration_id: String,
+    pub(super) count: i64,
     #[schema(value_type = Option<Object>, required = false)]
-    metadata: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) metadata: Option<Value>,
 }
 
 /// The platform as rendered (only the fields that are set).
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct PlatformOut {
-    #[schema(required = false)]
-    id: String,
-    #[schema(required = false)]
-    platform: String,
+    #[schema(required = false, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) id: Option<String>,
+    #[schema(required = false, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) platform: Option<String>,
     #[serde(rename = "storeName")]
-    #[schema(required = false)]
-    store_name: String,
+    #[schema(required = false, value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) store_name: Option<String>,
 }
 
 /// An order.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Order {
-    id: String,
+    pub(super) id: String,
     #[serde(rename = "shortId")]
-    short_id: String,
+    pub(super) short_id: String,
     #[serde(rename = "orgId")]
-    org_id: String,
-    name: Option<String>,
+    pub(super) org_id: String,
+    pub(super) name: Option<String>,
     #[serde(rename = "customerId")]
-    customer_id: Option<String>,
+    pub(super) customer_id: Option<String>,
     #[serde(rename = "originOrgId")]
-    origin_org_id: Option<String>,
-    platform: PlatformOut,
+    pub(super) origin_org_id: Option<String>,
+    pub(super) platform: PlatformOut,
     #[schema(value_type = Object)]
-    metadata: Value,
-    cart: Vec<CartLineOut>,
+    pub(super) metadata: Value,
+    pub(super) cart: Vec<CartLineOut>,
     /// The legacy items as sent (any JSON).
-    items: Value,
+    pub(super) items: Value,
     #[schema(value_type = Object)]
-    derivative: Value,
-    status: Status,
+    pub(super) derivative: Value,
+    pub(super) status: Status,
     #[serde(rename = "createdBy")]
-    created_by: Option<String>,
+    pub(super) created_by: Option<String>,
     #[serde(rename = "createdAt")]
-    created_at: String,
+    pub(super) created_at: String,
     #[serde(rename = "updatedAt")]
-    updated_at: Option<String>,
+    pub(super) updated_at: Option<String>,
     #[serde(rename = "deletedAt")]
-    deleted_at: Option<String>,
+    pub(super) deleted_at: Option<String>,
 }
 
 /// A page of orders.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderPage {
-    orders: Vec<Order>,
-    count: i64,
-    page: i64,
+    pub(super) orders: Vec<Order>,
+    pub(super) count: i64,
+    pub(super) page: i64,
     #[serde(rename = "perPage")]
-    per_page: i64,
-    sort: String,
+    pub(super) per_page: i64,
+    pub(super) sort: String,
 }
 
 /// The health check's answer.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[schema(as = Healthy)]
-pub struct Healthy(bool);
+pub struct Healthy(pub(super) bool);

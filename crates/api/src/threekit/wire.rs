@@ -3,11 +3,12 @@
 //! deprecated `items`.
 
 use super::error::{TkError, invalid};
+use super::schema;
 use axum::body::Bytes;
 use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -16,46 +17,38 @@ pub(super) fn iso(t: OffsetDateTime) -> String {
 }
 
 /// Renders an order as Threekit does: always `name`, `customerId`, `cart` and `items`.
-pub fn render(o: &Order) -> Value {
-    let cart: Vec<Value> = o
+pub fn render(o: &Order) -> schema::Order {
+    let cart = o
         .lines
         .iter()
-        .map(|l| {
-            let mut v = json!({"configurationId": l.configuration_id, "count": l.count});
-            if let Some(m) = &l.metadata {
-                v["metadata"] = m.clone();
-            }
-            v
+        .map(|l| schema::CartLineOut {
+            configuration_id: l.configuration_id.clone(),
+            count: l.count.get().into(),
+            metadata: l.metadata.clone(),
         })
         .collect();
-    let mut platform = Map::new();
-    if let Some(v) = &o.platform.id {
-        platform.insert("id".into(), json!(v));
+    schema::Order {
+        id: o.id.to_string(),
+        short_id: o.short_id.to_string(),
+        org_id: o.org_id.clone(),
+        name: o.name.clone(),
+        customer_id: o.customer_id.clone(),
+        origin_org_id: o.origin_org_id.clone(),
+        platform: schema::PlatformOut {
+            id: o.platform.id.clone(),
+            platform: o.platform.platform.clone(),
+            store_name: o.platform.store_name.clone(),
+        },
+        metadata: o.metadata.clone(),
+        cart,
+        items: o.legacy_items.clone(),
+        derivative: o.derivative.clone(),
+        status: status(o.status),
+        created_by: o.created_by.clone(),
+        created_at: iso(o.created_at),
+        updated_at: o.updated_at.map(iso),
+        deleted_at: o.deleted_at.map(iso),
     }
-    if let Some(v) = &o.platform.platform {
-        platform.insert("platform".into(), json!(v));
-    }
-    if let Some(v) = &o.platform.store_name {
-        platform.insert("storeName".into(), json!(v));
-    }
-    json!({
-        "id": o.id,
-        "shortId": o.short_id,
-        "orgId": o.org_id,
-        "name": o.name,
-        "customerId": o.customer_id,
-        "originOrgId": o.origin_org_id,
-        "platform": platform,
-        "metadata": o.metadata,
-        "cart": cart,
-        "items": o.legacy_items,
-        "derivative": o.derivative,
-        "status": status_word(o.status),
-        "createdBy": o.created_by,
-        "createdAt": iso(o.created_at),
-        "updatedAt": o.updated_at.map(iso),
-        "deletedAt": o.deleted_at.map(iso),
-    })
 }
 
 /// An order body as Threekit's clients send it to create or update an order: every field
@@ -166,12 +159,23 @@ pub(super) fn cart_lines(lines: Vec<CartLine>) -> Result<Vec<LineItem>, TkError>
 
 /// Threekit's word for a status.
 pub fn status_word(s: OrderStatus) -> &'static str {
+    match status(s) {
+        schema::Status::List => "List",
+        schema::Status::InCart => "In Cart",
+        schema::Status::New => "New",
+        schema::Status::InProgress => "In Progress",
+        schema::Status::Complete => "Complete",
+    }
+}
+
+/// Threekit's status for an order's: it has five, the one order model has more.
+fn status(s: OrderStatus) -> schema::Status {
     match s {
-        OrderStatus::Wishlist => "List",
-        OrderStatus::Cart => "In Cart",
-        OrderStatus::Placed | OrderStatus::AwaitingApproval | OrderStatus::Declined => "New",
-        OrderStatus::InProgress => "In Progress",
-        OrderStatus::Completed | OrderStatus::Canceled => "Complete",
+        OrderStatus::Wishlist => schema::Status::List,
+        OrderStatus::Cart => schema::Status::InCart,
+        OrderStatus::Placed | OrderStatus::AwaitingApproval | OrderStatus::Declined => schema::Status::New,
+        OrderStatus::InProgress => schema::Status::InProgress,
+        OrderStatus::Completed | OrderStatus::Canceled => schema::Status::Complete,
     }
 }
 
@@ -213,6 +217,7 @@ pub fn lines_from_legacy_items(items: &Value) -> Option<Vec<LineItem>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn statuses_round_trip() {
