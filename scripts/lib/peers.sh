@@ -35,13 +35,21 @@ start_moto() {
     [ -x "$venv/bin/pip" ] || python3 -m venv "$venv" 2>/dev/null || { need_apt python3-venv; python3 -m venv "$venv"; }
     "$venv/bin/pip" install -q 'moto[server]' openapi-spec-validator
   fi
-  local motoport motopid
+  local motoport
   motoport=$(free_port)
   "$venv/bin/moto_server" -H 127.0.0.1 -p "$motoport" >"$root/.tmp/moto.log" 2>&1 &
-  motopid=$!
-  cleanup_steps+=("kill $motopid")
+  moto_pid=$!
+  cleanup_steps+=("kill $moto_pid")
   for _ in $(seq 100); do port_open "$motoport" && break; sleep 0.1; done
   port_open "$motoport" || { echo "moto_server did not start" >&2; exit 1; }
   log "SQS: moto on 127.0.0.1:$motoport"
   export CARTWIRE_TEST_SQS_ENDPOINT="http://127.0.0.1:$motoport"
+}
+
+# A fresh moto: it keeps every queue and every deleted message's receipt for its lifetime,
+# and its cost per message grows with them, so a second long run must not inherit the first's.
+restart_moto() {
+  kill "$moto_pid" 2>/dev/null || true
+  wait "$moto_pid" 2>/dev/null || true
+  start_moto
 }
