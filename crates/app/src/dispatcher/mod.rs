@@ -78,9 +78,8 @@ pub struct Dispatcher {
     /// Webhook requests open, by integration: `per_integration_concurrency` permits each,
     /// shared by every claim of the integration in flight.
     open: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
-    /// Recent seconds per delivery, by integration (an exponential moving average), and when
-    /// it was last measured; forgotten after [`PACE_MEMORY`] without a measurement.
-    pace: Mutex<HashMap<String, (f64, std::time::Instant)>>,
+    /// Each integration's measured pace; forgotten after [`PACE_MEMORY`] without a measurement.
+    pace: Mutex<HashMap<String, Pace>>,
     recorder: Recorder,
     store_id: String,
 }
@@ -89,6 +88,21 @@ pub struct Dispatcher {
 /// receiver idle for a while keeps its window, short enough that deleted integrations do not
 /// accumulate.
 const PACE_MEMORY: Duration = Duration::from_secs(3600);
+
+/// What the dispatcher has measured of an integration.
+#[derive(Debug, Clone, Copy)]
+struct Pace {
+    /// Recent seconds per delivery (an exponential moving average).
+    secs: f64,
+    /// The smallest window worth claiming: the open requests of a webhook, one batch (ten
+    /// messages) of a transport whose calls follow one another.
+    floor: usize,
+    /// When it was last measured.
+    at: std::time::Instant,
+}
+
+/// The messages of one SQS or STOMP batch call, the smallest window such a transport needs.
+const ONE_BATCH: usize = 10;
 
 /// A round's integrations by id (`None`: deleted since the claim).
 type Integrations = HashMap<String, Option<Arc<Integration>>>;
@@ -168,8 +182,8 @@ impl Dispatcher {
     /// can be sent within a quarter of the lease (so a claimed delivery waiting for its turn
     /// is never taken over), and at most one round.
     fn window(&self, integration_id: &str) -> usize {
-        let pace = self.pace.lock().expect("pace lock").get(integration_id).map(|(p, _)| *p);
-        window_for(pace, &self.app.config().delivery)
+        let pace = self.pace.lock().expect("pace lock").get(integration_id).copied();
+        window_for(pace.map(|p| (p.secs, p.floor)), &self.app.config().delivery)
     }
 
     /// Folds one measurement into the integration's pace: the seconds this node spends per
@@ -177,14 +191,20 @@ impl Dispatcher {
     /// a webhook, a batch's time over its messages for SQS and STOMP (whose calls follow one
     /// another). Sizing SQS by its pace matters: a window of its concurrency (16) spent a
     /// claim round per two `SendMessageBatch` calls, and the long soak's SQS sink fell behind.
-    fn note_pace(&self, integration_id: &str, secs_per_delivery: f64) {
+    ///
+    /// `floor` is the smallest window for the transport. A batch transport's is one batch, not
+    /// its concurrency: with calls that time out, a window of the concurrency (64 in the soak:
+    /// seven 5 s calls in a row) outlasted the lease, the other node took the claim over and
+    /// sent it again, and moto never recovered.
+    fn note_pace(&self, integration_id: &str, secs_per_delivery: f64, floor: usize) {
         let mut pace = self.pace.lock().expect("pace lock");
-        let now = std::time::Instant::now();
-        let (p, at) = pace.entry(integration_id.to_owned()).or_insert((secs_per_delivery, now));
+        let at = std::time::Instant::now();
+        let p = pace.entry(integration_id.to_owned()).or_insert(Pace { secs: secs_per_delivery, floor, at });
         // About the last fifty measurements: one slow answer moves the window a little, a run
         // of them shrinks it.
-        *p = 0.96 * *p + 0.04 * secs_per_delivery;
-        *at = now;
+        p.secs = 0.96 * p.secs + 0.04 * secs_per_delivery;
+        p.floor = floor;
+        p.at = at;
     }
 
     /// The places an integration sending `n` deliveries has free, when worth a claim: at least
@@ -206,7 +226,7 @@ impl Dispatcher {
             // Nothing of it is being sent: its open-request permits can go (the next claim
             // makes new ones), and so can paces not measured for a long time.
             self.open.lock().expect("open lock").remove(integration_id);
-            self.pace.lock().expect("pace lock").retain(|_, (_, at)| at.elapsed() < PACE_MEMORY);
+            self.pace.lock().expect("pace lock").retain(|_, p| p.at.elapsed() < PACE_MEMORY);
         }
         drop(inflight);
         if n == 0 || self.room(integration_id, n).is_some() {
@@ -388,7 +408,7 @@ impl Dispatcher {
                 });
                 let mut answers = futures_util::stream::iter(sends).buffer_unordered(concurrency);
                 while let Some((d, result)) = answers.next().await {
-                    self.note_pace(integration_id, result.duration.as_secs_f64() / concurrency as f64);
+                    self.note_pace(integration_id, result.duration.as_secs_f64() / concurrency as f64, concurrency);
                     self.count(&integration, &result);
                     let log = self.attempt_log(&d, &result, self.outcome(&d, &result));
                     self.recorder.record([log]).await;
@@ -406,7 +426,7 @@ impl Dispatcher {
                     Target::Webhook(_) => unreachable!("matched above"),
                 };
                 if !batch.is_empty() {
-                    self.note_pace(integration_id, started.elapsed().as_secs_f64() / batch.len() as f64);
+                    self.note_pace(integration_id, started.elapsed().as_secs_f64() / batch.len() as f64, ONE_BATCH);
                 }
                 let logs: Vec<_> = messages
                     .iter()
@@ -488,12 +508,14 @@ impl Dispatcher {
     }
 }
 
-/// The window of an integration whose pace (seconds per delivery) is `pace`, if known.
-fn window_for(pace: Option<f64>, cfg: &DeliveryConfig) -> usize {
+/// The window of an integration whose pace (seconds per delivery, smallest window) is `pace`,
+/// if known; its concurrency while unknown.
+fn window_for(pace: Option<(f64, usize)>, cfg: &DeliveryConfig) -> usize {
     let concurrency = cfg.per_integration_concurrency.max(1);
-    let Some(pace) = pace else { return concurrency };
-    let sendable = (cfg.lease.as_secs_f64() / 4.0) / pace.max(1e-5);
-    (sendable as usize).clamp(concurrency, (cfg.batch_size.max(1) as usize).max(concurrency))
+    let Some((secs, floor)) = pace else { return concurrency };
+    let floor = floor.max(1);
+    let sendable = (cfg.lease.as_secs_f64() / 4.0) / secs.max(1e-5);
+    (sendable as usize).clamp(floor, (cfg.batch_size.max(1) as usize).max(floor))
 }
 
 #[cfg(test)]
@@ -514,17 +536,26 @@ mod tests {
         assert_eq!(window_for(None, &config()), 16);
         // A webhook answering in 2 s with 16 open requests: 0.125 s per delivery, 80 within
         // a quarter of the lease; one answering in 10 s: 5, raised to the concurrency.
-        assert_eq!(window_for(Some(2.0 / 16.0), &config()), 80);
-        assert_eq!(window_for(Some(10.0 / 16.0), &config()), 16);
+        assert_eq!(window_for(Some((2.0 / 16.0, 16)), &config()), 80);
+        assert_eq!(window_for(Some((10.0 / 16.0, 16)), &config()), 16);
+    }
+
+    #[test]
+    fn a_slow_batch_transport_shrinks_to_one_batch_so_a_claim_fits_its_lease() {
+        // The soak's settings: 64 at once, a 15 s lease; SQS calls of ten timing out after 5 s
+        // (0.5 s a message): 7 would fit a quarter of the lease, so one batch, not 64.
+        let soak = DeliveryConfig { per_integration_concurrency: 64, lease: Duration::from_secs(15), ..config() };
+        assert_eq!(window_for(Some((0.5, ONE_BATCH)), &soak), ONE_BATCH);
+        assert_eq!(window_for(Some((0.5, 64)), &soak), 64, "a webhook keeps its open requests");
     }
 
     #[test]
     fn a_fast_pace_widens_the_window_up_to_one_round() {
         // An SQS queue taking 20 ms per call of ten: 2 ms per delivery, 5,000 within a quarter
         // of the lease, so one round's 256.
-        assert_eq!(window_for(Some(0.002), &config()), 256);
-        assert_eq!(window_for(Some(0.0), &config()), 256);
+        assert_eq!(window_for(Some((0.002, ONE_BATCH)), &config()), 256);
+        assert_eq!(window_for(Some((0.0, ONE_BATCH)), &config()), 256);
         let wide = DeliveryConfig { per_integration_concurrency: 512, ..config() };
-        assert_eq!(window_for(Some(0.002), &wide), 512, "never below the concurrency");
+        assert_eq!(window_for(Some((0.002, 512)), &wide), 512, "never below a webhook's open requests");
     }
 }
