@@ -10,25 +10,35 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 use support::{TestServer, database_url_of, eventually};
 
-/// Refuses (`false`) or admits new connections to the server's database and ends the open ones.
-async fn connections(s: &TestServer, allowed: bool) {
+/// The server's database name and an administrator's connection to the cluster.
+async fn database_and_admin(s: &TestServer) -> (String, sqlx::PgConnection) {
     let url = database_url_of(s);
     let (path, _) = url.split_once('?').unwrap_or((&url, ""));
     let name = path.rsplit('/').next().unwrap().to_owned();
     let base = std::env::var("CARTWIRE_TEST_DATABASE_URL").unwrap();
-    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+    (name, sqlx::PgConnection::connect(&base).await.unwrap())
+}
+
+/// Ends every session of database `name` but the caller's, so the pool reconnects.
+async fn end_sessions(admin: &mut sqlx::PgConnection, name: &str) {
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(name)
+    .execute(admin)
+    .await
+    .unwrap();
+}
+
+/// Refuses (`false`) or admits new connections to the server's database and ends the open ones.
+async fn connections(s: &TestServer, allowed: bool) {
+    let (name, mut admin) = database_and_admin(s).await;
     sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allowed}")))
         .execute(&mut admin)
         .await
         .unwrap();
     if !allowed {
-        sqlx::query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-        )
-        .bind(&name)
-        .execute(&mut admin)
-        .await
-        .unwrap();
+        end_sessions(&mut admin, &name).await;
     }
 }
 
@@ -94,20 +104,10 @@ async fn without_its_database_every_dialect_answers_503_in_its_own_body_and_reco
 /// Makes the server's database read-only for new sessions (as a fail-over to a standby would)
 /// or writable again, and ends the open sessions so the pool reconnects under the new rule.
 async fn read_only(s: &TestServer, on: bool) {
-    let url = database_url_of(s);
-    let (path, _) = url.split_once('?').unwrap_or((&url, ""));
-    let name = path.rsplit('/').next().unwrap().to_owned();
-    let base = std::env::var("CARTWIRE_TEST_DATABASE_URL").unwrap();
-    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+    let (name, mut admin) = database_and_admin(s).await;
     let set = if on { "SET default_transaction_read_only = on" } else { "RESET default_transaction_read_only" };
     sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {name} {set}"))).execute(&mut admin).await.unwrap();
-    sqlx::query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-    )
-    .bind(&name)
-    .execute(&mut admin)
-    .await
-    .unwrap();
+    end_sessions(&mut admin, &name).await;
 }
 
 async fn post_order(s: &TestServer, tk: &str, name: &str) -> (u16, Value) {
