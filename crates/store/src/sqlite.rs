@@ -21,7 +21,7 @@ use crate::StoreError;
 use crate::sql::{Arg, Cell, Query, Row};
 use rusqlite::types::ValueRef;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore, watch};
 
@@ -40,6 +40,27 @@ pub(crate) struct Writer {
     generation: u64,
     /// Units released into the open group.
     units: u64,
+    /// Pages in the write-ahead log after the last commit (set by the connection's WAL hook).
+    wal_pages: Arc<AtomicI32>,
+}
+
+/// Pages in the write-ahead log from which a commit is followed by a checkpoint: SQLite's
+/// own auto-checkpoint threshold (about 4 MB), which this replaces.
+const CHECKPOINT_PAGES: i32 = 1000;
+
+/// Copies the log back into the database file once it holds [`CHECKPOINT_PAGES`] pages.
+/// PASSIVE: it never waits for readers, and what it cannot copy now the next one does. It
+/// runs on the writer between groups (as SQLite's automatic checkpoint would inside the
+/// COMMIT), so the next group starts on a log that can be rewound to its beginning.
+fn checkpoint_when_due(w: &Writer) {
+    if w.wal_pages.load(Ordering::Relaxed) < CHECKPOINT_PAGES {
+        return;
+    }
+    match w.conn.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE) {
+        Ok(_) => w.wal_pages.store(0, Ordering::Relaxed),
+        // Busy (another process checkpointing) or an I/O error: the next commit tries again.
+        Err(e) => tracing::debug!(error = %e, "SQLite checkpoint deferred"),
+    }
 }
 
 /// How long readiness reports a write refused for want of the database.
@@ -99,6 +120,10 @@ fn open_connection(path: &str, create: bool, writer: bool) -> Result<rusqlite::C
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+    // Query planner stability: without it SQLite (since 3.47) re-prepares a statement each
+    // time a new value is bound to its `LIMIT $n` or a compared parameter, and the dispatcher's
+    // claim binds a different window nearly every round (a parse and plan per claim).
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     // WAL lets readers run beside the one writer. FULL makes every COMMIT fsync the log, which
     // is what a 2xx promises; group commit shares that fsync between the group's units. The
     // busy timeout is for other processes (the CLI) touching the same file.
@@ -121,9 +146,17 @@ impl Sqlite {
     /// Opens the database file and starts the committer task (call inside a Tokio runtime).
     pub(crate) fn open(url: &str) -> Result<Arc<Self>, StoreError> {
         let (path, create) = parse_url(url)?;
-        let conn = open_connection(&path, create, true)?;
+        let mut conn = open_connection(&path, create, true)?;
+        // A WAL hook replaces SQLite's automatic checkpoint, which would run inside COMMIT
+        // while the group's callers wait; see `checkpoint_when_due`.
+        let wal_pages = Arc::new(AtomicI32::new(0));
+        let pages = wal_pages.clone();
+        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, n: std::ffi::c_int| {
+            pages.store(n, Ordering::Relaxed);
+            Ok(())
+        }))?;
         let engine = Arc::new(Self {
-            writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, open: false, generation: 1, units: 0 })),
+            writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, open: false, generation: 1, units: 0, wal_pages })),
             commit_requested: Arc::new(Notify::new()),
             committed: watch::Sender::new(0),
             failures: Mutex::new(VecDeque::new()),
@@ -149,7 +182,7 @@ impl Sqlite {
     /// Runs `f` on the write connection outside any group (migrations), committing any open
     /// group first.
     pub(crate) async fn with_writer<T>(
-        &self,
+        self: &Arc<Self>,
         f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.commit_group().await;
@@ -175,7 +208,7 @@ impl Sqlite {
     }
 
     /// Commits the open group, if any, and tells its units how it went.
-    async fn commit_group(&self) {
+    async fn commit_group(self: &Arc<Self>) {
         let mut w = self.writer.clone().lock_owned().await;
         if !w.open {
             return;
@@ -184,30 +217,39 @@ impl Sqlite {
         let units = std::mem::take(&mut w.units);
         // The fsync runs on a blocking thread, with the connection (and so the write lock)
         // moved there, so the runtime's workers keep serving requests and readers meanwhile.
-        let result = tokio::task::spawn_blocking(move || {
+        let engine = self.clone();
+        let finished = tokio::task::spawn_blocking(move || {
             let r = w.conn.execute_batch("COMMIT");
             if r.is_err() {
                 let _ = w.conn.execute_batch("ROLLBACK");
             }
             w.open = false;
             w.generation += 1;
+            // The group's callers are answered before the log is checkpointed: the
+            // checkpoint is upkeep, not part of what they wait for.
+            engine.finish_group(generation, units, r.as_ref().err().map(ToString::to_string));
+            if r.is_ok() {
+                checkpoint_when_due(&w);
+            }
             drop(w);
-            r
         })
         .await;
-        let failure = match result {
-            Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(e.to_string()),
-            Err(e) => Some(format!("the commit thread failed: {e}")),
-        };
+        if let Err(e) = finished {
+            self.finish_group(generation, units, Some(format!("the commit thread failed: {e}")));
+        }
+    }
+
+    /// Records how group `generation` ended and wakes its units.
+    fn finish_group(&self, generation: u64, units: u64, failure: Option<String>) {
+        if *self.committed.borrow() >= generation {
+            return;
+        }
         if failure.is_none() && units > 0 {
             self.groups.fetch_add(1, Ordering::Relaxed);
             self.units.fetch_add(units, Ordering::Relaxed);
         }
-        if failure.is_some() {
-            self.note_write_failure();
-        }
         if let Some(msg) = failure {
+            self.note_write_failure();
             tracing::error!(generation, error = %msg, "SQLite group commit failed");
             let mut f = self.failures.lock().expect("failure list");
             if f.len() == FAILURES_KEPT {
@@ -342,20 +384,18 @@ impl Drop for ReadLease {
 /// Runs one statement on `conn`, binding `$n` by its number (a number may appear several
 /// times); returns the rows changed and, when asked, the rows.
 pub(crate) fn run(conn: &rusqlite::Connection, q: &Query, want_rows: bool) -> Result<(u64, Vec<Row>), StoreError> {
-    let mut stmt = conn.prepare_cached(&q.sql)?;
-    for i in 1..=stmt.parameter_count() {
-        let name = stmt.parameter_name(i).unwrap_or_default();
-        let n: usize = name
-            .strip_prefix('$')
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| StoreError::Config(format!("parameter '{name}' is not $n in: {}", q.sql)))?;
+    let sql = numbered(&q.sql);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    // `?n` is parameter number n itself, so binding is by index: no name lookups (SQLite
+    // finds a parameter's name by a linear scan, quadratic over a 5,000-parameter batch).
+    for n in 1..=stmt.parameter_count() {
         let arg =
             q.args.get(n - 1).ok_or_else(|| StoreError::Config(format!("no argument bound for ${n} in: {}", q.sql)))?;
         match arg {
-            Arg::Text(Some(s)) => stmt.raw_bind_parameter(i, s.as_str())?,
-            Arg::Int(Some(v)) => stmt.raw_bind_parameter(i, v)?,
-            Arg::Real(Some(v)) => stmt.raw_bind_parameter(i, v)?,
-            Arg::Text(None) | Arg::Int(None) | Arg::Real(None) => stmt.raw_bind_parameter(i, rusqlite::types::Null)?,
+            Arg::Text(Some(s)) => stmt.raw_bind_parameter(n, s.as_str())?,
+            Arg::Int(Some(v)) => stmt.raw_bind_parameter(n, v)?,
+            Arg::Real(Some(v)) => stmt.raw_bind_parameter(n, v)?,
+            Arg::Text(None) | Arg::Int(None) | Arg::Real(None) => stmt.raw_bind_parameter(n, rusqlite::types::Null)?,
         }
     }
     let names: Arc<[String]> = if want_rows {
@@ -386,6 +426,29 @@ pub(crate) fn run(conn: &rusqlite::Connection, q: &Query, want_rows: bool) -> Re
     Ok((conn.changes(), out))
 }
 
+/// The statement with PostgreSQL's `$n` placeholders written as SQLite's `?n` (the same
+/// parameter number), leaving quoted text alone (`'$.id'` is a JSON path, not a parameter).
+fn numbered(sql: &str) -> std::borrow::Cow<'_, str> {
+    if !sql.contains('$') {
+        return std::borrow::Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => quoted = !quoted,
+            '$' if !quoted && chars.peek().is_some_and(char::is_ascii_digit) => {
+                out.push('?');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,5 +459,28 @@ mod tests {
         assert_eq!(parse_url("sqlite:/tmp/x.db").unwrap(), ("/tmp/x.db".into(), false));
         assert!(parse_url("sqlite://").is_err());
         assert!(parse_url("postgres://x").is_err());
+    }
+
+    #[test]
+    fn placeholders_become_numbered_parameters_outside_quotes() {
+        assert_eq!(
+            numbered("SELECT a FROM t WHERE b = $1 AND c IN ($12, $1)"),
+            "SELECT a FROM t WHERE b = ?1 AND c IN (?12, ?1)"
+        );
+        assert_eq!(
+            numbered("SELECT json_extract(x, '$.id'), '$1' FROM t WHERE y = $2"),
+            "SELECT json_extract(x, '$.id'), '$1' FROM t WHERE y = ?2"
+        );
+        assert_eq!(numbered("SELECT 1"), "SELECT 1");
+    }
+
+    #[test]
+    fn a_parameter_binds_by_its_number_wherever_it_appears() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let q = crate::sql::query("SELECT $2 || '-' || $1 || '-' || $2 AS v").bind("a").bind("b");
+        let (_, rows) = run(&conn, &q, true).unwrap();
+        assert_eq!(rows[0].get::<String>("v").unwrap(), "b-a-b");
+        let missing = crate::sql::query("SELECT $2 AS v").bind("a");
+        assert!(run(&conn, &missing, true).is_err());
     }
 }
