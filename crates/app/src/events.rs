@@ -34,7 +34,7 @@ impl App {
             let batch = tx.events(filter, cursor, want).await?;
             let got = batch.len() as i64;
             for e in batch {
-                let size = e.payload.to_string().len();
+                let size = e.payload.get().len();
                 if !page.is_empty() && bytes + size > PAGE_BYTES {
                     break 'fill;
                 }
@@ -65,7 +65,7 @@ impl App {
         let mut bytes = 0usize;
         let mut keep = events.len();
         for (i, e) in events.iter().enumerate().rev() {
-            bytes += e.payload.to_string().len();
+            bytes += e.payload.get().len();
             if bytes > PAGE_BYTES && keep < events.len() {
                 break;
             }

@@ -82,11 +82,47 @@ pub struct NewEvent {
     /// The resource's identifier.
     pub resource_id: String,
     /// The resource after the change (or `{id, type}` for deletes), in cartwire's operator shape.
-    pub payload: serde_json::Value,
+    pub payload: Payload,
     /// Who caused it (see [`crate::principal::Principal::describe`]).
     pub actor: Option<String>,
     /// The API the request came through.
     pub dialect: Dialect,
+}
+
+/// An event's resource snapshot, written out as JSON once, when the event is made: the outbox
+/// stores this text and the dispatcher moves it into envelopes, so an order's snapshot is
+/// serialized from its own types straight to text, never built as a JSON tree first.
+#[derive(Debug, Clone)]
+pub struct Payload(Box<serde_json::value::RawValue>);
+
+impl Payload {
+    /// Writes `value` out.
+    pub fn of(value: &impl serde::Serialize) -> Self {
+        Self(serde_json::value::to_raw_value(value).expect("a snapshot serializes to JSON"))
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The snapshot read back as a JSON tree (tests, and the rare event that adds a member).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.0.get()).expect("written by serde_json")
+    }
+}
+
+impl From<serde_json::Value> for Payload {
+    fn from(value: serde_json::Value) -> Self {
+        Self::of(&value)
+    }
+}
+
+/// Two payloads are equal when they hold the same JSON (members in any order).
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str() || self.to_value() == other.to_value()
+    }
 }
 
 /// The API a change came through, as the event log records it (spec/events.md).
@@ -123,11 +159,18 @@ impl NewEvent {
         resource_type: &'static str,
         change: Change,
         resource_id: impl Into<String>,
-        payload: serde_json::Value,
+        payload: impl Into<Payload>,
     ) -> Self {
         let key = EventKey::parse(&format!("{resource_type}.{}", change.suffix()))
             .expect("resource type with created/updated/deleted keys in the catalog");
-        Self { key, resource_type, resource_id: resource_id.into(), payload, actor: None, dialect: Dialect::Cartwire }
+        Self {
+            key,
+            resource_type,
+            resource_id: resource_id.into(),
+            payload: payload.into(),
+            actor: None,
+            dialect: Dialect::Cartwire,
+        }
     }
 
     /// Records who caused the event and through which dialect.
@@ -148,5 +191,15 @@ mod tests {
         assert!(EventKey::parse("order.canceled").is_err(), "EP spells it cancelled");
         let e = NewEvent::change("api-client", Change::Deleted, "X", serde_json::json!({}));
         assert_eq!(e.key.as_str(), "api-client.deleted");
+    }
+
+    #[test]
+    fn payloads_are_written_once_and_compare_as_json() {
+        let a = Payload::from(serde_json::json!({"a": 1, "b": [true, null]}));
+        assert_eq!(a.as_str(), r#"{"a":1,"b":[true,null]}"#);
+        let reordered = Payload::of(&serde_json::json!({"b": [true, null], "a": 1}));
+        assert_eq!(a, reordered);
+        assert_ne!(a, Payload::from(serde_json::json!({"a": 2, "b": [true, null]})));
+        assert_eq!(a.to_value()["b"][0], true);
     }
 }

@@ -9,11 +9,14 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use std::hint::black_box;
 
-fn order_snapshot() -> serde_json::Value {
+fn order_snapshot() -> Box<serde_json::value::RawValue> {
     let items: Vec<_> = (0..10)
         .map(|i| json!({"type": "order_item", "id": format!("item-{i}"), "quantity": 2, "unit_price": {"amount": 1999, "currency": "USD"}}))
         .collect();
-    json!({"status": "complete", "payment": "paid", "customer": {"name": "Ada", "email": "ada@example.com"}, "included": {"items": items}})
+    serde_json::value::to_raw_value(
+        &json!({"status": "complete", "payment": "paid", "customer": {"name": "Ada", "email": "ada@example.com"}, "included": {"items": items}}),
+    )
+    .unwrap()
 }
 
 fn integration() -> Integration {

@@ -20,8 +20,8 @@ pub struct EventView<'a> {
     pub resource_type: &'a str,
     /// The resource id.
     pub resource_id: &'a str,
-    /// The snapshot stored with the event.
-    pub snapshot: &'a Value,
+    /// The snapshot stored with the event, as the JSON text it was stored as.
+    pub snapshot: &'a RawValue,
     /// When it happened (RFC 3339).
     pub occurred_at: &'a str,
 }
@@ -30,22 +30,43 @@ impl EventView<'_> {
     fn is_delete(&self) -> bool {
         self.key.ends_with(".deleted")
     }
+}
 
-    /// `{"data": resource, "included": …}` — or `{type, id}` for deletes.
-    fn payload(&self) -> Value {
-        if self.is_delete() {
-            return json!({"type": self.resource_type, "id": self.resource_id});
+/// A stored snapshot's top-level members, each value kept as the text it was stored as:
+/// rendering moves members between envelopes and never needs the values' trees.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some(member) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
         }
-        let mut data = self.snapshot.clone();
-        let included = data.as_object_mut().and_then(|o| o.remove("included"));
-        if let Some(obj) = data.as_object_mut() {
-            obj.entry("type").or_insert_with(|| json!(self.resource_type));
-            obj.entry("id").or_insert_with(|| json!(self.resource_id));
+        d.deserialize_map(Visit)
+    }
+}
+
+/// A JSON object written from members whose values are already JSON text.
+struct Object<'a>(&'a [(&'a str, &'a RawValue)]);
+
+impl Serialize for Object<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
         }
-        match included {
-            Some(inc) => json!({"data": data, "included": inc}),
-            None => json!({"data": data}),
-        }
+        map.end()
     }
 }
 
@@ -69,34 +90,64 @@ fn raw(value: &impl Serialize) -> Box<RawValue> {
 }
 
 impl RenderedEvent {
-    /// Renders `event` (the only place its resource is serialized).
+    /// Renders `event` (the only place its resource is written out). The snapshot's members
+    /// are moved as text: `included` leaves the resource for the webhook's `payload` and
+    /// goes inside it for the CloudEvents `data`; `type` and `id` are added when missing.
     pub fn new(event: &EventView<'_>) -> Self {
-        let payload = event.payload();
-        let payload_raw = raw(&payload);
-        let resources =
-            if event.is_delete() { payload_raw.clone() } else { raw(&Value::String(payload_raw.get().to_owned())) };
-        let (data, has_included) = if event.is_delete() {
-            (payload_raw.clone(), false)
+        let (payload, data, has_included) = if event.is_delete() {
+            let reference = raw(&json!({"type": event.resource_type, "id": event.resource_id}));
+            (reference.clone(), reference, false)
         } else {
-            let mut payload = payload;
-            let included = payload.as_object_mut().and_then(|o| o.remove("included"));
-            let mut data = payload.as_object_mut().and_then(|o| o.remove("data")).unwrap_or(Value::Null);
-            let has_included = match (included, data.as_object_mut()) {
-                (Some(inc), Some(obj)) => {
-                    obj.insert("included".into(), inc);
-                    true
+            match serde_json::from_str::<Members>(event.snapshot.get()) {
+                Ok(Members(members)) => Self::resource(event, &members),
+                // Not an object: the resource is the snapshot as it is.
+                Err(_) => {
+                    let snapshot = event.snapshot.to_owned();
+                    (raw(&Object(&[("data", &snapshot)])), snapshot, false)
                 }
-                _ => false,
-            };
-            (raw(&data), has_included)
+            }
         };
+        let resources = if event.is_delete() { payload.clone() } else { raw(&payload.get()) };
         Self {
             key: event.key.to_owned(),
             occurred_at: event.occurred_at.to_owned(),
-            payload: payload_raw,
+            payload,
             resources,
             data,
             has_included,
+        }
+    }
+
+    /// The webhook's `{"data", "included"}` and the CloudEvents resource with `included`
+    /// inside, from an object snapshot's members.
+    fn resource(event: &EventView<'_>, members: &[(String, &RawValue)]) -> (Box<RawValue>, Box<RawValue>, bool) {
+        let kind = raw(&event.resource_type);
+        let id = raw(&event.resource_id);
+        let mut fields: Vec<(&str, &RawValue)> = Vec::with_capacity(members.len() + 2);
+        let mut included = None;
+        for (k, v) in members {
+            if k == "included" {
+                included = Some(*v);
+            } else {
+                fields.push((k.as_str(), *v));
+            }
+        }
+        for (k, v) in [("type", &kind), ("id", &id)] {
+            if !fields.iter().any(|(f, _)| *f == k) {
+                fields.push((k, v));
+            }
+        }
+        let data = raw(&Object(&fields));
+        let payload = match included {
+            Some(inc) => raw(&Object(&[("data", &data), ("included", inc)])),
+            None => raw(&Object(&[("data", &data)])),
+        };
+        match included {
+            Some(inc) => {
+                fields.push(("included", inc));
+                (payload, raw(&Object(&fields)), true)
+            }
+            None => (payload, data, false),
         }
     }
 
@@ -227,7 +278,7 @@ mod tests {
 
     #[test]
     fn webhook_body_has_the_documented_fields() {
-        let snap = json!({"name": "x", "included": {"items": [1]}});
+        let snap = raw(&json!({"name": "x", "included": {"items": [1]}}));
         let e = EventView {
             key: "order.created",
             resource_type: "order",
@@ -261,7 +312,7 @@ mod tests {
 
     #[test]
     fn one_rendering_serves_every_attempt_and_every_integration() {
-        let snap = json!({"name": "x", "included": {"items": [1, 2]}});
+        let snap = raw(&json!({"name": "x", "included": {"items": [1, 2]}}));
         let view = EventView {
             key: "order.created",
             resource_type: "order",
@@ -294,7 +345,7 @@ mod tests {
     #[test]
     fn cloud_events_elide_included_when_too_large() {
         let big = "x".repeat(300 * 1024);
-        let snap = json!({"name": "x", "included": {"items": [big]}});
+        let snap = raw(&json!({"name": "x", "included": {"items": [big]}}));
         let e = EventView {
             key: "order.created",
             resource_type: "order",
@@ -308,7 +359,7 @@ mod tests {
         assert_eq!(body["specversion"], "1.0");
         assert_eq!(body["data"]["included"], json!({"meta": {"includes_elided": true}}));
         assert_eq!(body["storeid"], "s");
-        let huge = json!({"name": "y".repeat(300 * 1024)});
+        let huge = raw(&json!({"name": "y".repeat(300 * 1024)}));
         let e = EventView {
             key: "order.created",
             resource_type: "order",
@@ -317,5 +368,43 @@ mod tests {
             occurred_at: "t",
         };
         assert!(cloud_event(&RenderedEvent::new(&e), "i", "j", "https://cw", "s").is_none());
+    }
+
+    #[test]
+    fn members_keep_their_order_and_text_and_a_resource_keeps_its_own_type() {
+        let snap =
+            RawValue::from_string(r#"{"type":"cart","b":1.50,"a":{"x":[1,"\u00e9"]},"included":{"i":[]}}"#.into())
+                .unwrap();
+        let e = EventView {
+            key: "order.updated",
+            resource_type: "order",
+            resource_id: "o1",
+            snapshot: &snap,
+            occurred_at: "t",
+        };
+        let r = RenderedEvent::new(&e);
+        assert_eq!(
+            r.payload.get(),
+            r#"{"data":{"type":"cart","b":1.50,"a":{"x":[1,"\u00e9"]},"id":"o1"},"included":{"i":[]}}"#
+        );
+        assert_eq!(r.data.get(), r#"{"type":"cart","b":1.50,"a":{"x":[1,"\u00e9"]},"id":"o1","included":{"i":[]}}"#);
+        let resources: String = serde_json::from_str(r.resources.get()).unwrap();
+        assert_eq!(resources, r.payload.get());
+    }
+
+    #[test]
+    fn a_snapshot_that_is_not_an_object_is_the_resource_as_it_is() {
+        let snap = raw(&json!([1, 2]));
+        let e = EventView {
+            key: "order.updated",
+            resource_type: "order",
+            resource_id: "o1",
+            snapshot: &snap,
+            occurred_at: "t",
+        };
+        let r = RenderedEvent::new(&e);
+        assert_eq!(r.payload.get(), r#"{"data":[1,2]}"#);
+        assert_eq!(r.data.get(), "[1,2]");
+        assert!(!r.has_included);
     }
 }

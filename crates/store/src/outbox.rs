@@ -1,6 +1,6 @@
 //! The outbox: events appended in the transaction of the change that caused them.
 
-use crate::codec::{epoch_ms, get_i64, get_opt_str, get_str, get_ts, json, ts};
+use crate::codec::{epoch_ms, get_i64, get_opt_str, get_str, get_ts, ts};
 use crate::sql::Row;
 use crate::{StoreError, Tx};
 use cartwire_domain::event::NewEvent;
@@ -24,7 +24,7 @@ pub struct EventFilter {
 }
 
 /// An event as stored, with its position in the log.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct OutboxEvent {
     /// Position in the log (increasing in commit order per node; used as the cursor).
     pub seq: i64,
@@ -38,8 +38,9 @@ pub struct OutboxEvent {
     pub resource_type: String,
     /// Resource id.
     pub resource_id: String,
-    /// Resource snapshot.
-    pub payload: serde_json::Value,
+    /// Resource snapshot, as the JSON text it was stored as (the dispatcher moves its members
+    /// into envelopes without building its tree).
+    pub payload: Box<serde_json::value::RawValue>,
     /// Who caused it.
     pub actor: Option<String>,
     /// Dialect it came through.
@@ -210,7 +211,7 @@ fn bind_event<Q: crate::sql::Bind>(q: Q, id: &str, e: &NewEvent, now: OffsetDate
         .bind(ts(now))
         .bind(e.resource_type)
         .bind(e.resource_id.as_str())
-        .bind(json(&e.payload))
+        .bind(e.payload.as_str())
         .bind(e.actor.as_deref())
         .bind(e.dialect.as_str())
 }
@@ -223,7 +224,8 @@ pub(crate) fn event_from(row: &Row) -> Result<OutboxEvent, StoreError> {
         occurred_at: get_ts(row, "occurred_at")?,
         resource_type: get_str(row, "resource_type")?,
         resource_id: get_str(row, "resource_id")?,
-        payload: serde_json::from_str(&get_str(row, "payload")?).map_err(|e| crate::codec::corrupt("payload", e))?,
+        payload: serde_json::value::RawValue::from_string(get_str(row, "payload")?)
+            .map_err(|e| crate::codec::corrupt("payload", e))?,
         actor: get_opt_str(row, "actor")?,
         dialect: get_str(row, "dialect")?,
     })

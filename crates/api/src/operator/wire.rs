@@ -151,7 +151,7 @@ pub struct EventOut {
     pub resource_id: String,
     /// The event's payload (see docs/events.md).
     #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
+    pub payload: Box<serde_json::value::RawValue>,
     pub actor: Option<String>,
     /// The API it came through.
     pub dialect: String,

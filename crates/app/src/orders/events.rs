@@ -1,9 +1,13 @@
 //! The outbox events an order change causes, whichever dialect made it: one rule for
 //! `order.created` / `cart.updated` / `order.fulfilled` / … so every entry point emits the same.
 
-use cartwire_domain::event::{Dialect, EventKey, NewEvent};
+use cartwire_domain::event::{Dialect, EventKey, NewEvent, Payload};
 use cartwire_domain::order::{Order, OrderStatus};
-pub use cartwire_outbound::order_resource::order_resource as snapshot;
+
+/// The order as its events carry it (Elastic Path's order shape), written out.
+pub(crate) fn snapshot(o: &Order) -> Payload {
+    Payload::of(&cartwire_outbound::order_resource::order_resource(o))
+}
 
 /// The events a change from `before` (None = creation) to `after` causes.
 pub(crate) fn order_events(before: Option<&Order>, after: &Order, actor: String, dialect: Dialect) -> Vec<NewEvent> {
@@ -28,6 +32,7 @@ pub(crate) fn order_events(before: Option<&Order>, after: &Order, actor: String,
     if before.is_some_and(|b| b.status.is_cart() && b.abandoned_at.is_some()) && !after.status.is_cart() {
         keys.push("cart.recovered");
     }
+    // Written out once; each event of the change carries a copy of the text.
     let payload = snapshot(after);
     keys.into_iter()
         .map(|k| NewEvent {

@@ -54,12 +54,12 @@ pub fn return_snapshot(r: &OrderReturn, currency: &CurrencyCode) -> Value {
     })
 }
 
-fn return_event(key: &str, r: &OrderReturn, currency: &CurrencyCode, p: &Principal) -> NewEvent {
+fn return_event(key: &str, r: &OrderReturn, snapshot: Value, p: &Principal) -> NewEvent {
     NewEvent {
         key: EventKey::parse(key).expect("catalog key"),
         resource_type: "order-return",
         resource_id: r.id.clone(),
-        payload: return_snapshot(r, currency),
+        payload: snapshot.into(),
         actor: Some(p.describe()),
         dialect: Dialect::OrderCloud,
     }
@@ -186,7 +186,7 @@ impl App {
                 .map_err(AppError::on_insert(Resource::OrderReturn, candidate.id.clone()))?;
             "order-return.created"
         };
-        tx.append_events(&[return_event(key, &candidate, &currency, p)]).await?;
+        tx.append_events(&[return_event(key, &candidate, return_snapshot(&candidate, &currency), p)]).await?;
         tx.commit().await?;
         Ok((candidate, currency))
     }
@@ -268,9 +268,9 @@ impl App {
         tx.delete_order_return(id).await?;
         let currency =
             tx.order(&r.order_id).await?.map(|o| o.currency()).unwrap_or_else(CurrencyCode::default_for_deployment);
-        let mut event = return_event("order-return.updated", &r, &currency, p);
-        event.payload["deleted"] = Value::Bool(true);
-        tx.append_events(&[event]).await?;
+        let mut snapshot = return_snapshot(&r, &currency);
+        snapshot["deleted"] = Value::Bool(true);
+        tx.append_events(&[return_event("order-return.updated", &r, snapshot, p)]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -332,16 +332,16 @@ impl App {
             next.date_approved = Some(now);
         }
         tx.update_order_return(&next).await?;
-        let mut events = vec![return_event("order-return.updated", &next, &currency, p)];
+        let mut events = vec![return_event("order-return.updated", &next, return_snapshot(&next, &currency), p)];
         if to == Completed && next.refund_amount.is_some_and(|a| a.get() > 0) {
-            let mut payload = crate::orders::events::snapshot(&order);
+            let mut payload = crate::orders::events::snapshot(&order).to_value();
             payload["refund"] = json!({"order_return_id": next.id, "amount": next.refund_amount,
                                         "currency": currency.as_str()});
             events.push(NewEvent {
                 key: EventKey::parse("order.refunded").expect("catalog key"),
                 resource_type: "order",
                 resource_id: order.id.to_string(),
-                payload,
+                payload: payload.into(),
                 actor: Some(p.describe()),
                 dialect: Dialect::OrderCloud,
             });

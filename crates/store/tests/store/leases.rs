@@ -41,7 +41,7 @@ async fn emit(store: &Store, key: &str, resource: &str) {
         key: EventKey::parse(key).unwrap(),
         resource_type: "order",
         resource_id: resource.into(),
-        payload: json!({"id": resource}),
+        payload: json!({"id": resource}).into(),
         actor: None,
         dialect: cartwire_domain::event::Dialect::Cartwire,
     };
