@@ -37,7 +37,9 @@ start_moto() {
   fi
   local motoport
   motoport=$(free_port)
-  "$venv/bin/moto_server" -H 127.0.0.1 -p "$motoport" >"$root/.tmp/moto.log" 2>&1 &
+  # moto's own server, started through a launcher that removes its quadratic receive (see
+  # scripts/moto-server.py): without it a backlog of a few thousand messages never drains.
+  "$venv/bin/python" "$root/scripts/moto-server.py" -H 127.0.0.1 -p "$motoport" >"$root/.tmp/moto.log" 2>&1 &
   moto_pid=$!
   cleanup_steps+=("kill $moto_pid")
   for _ in $(seq 100); do port_open "$motoport" && break; sleep 0.1; done
