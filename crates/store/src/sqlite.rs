@@ -12,7 +12,9 @@
 //! write-ahead log, on a blocking thread) makes the whole group durable. Only then is each
 //! caller answered, so a 2xx still means "on disk" (`synchronous = FULL`). Units that arrive
 //! during the fsync form the next group. Under load a group holds many units and the fsync is
-//! shared; when idle a group is one unit and the latency is one commit.
+//! shared; when idle a group is one unit and the latency is one commit. The write-ahead log
+//! is checkpointed by the committer after it has answered the group (not inside COMMIT, where
+//! SQLite's automatic checkpoint would make the group's callers wait for it).
 //!
 //! Readers are separate connections (`query_only`) reading the last committed state of the
 //! write-ahead log; they never wait for the writer.
