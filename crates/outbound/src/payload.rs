@@ -370,19 +370,17 @@ mod tests {
         assert!(cloud_event(&RenderedEvent::new(&e), "i", "j", "https://cw", "s").is_none());
     }
 
+    /// An `order.updated` of order `o1` carrying `snapshot`.
+    fn order_update(snapshot: &RawValue) -> EventView<'_> {
+        EventView { key: "order.updated", resource_type: "order", resource_id: "o1", snapshot, occurred_at: "t" }
+    }
+
     #[test]
     fn members_keep_their_order_and_text_and_a_resource_keeps_its_own_type() {
         let snap =
             RawValue::from_string(r#"{"type":"cart","b":1.50,"a":{"x":[1,"\u00e9"]},"included":{"i":[]}}"#.into())
                 .unwrap();
-        let e = EventView {
-            key: "order.updated",
-            resource_type: "order",
-            resource_id: "o1",
-            snapshot: &snap,
-            occurred_at: "t",
-        };
-        let r = RenderedEvent::new(&e);
+        let r = RenderedEvent::new(&order_update(&snap));
         assert_eq!(
             r.payload.get(),
             r#"{"data":{"type":"cart","b":1.50,"a":{"x":[1,"\u00e9"]},"id":"o1"},"included":{"i":[]}}"#
@@ -395,14 +393,7 @@ mod tests {
     #[test]
     fn a_snapshot_that_is_not_an_object_is_the_resource_as_it_is() {
         let snap = raw(&json!([1, 2]));
-        let e = EventView {
-            key: "order.updated",
-            resource_type: "order",
-            resource_id: "o1",
-            snapshot: &snap,
-            occurred_at: "t",
-        };
-        let r = RenderedEvent::new(&e);
+        let r = RenderedEvent::new(&order_update(&snap));
         assert_eq!(r.payload.get(), r#"{"data":[1,2]}"#);
         assert_eq!(r.data.get(), "[1,2]");
         assert!(!r.has_included);
