@@ -37,13 +37,17 @@ start_moto() {
   fi
   local motoport
   motoport=$(free_port)
-  # moto's own server, started through a launcher that removes its quadratic receive (see
-  # scripts/moto-server.py): without it a backlog of a few thousand messages never drains.
+  # moto's own server, started through a launcher with two fixes to its SQS (see
+  # scripts/lib/moto_fixes.py): without them a backlog of a few thousand messages never
+  # drains, and a message sent while another is deleted can be lost after moto acknowledged it.
   "$venv/bin/python" "$root/scripts/moto-server.py" -H 127.0.0.1 -p "$motoport" >"$root/.tmp/moto.log" 2>&1 &
   moto_pid=$!
   cleanup_steps+=("kill $moto_pid")
   for _ in $(seq 100); do port_open "$motoport" && break; sleep 0.1; done
   port_open "$motoport" || { echo "moto_server did not start" >&2; exit 1; }
+  if grep -q "unpatched" "$root/.tmp/moto.log"; then
+    echo "warning: $(grep unpatched "$root/.tmp/moto.log") — SQS tests may lose messages to moto" >&2
+  fi
   log "SQS: moto on 127.0.0.1:$motoport"
   export CARTWIRE_TEST_SQS_ENDPOINT="http://127.0.0.1:$motoport"
 }

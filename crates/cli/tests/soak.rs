@@ -242,6 +242,38 @@ async fn stored_ids(http: &reqwest::Client, bases: &[String], admin: &str) -> Ha
     }
 }
 
+/// Where the store has an order's deliveries, for a report of orders a sink never got: each
+/// delivery's integration, status and attempts, with every attempt's outcome (a lost order is a
+/// defect, and this says whether the store thinks it was sent).
+async fn explain(http: &reqwest::Client, base: &str, admin: &str, order_id: &str) -> String {
+    let get = |url: String| async move {
+        let r = http.get(url).bearer_auth(admin).send().await;
+        match r {
+            Ok(r) => r.json::<Value>().await.unwrap_or(Value::Null),
+            Err(e) => Value::String(e.to_string()),
+        }
+    };
+    let page = get(format!("{base}/cartwire/v1/deliveries?resource_id={order_id}&limit=50")).await;
+    let mut out = format!("- order {order_id}:\n");
+    for d in page["data"].as_array().into_iter().flatten() {
+        let id = d["id"].as_str().unwrap_or("");
+        let full = get(format!("{base}/cartwire/v1/deliveries/{id}")).await;
+        let attempts: Vec<String> =
+            full["attempt_log"].as_array().into_iter().flatten().map(|a| a.to_string()).collect();
+        out.push_str(&format!(
+            "  - delivery {id} of {} to integration {}: {} after {} attempt(s), next {}, last error {}; attempts: {}\n",
+            d["event_key"],
+            d["integration_id"],
+            d["status"],
+            d["attempts"],
+            d["next_attempt_at"],
+            d["last_error"],
+            attempts.join(", ")
+        ));
+    }
+    out
+}
+
 async fn total(http: &reqwest::Client, url: String, admin: &str) -> i64 {
     let v: Value = http.get(url).bearer_auth(admin).send().await.unwrap().json().await.unwrap();
     v["total"].as_i64().expect("a total")
@@ -375,6 +407,12 @@ async fn chaos_soak_loses_no_acknowledged_order() {
             slowest.iter().map(|(why, d)| format!("{why} {} ms", d.as_millis())).collect::<Vec<_>>().join(", ")
         }
     );
+    for f in figures.iter().filter(|f| f.lost > 0) {
+        text.push_str(&format!("\n{} never got these acknowledged orders; the store has:\n", f.name));
+        for id in &f.lost_sample {
+            text.push_str(&explain(&http, &bases[0], &creds.admin, id).await);
+        }
+    }
     eprintln!("\n{text}");
     if let Ok(path) = std::env::var("CARTWIRE_SOAK_REPORT") {
         use std::io::Write;

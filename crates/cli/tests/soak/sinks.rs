@@ -26,8 +26,16 @@ impl Tally {
     /// Records a delivered event body: Elastic Path's webhook body (`payload.data.id`) or a
     /// CloudEvent (`data.id`).
     fn record(&self, body: &[u8]) {
-        let Ok(v) = serde_json::from_slice::<Value>(body) else { return };
-        let Some(id) = v["payload"]["data"]["id"].as_str().or(v["data"]["id"].as_str()) else { return };
+        let v = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+        let Some(id) = v["payload"]["data"]["id"].as_str().or(v["data"]["id"].as_str()) else {
+            // Not an order event the checker can read: say so, as a lost order would otherwise
+            // hide here.
+            eprintln!(
+                "soak: a sink got a body without an order id: {}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            );
+            return;
+        };
         self.receipts.fetch_add(1, Ordering::Relaxed);
         self.first.lock().unwrap().entry(id.to_owned()).or_insert_with(Instant::now);
     }
