@@ -1,11 +1,13 @@
 //! The caller's saved addresses (OrderCloud's `/me/addresses`): at most
 //! [`MAX_SAVED_ADDRESSES`] per user, each usable by id as an order's ship-to or bill-to.
 
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal, SaveMode};
+use cartwire_domain::ApiRole;
 use cartwire_domain::ObjectId;
 use cartwire_domain::addresses::{MAX_SAVED_ADDRESSES, SavedAddress};
-use cartwire_domain::{ApiRole, DomainError};
+use cartwire_domain::{Field, Problem};
 use time::OffsetDateTime;
 
 /// Roles that read the caller's addresses.
@@ -54,7 +56,7 @@ impl App {
         p.require_any(WRITE)?;
         let (company, user) = owner(p)?;
         let id = match id {
-            Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+            Some(id) => ObjectId::parse(id).field(Field::Id)?,
             None => ObjectId::parse(&uuid::Uuid::new_v4().simple().to_string()[..22]).expect("hex is an id"),
         };
         let mut tx = self.store().begin().await?;
@@ -64,14 +66,14 @@ impl App {
         saved.id = id.clone();
         saved.address.id = None;
         saved.date_created = current.as_ref().map(|c| c.date_created).unwrap_or_else(OffsetDateTime::now_utc);
-        saved.address.validate().map_err(|(f, e)| AppError::invalid(f, e))?;
+        saved.address.validate()?;
         if current.is_some() {
             tx.update_address(&company, &user, &saved).await?;
         } else {
             if tx.addresses(&company, &user).await?.len() >= MAX_SAVED_ADDRESSES {
                 return Err(AppError::invalid(
-                    "ID",
-                    DomainError::Invalid(format!("a user keeps at most {MAX_SAVED_ADDRESSES} addresses")),
+                    Field::SavedAddresses,
+                    Problem::rule(format!("must number at most {MAX_SAVED_ADDRESSES} per user")),
                 ));
             }
             tx.insert_address(&company, &user, &saved)
@@ -109,7 +111,10 @@ impl App {
         };
         if !fits {
             let what = if usage == AddressUse::Shipping { "shipping" } else { "billing" };
-            return Err(AppError::invalid("ID", format!("address {id} is not a {what} address")));
+            return Err(AppError::invalid(
+                Field::Id,
+                Problem::rule(format!("must name a {what} address; {id} is not one")),
+            ));
         }
         Ok(found)
     }

@@ -12,6 +12,7 @@ use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::user::UserType;
 use cartwire_domain::{ApiRole, ObjectId};
+use cartwire_domain::{Field, Problem};
 use cartwire_store::{StoreError, Tx};
 
 const READ: &[ApiRole] = &[ApiRole::ApiClientAdmin, ApiRole::ApiClientReader];
@@ -60,7 +61,7 @@ impl App {
         let id = ObjectId::parse(&uuid::Uuid::new_v4().to_string().to_uppercase()).expect("a UUID is a valid id");
         let mut client = build(id)?;
         client.secret_hash = self.hash_secret(&secret, None).await?;
-        client.validate().field("ApiClient")?;
+        client.validate()?;
         let mut tx = self.store().begin().await?;
         check_references(&mut tx, &client).await?;
         check_reach(&mut tx, p, None, &client, &secret).await?;
@@ -77,7 +78,7 @@ impl App {
         build: impl FnOnce(ObjectId) -> Result<ApiClient, AppError>,
     ) -> Result<(ApiClientRecord, bool), AppError> {
         p.require_any(WRITE)?;
-        let id = ObjectId::parse(id).field("ID")?;
+        let id = ObjectId::parse(id).field(Field::Id)?;
         let mut client = build(id.clone())?;
         let current = {
             let mut tx = self.store().begin().await?;
@@ -87,7 +88,7 @@ impl App {
         };
         client.secret_hash =
             self.hash_secret(&secret, current.as_ref().and_then(|c| c.client.secret_hash.clone())).await?;
-        client.validate().field("ApiClient")?;
+        client.validate()?;
         let mut tx = self.store().begin().await?;
         check_references(&mut tx, &client).await?;
         let before = tx.api_client(id.as_str()).await?;
@@ -125,7 +126,7 @@ impl App {
             SecretChange::Set(_) => hashed,
             SecretChange::Remove => None,
         };
-        client.validate().field("ApiClient")?;
+        client.validate()?;
         check_references(&mut tx, &client).await?;
         check_reach(&mut tx, p, Some(&current.client), &client, &secret).await?;
         tx.update_api_client(&client).await.map_err(|e| map_write(e, &client))?;
@@ -173,7 +174,7 @@ impl App {
             SecretChange::Remove => Ok(None),
             SecretChange::Set(secret) => {
                 if secret.chars().count() > 200 {
-                    return Err(AppError::invalid("ClientSecret", "ClientSecret must be at most 200 characters"));
+                    return Err(AppError::invalid(Field::ClientSecret, Problem::TooLong(200)));
                 }
                 Ok(Some(self.passwords().hash(secret.clone()).await?))
             }
@@ -230,10 +231,10 @@ async fn check_reach(
 
 async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppError> {
     let attached = &client.integration_events;
-    for (field, id, expected) in [
-        ("OrderCheckoutIntegrationEventID", &attached.order_checkout, EventType::OrderCheckout),
-        ("OrderReturnIntegrationEventID", &attached.order_return, EventType::OrderReturn),
-        ("AddToCartIntegrationEventID", &attached.add_to_cart, EventType::AddToCart),
+    for (id, expected) in [
+        (&attached.order_checkout, EventType::OrderCheckout),
+        (&attached.order_return, EventType::OrderReturn),
+        (&attached.add_to_cart, EventType::AddToCart),
     ] {
         let Some(id) = id else { continue };
         let event = tx
@@ -243,8 +244,9 @@ async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppErro
         if event.event_type != expected {
             return Err(AppError::Rule {
                 code: RuleCode::IntegrationEventIncompatibleEventType,
+                // The dialect names the client's slot for `expected` in its own words.
                 message: format!(
-                    "{field} must reference an integration event of type {expected}; {id} is {}",
+                    "must reference an integration event of type {expected}; {id} is {}",
                     event.event_type
                 ),
                 data: RuleData::IncompatibleEvent { event_id: id.to_string(), event_type: event.event_type, expected },
@@ -256,7 +258,7 @@ async fn check_references(tx: &mut Tx, client: &ApiClient) -> Result<(), AppErro
         if client.is_anon_buyer && user.user_type != UserType::Buyer {
             return Err(AppError::rule(
                 RuleCode::ApiClientRequiredNotAnonBuyer,
-                "An anonymous buyer client's DefaultContextUserName must be a buyer user",
+                "An anonymous buyer client's default context user must be a buyer user",
             ));
         }
     }

@@ -1,8 +1,10 @@
 //! Approval rules: a buyer's rules that hold a submitted order for approval when their
 //! expression matches (the rule language is in `cartwire_domain::order::approval_rules`).
 
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal};
+use cartwire_domain::Field;
 use cartwire_domain::order::approval_rules::ApprovalRule;
 use cartwire_domain::{ApiRole, ObjectId};
 
@@ -42,7 +44,7 @@ impl App {
     ) -> Result<ApprovalRule, AppError> {
         p.require_any(APPROVAL_WRITE)?;
         let id = match id {
-            Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+            Some(id) => ObjectId::parse(id).field(Field::Id)?,
             None => ObjectId::parse(&uuid::Uuid::new_v4().simple().to_string()).expect("a UUID is a valid id"),
         };
         let mut tx = self.store().begin().await?;
@@ -54,7 +56,7 @@ impl App {
         let mut rule = build(id.clone(), current.as_ref())?;
         rule.id = id.clone();
         rule.buyer_id = buyer_id.to_owned();
-        rule.validate().map_err(|(field, e)| AppError::invalid(field, e))?;
+        rule.validate()?;
         tx.save_approval_rule(&rule, current.is_none())
             .await
             .map_err(AppError::on_insert(Resource::ApprovalRule, id.to_string()))?;

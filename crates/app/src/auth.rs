@@ -46,21 +46,57 @@ pub struct IssuedToken {
     pub refresh_token: Option<String>,
 }
 
-/// Why a token was refused: the OAuth `error`, an OrderCloud `ErrorCode` and a message.
+/// Why a token was refused, for the dialect to word as its own error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A grant type other than client credentials, password or refresh token.
+    UnsupportedGrantType,
+    /// No client id, an unknown one, or two that differ.
+    InvalidClientId,
+    /// The client is inactive.
+    ClientNotActive,
+    /// A wrong, missing or unexpected client secret.
+    InvalidClientSecret,
+    /// A password grant without a username or password.
+    UsernameAndPasswordRequired,
+    /// Too many wrong passwords in a row: the account waits.
+    AccountLocked,
+    /// A wrong username or password.
+    InvalidUsernameOrPassword,
+    /// An anonymous buyer client's template user is not a buyer user.
+    AnonymousUserNotBuyer,
+    /// A missing, unknown, expired or used refresh token.
+    InvalidRefreshToken,
+    /// A refresh token issued before its user's tokens were revoked (HTTP 401).
+    TokenRevoked,
+    /// The client's default context user is missing.
+    UserNotFound,
+    /// The user is inactive.
+    UserNotActive,
+    /// The client does not admit this kind of user.
+    UserNotAllowedThroughClient,
+    /// The user's buyer company is inactive.
+    CompanyNotActive,
+    /// The user lacks a role the client requires.
+    InsufficientRoles,
+}
+
+/// Why a token was refused: the OAuth `error`, what was refused (each dialect's code for it)
+/// and a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{error}: {error_code}: {description}")]
+#[error("{error}: {refusal:?}: {description}")]
 pub struct TokenError {
     /// RFC 6749 error (`invalid_request`, `invalid_client`, `invalid_grant`,
     /// `unsupported_grant_type`, `invalid_scope`).
     pub error: &'static str,
-    /// OrderCloud-style code (`Auth.InvalidUsernameOrPassword`, …).
-    pub error_code: &'static str,
+    /// What was refused.
+    pub refusal: Refusal,
     /// Human-readable explanation.
     pub description: String,
 }
 
-fn refuse(error: &'static str, error_code: &'static str, description: impl Into<String>) -> TokenError {
-    TokenError { error, error_code, description: description.into() }
+fn refuse(error: &'static str, refusal: Refusal, description: impl Into<String>) -> TokenError {
+    TokenError { error, refusal, description: description.into() }
 }
 
 /// A token request failed for a reason the client can act on, or the server failed.
@@ -106,23 +142,23 @@ impl App {
         if !matches!(grant, "client_credentials" | "password" | "refresh_token") {
             return Err(refuse(
                 "unsupported_grant_type",
-                "Auth.UnsupportedGrantType",
+                Refusal::UnsupportedGrantType,
                 format!("grant_type must be client_credentials, password or refresh_token, got '{grant}'"),
             )
             .into());
         }
         if req.client_id.is_empty() {
-            return Err(refuse("invalid_request", "ApiClient.InvalidClientID", "client_id is required").into());
+            return Err(refuse("invalid_request", Refusal::InvalidClientId, "client_id is required").into());
         }
         let mut tx = self.store().read().await?;
         let client = tx
             .api_client(&req.client_id)
             .await?
-            .ok_or_else(|| refuse("invalid_client", "ApiClient.InvalidClientID", "Invalid client_id"))?
+            .ok_or_else(|| refuse("invalid_client", Refusal::InvalidClientId, "Invalid client_id"))?
             .client;
         tx.commit().await?;
         if !client.active {
-            return Err(refuse("invalid_client", "Auth.ClientNotActive", "The API client is not active").into());
+            return Err(refuse("invalid_client", Refusal::ClientNotActive, "The API client is not active").into());
         }
         let throttle = self.throttle();
         throttle.check(&req.client_id, req.peer).map_err(GrantError::Throttled)?;
@@ -131,7 +167,7 @@ impl App {
             && !self.passwords().verify(secret.to_owned(), Some(hash.clone())).await
         {
             throttle.failed(&req.client_id, req.peer);
-            return Err(refuse("invalid_client", "Auth.InvalidClientSecret", "Invalid client_secret").into());
+            return Err(refuse("invalid_client", Refusal::InvalidClientSecret, "Invalid client_secret").into());
         }
         match (&client.secret_hash, secret_given) {
             // The official SDK refreshes without the secret; the single-use refresh token bound
@@ -139,7 +175,7 @@ impl App {
             (Some(_), None) if grant != "refresh_token" => {
                 return Err(refuse(
                     "invalid_client",
-                    "Auth.InvalidClientSecret",
+                    Refusal::InvalidClientSecret,
                     "This API client has a client secret: client_secret is required",
                 )
                 .into());
@@ -147,7 +183,7 @@ impl App {
             (None, Some(_)) => {
                 return Err(refuse(
                     "invalid_client",
-                    "Auth.InvalidClientSecret",
+                    Refusal::InvalidClientSecret,
                     "This API client has no client secret",
                 )
                 .into());
@@ -162,7 +198,7 @@ impl App {
                 ) else {
                     return Err(refuse(
                         "invalid_request",
-                        "Auth.UsernameAndPasswordRequired",
+                        Refusal::UsernameAndPasswordRequired,
                         "username and password are required",
                     )
                     .into());
@@ -170,7 +206,7 @@ impl App {
                 throttle.check_user(username).map_err(|held| {
                     GrantError::Refused(refuse(
                         "invalid_grant",
-                        "Auth.AccountLocked",
+                        Refusal::AccountLocked,
                         format!("Too many failed sign-ins: the account is locked for {} s", held.retry_after),
                     ))
                 })?;
@@ -183,7 +219,7 @@ impl App {
                     throttle.user_failed(username);
                     return Err(refuse(
                         "invalid_grant",
-                        "Auth.InvalidUsernameOrPassword",
+                        Refusal::InvalidUsernameOrPassword,
                         "Invalid username or password",
                     )
                     .into());
@@ -199,7 +235,7 @@ impl App {
                     if user.user_type != UserType::Buyer {
                         return Err(refuse(
                             "invalid_client",
-                            "ApiClient.RequiredNotAnonBuyer",
+                            Refusal::AnonymousUserNotBuyer,
                             "The anonymous template user must be a buyer user",
                         )
                         .into());
@@ -208,7 +244,7 @@ impl App {
                 } else {
                     return Err(refuse(
                         "invalid_client",
-                        "Auth.InvalidClientSecret",
+                        Refusal::InvalidClientSecret,
                         "client_credentials needs a client secret unless the client is an anonymous buyer client",
                     )
                     .into());
@@ -216,7 +252,7 @@ impl App {
             }
             _ => {
                 let token = req.refresh_token.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-                    refuse("invalid_request", "Auth.InvalidRefreshToken", "refresh_token is required")
+                    refuse("invalid_request", Refusal::InvalidRefreshToken, "refresh_token is required")
                 })?;
                 let mut tx = self.store().begin().await?;
                 let stored = tx.take_refresh_token(&refresh_digest(token)).await?;
@@ -224,7 +260,7 @@ impl App {
                 let invalid = || {
                     refuse(
                         "invalid_grant",
-                        "Auth.InvalidRefreshToken",
+                        Refusal::InvalidRefreshToken,
                         "Invalid, expired or already used refresh token",
                     )
                 };
@@ -232,7 +268,7 @@ impl App {
                 if stored.revoked {
                     return Err(refuse(
                         "invalid_grant",
-                        "Auth.TokenRevoked",
+                        Refusal::TokenRevoked,
                         "The user's tokens were revoked after this refresh token was issued",
                     )
                     .into());
@@ -273,12 +309,12 @@ impl App {
         let client = tx
             .api_client(client_id)
             .await?
-            .ok_or_else(|| refuse("invalid_client", "ApiClient.InvalidClientID", "Invalid client_id"))?
+            .ok_or_else(|| refuse("invalid_client", Refusal::InvalidClientId, "Invalid client_id"))?
             .client;
         let held = tx.roles_of_user(&user).await?;
         tx.commit().await?;
         if !client.active {
-            return Err(refuse("invalid_client", "Auth.ClientNotActive", "The API client is not active").into());
+            return Err(refuse("invalid_client", Refusal::ClientNotActive, "The API client is not active").into());
         }
         self.check_user_may_use_client(&user, &client).await?;
         let roles = grant_roles(&held, scope.as_deref(), &client)?;
@@ -329,32 +365,32 @@ impl App {
 
     async fn default_context_user(&self, client: &ApiClient) -> Result<User, GrantError> {
         let name = client.default_context_username.as_deref().ok_or_else(|| {
-            refuse("invalid_client", "Auth.UserNotFound", "The API client has no DefaultContextUserName")
+            refuse("invalid_client", Refusal::UserNotFound, "The API client has no default context user")
         })?;
         let mut tx = self.store().read().await?;
         let user = tx.user_by_username(name).await?;
         tx.commit().await?;
         user.ok_or_else(|| {
-            refuse("invalid_client", "Auth.UserNotFound", "The API client's DefaultContextUserName does not exist")
+            refuse("invalid_client", Refusal::UserNotFound, "The API client's default context user does not exist")
                 .into()
         })
     }
 
     async fn check_user_may_use_client(&self, user: &User, client: &ApiClient) -> Result<(), GrantError> {
         if !user.profile.active {
-            return Err(refuse("invalid_grant", "Auth.UserNotActive", "The user is not active").into());
+            return Err(refuse("invalid_grant", Refusal::UserNotActive, "The user is not active").into());
         }
         match user.user_type {
             UserType::Admin if !client.allow_seller => Err(refuse(
                 "invalid_grant",
-                "Auth.UserNotAllowedThroughClient",
-                "Marketplace users may not authenticate through this API client (AllowSeller is false)",
+                Refusal::UserNotAllowedThroughClient,
+                "Marketplace users may not authenticate through this API client (it does not allow sellers)",
             )
             .into()),
             UserType::Buyer if !client.allow_any_buyer => Err(refuse(
                 "invalid_grant",
-                "Auth.UserNotAllowedThroughClient",
-                "Buyer users may not authenticate through this API client (AllowAnyBuyer is false)",
+                Refusal::UserNotAllowedThroughClient,
+                "Buyer users may not authenticate through this API client (it does not allow any buyer)",
             )
             .into()),
             UserType::Buyer => {
@@ -364,7 +400,7 @@ impl App {
                 if buyer.is_some_and(|b| b.active) {
                     Ok(())
                 } else {
-                    Err(refuse("invalid_grant", "Auth.CompanyNotActive", "The user's buyer company is not active")
+                    Err(refuse("invalid_grant", Refusal::CompanyNotActive, "The user's buyer company is not active")
                         .into())
                 }
             }
@@ -494,7 +530,7 @@ impl App {
 /// narrowed by the client's maximum, after checking the client's minimum.
 pub fn grant_roles(held: &RoleSet, scope: Option<&str>, client: &ApiClient) -> Result<RoleSet, TokenError> {
     let limits = &client.role_limits;
-    let insufficient = |what: String| refuse("invalid_grant", "Auth.InsufficientRoles", what);
+    let insufficient = |what: String| refuse("invalid_grant", Refusal::InsufficientRoles, what);
     for role in &limits.minimum_required_roles {
         if !held.holds(*role) {
             return Err(insufficient(format!("The API client requires the role {role}")));

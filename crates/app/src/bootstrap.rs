@@ -1,8 +1,10 @@
 //! First start: the deployment's ids and the operator's way in.
 
+use crate::error::FieldExt;
 use crate::{App, AppError};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
+use cartwire_domain::Field;
 use cartwire_domain::api_client::{
     AccessTokenMinutes, ApiClient, AttachedIntegrationEvents, RefreshTokenMinutes, RoleLimits,
 };
@@ -94,8 +96,7 @@ impl App {
                 }
             }
         };
-        let client_id =
-            ObjectId::parse(&creds.client_id).map_err(|e| AppError::invalid("CARTWIRE_ADMIN_CLIENT_ID", e))?;
+        let client_id = ObjectId::parse(&creds.client_id).field(Field::AdminClientId)?;
         let now = OffsetDateTime::now_utc();
         let admin = match tx.user_by_username(ADMIN_USERNAME).await? {
             Some(u) => u,

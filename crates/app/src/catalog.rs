@@ -1,8 +1,10 @@
 //! The minimal catalog: products and price schedules.
 
 use crate::SaveMode;
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal};
+use cartwire_domain::Field;
 use cartwire_domain::catalog::{PriceSchedule, Product};
 use cartwire_domain::{ApiRole, ObjectId};
 
@@ -13,7 +15,7 @@ const SCHEDULE_WRITE: &[ApiRole] = &[ApiRole::PriceScheduleAdmin];
 
 fn new_id(id: Option<&str>) -> Result<ObjectId, AppError> {
     match id {
-        Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e)),
+        Some(id) => ObjectId::parse(id).field(Field::Id),
         None => Ok(ObjectId::parse(&uuid::Uuid::new_v4().simple().to_string()).expect("a UUID is a valid id")),
     }
 }
@@ -52,7 +54,7 @@ impl App {
         mode.check(current.is_some(), Resource::Product, &id)?;
         let mut product = build(id.clone(), current.as_ref())?;
         product.id = id.clone();
-        product.validate().map_err(|e| AppError::invalid("Product", e))?;
+        product.validate()?;
         if let Some(ps) = &product.default_price_schedule_id
             && tx.price_schedule(ps.as_str()).await?.is_none()
         {
@@ -109,7 +111,7 @@ impl App {
         mode.check(current.is_some(), Resource::PriceSchedule, &id)?;
         let mut schedule = build(id.clone(), current.as_ref())?;
         schedule.id = id.clone();
-        schedule.validate().map_err(|e| AppError::invalid("PriceSchedule", e))?;
+        schedule.validate()?;
         tx.save_price_schedule(&schedule, current.is_none())
             .await
             .map_err(AppError::on_insert(Resource::PriceSchedule, id.to_string()))?;

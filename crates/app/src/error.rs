@@ -1,8 +1,8 @@
 //! The use cases' error type; each dialect renders it in its own wire body.
 
 use crate::resource::Resource;
-use cartwire_domain::DomainError;
 use cartwire_domain::principal::Forbidden;
+use cartwire_domain::{DomainError, Field, Problem};
 use cartwire_store::StoreError;
 
 /// A business rule with its own error code on the wire.
@@ -108,12 +108,25 @@ pub enum AppError {
         /// Conflicting id.
         id: String,
     },
-    /// A field value was rejected (HTTP 400).
-    #[error("{field}: {message}")]
+    /// A field's value was rejected (HTTP 400; 422 in Elastic Path): the dialect words the
+    /// field and writes the message as its word followed by the problem.
+    #[error("{} {problem}", field.name())]
     Validation {
-        /// Wire field name.
+        /// The record the field is part of, when it is nested (a line's shipping address).
+        within: Option<Field>,
+        /// The field of the domain.
+        field: Field,
+        /// What was wrong with it.
+        problem: Problem,
+    },
+    /// A request the dialect refused inside a use case's closure (a PATCH merge that no longer
+    /// parses): the dialect's own words, carried back to it unchanged (HTTP 400; 422 in
+    /// Elastic Path). App never builds one.
+    #[error("{field}: {message}")]
+    Rejected {
+        /// The wire property, in the dialect's words.
         field: String,
-        /// Why.
+        /// Why, in the dialect's words.
         message: String,
     },
     /// The token was revoked with the rest of its user's tokens (HTTP 401,
@@ -194,8 +207,14 @@ impl AppError {
     }
 
     /// A validation error on a field.
-    pub fn invalid(field: impl Into<String>, e: impl std::fmt::Display) -> Self {
-        Self::Validation { field: field.into(), message: e.to_string() }
+    pub fn invalid(field: Field, problem: Problem) -> Self {
+        Self::Validation { within: None, field, problem }
+    }
+
+    /// A validation error on a field of a nested record.
+    pub fn invalid_within(within: Field, e: DomainError) -> Self {
+        let (field, problem) = e.on(Field::Id);
+        Self::Validation { within: Some(within), field, problem }
     }
 
     /// A rule violation without extra data.
@@ -209,14 +228,27 @@ impl AppError {
     }
 }
 
-/// Attaches a wire field name to a domain error.
+impl From<DomainError> for AppError {
+    /// A record's rule names its own field; a bare value error (an id, an amount) reaching a
+    /// use case without [`FieldExt::field`] is about the record's id.
+    fn from(e: DomainError) -> Self {
+        let (field, problem) = e.on(Field::Id);
+        Self::Validation { within: None, field, problem }
+    }
+}
+
+/// Names the field of a domain error.
 pub trait FieldExt<T> {
-    /// Maps the error to [`AppError::Validation`] on `field`.
-    fn field(self, field: &str) -> Result<T, AppError>;
+    /// Maps the error to [`AppError::Validation`] on `field` (a record's rule keeps the more
+    /// precise field it names itself).
+    fn field(self, field: Field) -> Result<T, AppError>;
 }
 
 impl<T> FieldExt<T> for Result<T, DomainError> {
-    fn field(self, field: &str) -> Result<T, AppError> {
-        self.map_err(|e| AppError::invalid(field, e))
+    fn field(self, field: Field) -> Result<T, AppError> {
+        self.map_err(|e| {
+            let (field, problem) = e.on(field);
+            AppError::Validation { within: None, field, problem }
+        })
     }
 }

@@ -1,8 +1,10 @@
 //! Integration events: the middleware endpoints cartwire calls during checkout, returns,
 //! add-to-cart and single sign-on.
 
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal, RuleCode, RuleData, grants};
+use cartwire_domain::Field;
 use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration_event::{EventType, IntegrationEvent};
@@ -67,7 +69,7 @@ impl App {
         build: impl FnOnce(ObjectId, Option<&IntegrationEvent>) -> Result<IntegrationEvent, AppError>,
     ) -> Result<(IntegrationEvent, bool), AppError> {
         p.require_any(WRITE)?;
-        let id = ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?;
+        let id = ObjectId::parse(id).field(Field::Id)?;
         let mut tx = self.store().begin().await?;
         let current = tx.integration_event(id.as_str()).await?;
         let mut event = build(id.clone(), current.as_ref())?;

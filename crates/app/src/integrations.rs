@@ -10,6 +10,7 @@ use cartwire_domain::ApiRole;
 use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{Change, NewEvent};
 use cartwire_domain::integration::{Integration, IntegrationConfig, MAX_INTEGRATIONS};
+use cartwire_domain::{Field, Problem};
 use serde_json::{Value, json};
 
 const READ: &[ApiRole] = &[ApiRole::WebhookAdmin, ApiRole::WebhookReader];
@@ -114,8 +115,8 @@ impl App {
         let mut tx = self.store().begin().await?;
         if tx.integrations().await?.len() >= MAX_INTEGRATIONS {
             return Err(AppError::invalid(
-                "integration",
-                format!("You have reached the integration limit of {MAX_INTEGRATIONS}"),
+                Field::Integrations,
+                Problem::rule(format!("are limited to {MAX_INTEGRATIONS}; the limit is reached")),
             ));
         }
         tx.insert_integration(&integration).await?;

@@ -9,6 +9,7 @@ use cartwire_domain::ApiRole;
 use cartwire_domain::catalog::{PriceSchedule, Product};
 use cartwire_domain::order::Order;
 use cartwire_domain::user::User;
+use cartwire_domain::{Field, Problem};
 use cartwire_store::users::company_of;
 use time::OffsetDateTime;
 
@@ -44,7 +45,7 @@ impl App {
         let current = self.own_user(p).await?;
         let input = build(&current)?;
         if input.password.is_some() {
-            return Err(AppError::invalid("Password", "Password cannot be set through /me"));
+            return Err(AppError::invalid(Field::Password, Problem::rule("cannot be set through /me")));
         }
         let mut profile = input.profile;
         profile.active = current.profile.active;

@@ -13,6 +13,7 @@ pub use cartwire_store::sso::OpenIdConnectRecord;
 
 use crate::SaveMode;
 use crate::callout::{Callout, CalloutWire, SsoAnswer};
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal, RuleCode};
 use aws_lc_rs::digest::{SHA256, digest};
@@ -22,6 +23,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::sso::{OpenIdConnect, fill_placeholders, percent_encode};
 use cartwire_domain::{ApiRole, ObjectId};
+use cartwire_domain::{Field, Problem};
 use cartwire_outbound::callout::CalloutOutcome;
 use cartwire_store::StoreError;
 use serde_json::{Value, json};
@@ -110,7 +112,7 @@ impl App {
     ) -> Result<OpenIdConnectRecord, AppError> {
         p.require_any(WRITE)?;
         let id = match id {
-            Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+            Some(id) => ObjectId::parse(id).field(Field::Id)?,
             None => ObjectId::parse(&uuid::Uuid::new_v4().simple().to_string()).expect("a UUID is a valid id"),
         };
         let mut tx = self.store().begin().await?;
@@ -118,7 +120,7 @@ impl App {
         mode.check(current.is_some(), Resource::OpenIdConnect, &id)?;
         let mut config = build(id.clone(), current.as_ref())?;
         config.id = id.clone();
-        config.validate().map_err(|(f, e)| AppError::invalid(f, e))?;
+        config.validate()?;
         let client = tx
             .api_client(&config.api_client_id)
             .await?
@@ -174,7 +176,9 @@ impl App {
             )));
         }
         let custom: Vec<(String, String)> = match start.custom_params.as_deref().filter(|c| !c.is_empty()) {
-            Some(c) => serde_urlencoded::from_str(c).map_err(|e| AppError::invalid("customParams", e))?,
+            Some(c) => serde_urlencoded::from_str(c).map_err(|e| {
+                AppError::invalid(Field::SsoCustomParams, Problem::rule(format!("must be a query string: {e}")))
+            })?,
             None => Vec::new(),
         };
         let state = random_b64(32);
@@ -344,7 +348,7 @@ impl App {
         };
         let roles = login.get("roles").and_then(Value::as_str).filter(|r| !r.is_empty()).map(str::to_owned);
         let issued = self.issue_for_user(&client_id, user, roles).await.map_err(|e| match e {
-            crate::auth::GrantError::Refused(t) => LoginFailure(format!("{}: {}", t.error_code, t.description)),
+            crate::auth::GrantError::Refused(t) => LoginFailure(t.description),
             crate::auth::GrantError::Throttled(held) => LoginFailure(format!("retry after {} s", held.retry_after)),
             crate::auth::GrantError::Internal(e) => internal(e),
         })?;

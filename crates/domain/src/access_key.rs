@@ -35,7 +35,7 @@ impl Kind {
             "public" => Ok(Self::Public),
             "private" => Ok(Self::Private),
             "api-key" => Ok(Self::ApiKey),
-            other => Err(DomainError::invalid(format!("'{other}' is not an access key kind"))),
+            other => Err(DomainError::value(format!("must be an access key kind, not '{other}'"))),
         }
     }
 

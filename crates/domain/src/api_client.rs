@@ -1,7 +1,7 @@
 //! API clients: the applications that obtain tokens, and how they limit who may use them.
 
 use crate::id::required_text;
-use crate::{ApiRole, DomainError, ObjectId};
+use crate::{ApiRole, DomainError, Field, ObjectId, Problem};
 
 /// Lifetime of an access token in minutes: 10–600.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,7 +11,7 @@ impl AccessTokenMinutes {
     /// Accepts 10 to 600 minutes.
     pub fn parse(minutes: i64) -> Result<Self, DomainError> {
         if !(10..=600).contains(&minutes) {
-            return Err(DomainError::invalid("AccessTokenDuration must be between 10 and 600"));
+            return Err(DomainError::field(Field::AccessTokenLifetime, Problem::Range(10, 600)));
         }
         Ok(Self(minutes as u32))
     }
@@ -29,7 +29,7 @@ impl RefreshTokenMinutes {
     /// Accepts 0 to 524160 minutes.
     pub fn parse(minutes: i64) -> Result<Self, DomainError> {
         if !(0..=524_160).contains(&minutes) {
-            return Err(DomainError::invalid("RefreshTokenDuration must be between 0 and 524160"));
+            return Err(DomainError::field(Field::RefreshTokenLifetime, Problem::Range(0, 524_160)));
         }
         Ok(Self(minutes as u32))
     }
@@ -48,7 +48,7 @@ impl AnonymousTokenMinutes {
     /// Accepts 10 to 10080 minutes.
     pub fn parse(minutes: i64) -> Result<Self, DomainError> {
         if !(10..=10_080).contains(&minutes) {
-            return Err(DomainError::invalid("AnonymousTokenDuration must be between 10 and 10080"));
+            return Err(DomainError::field(Field::AnonymousTokenLifetime, Problem::Range(10, 10_080)));
         }
         Ok(Self(minutes as u32))
     }
@@ -121,12 +121,15 @@ impl ApiClient {
     /// Checks the fields that are rules of the client itself (references are checked by the
     /// use case, which can see the store).
     pub fn validate(&self) -> Result<(), DomainError> {
-        required_text(&self.app_name, "AppName", 200)?;
+        required_text(&self.app_name, Field::AppName, 200)?;
         if self.is_anon_buyer && self.default_context_username.is_none() {
-            return Err(DomainError::invalid("An anonymous buyer client needs a DefaultContextUserName"));
+            return Err(DomainError::field(
+                Field::DefaultContextUser,
+                Problem::rule("is required for an anonymous buyer client"),
+            ));
         }
         if !self.xp.is_object() {
-            return Err(DomainError::invalid("xp must be an object"));
+            return Err(DomainError::field(Field::Extended, Problem::NotObject));
         }
         Ok(())
     }

@@ -1,9 +1,9 @@
 //! The minimal catalog checkout needs: products and price schedules (prices by quantity), so an
 //! order has prices without an AddToCart integration event.
 
-use crate::DomainError;
 use crate::commerce::{Cents, CurrencyCode};
 use crate::id::required_text;
+use crate::{DomainError, Field, Problem};
 
 /// How many decimals a currency's minor unit has (ISO 4217 exponents).
 pub fn exponent(currency: &CurrencyCode) -> u32 {
@@ -21,13 +21,13 @@ pub fn to_minor_units(decimal: &str, currency: &CurrencyCode) -> Result<Cents, D
     let exp = exponent(currency) as usize;
     let text = decimal.trim();
     let bad = || {
-        DomainError::invalid(format!(
-            "'{decimal}' is not an amount in {} with at most {exp} decimals",
+        DomainError::value(format!(
+            "must be an amount in {} with at most {exp} decimals, not '{decimal}'",
             currency.as_str()
         ))
     };
     if text.starts_with('-') {
-        return Err(DomainError::invalid("amounts must be 0 or more"));
+        return Err(DomainError::Value(Problem::AtLeast(0)));
     }
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
     // Trailing zeros beyond the exponent carry no precision ("9.990" is 9.99).
@@ -74,12 +74,12 @@ pub struct Product {
 impl Product {
     /// Checks names and lengths.
     pub fn validate(&self) -> Result<(), DomainError> {
-        required_text(&self.name, "Name", 100)?;
+        required_text(&self.name, Field::Name, 100)?;
         if self.description.as_ref().is_some_and(|d| d.chars().count() > 2000) {
-            return Err(DomainError::invalid("Description must be at most 2000 characters"));
+            return Err(DomainError::field(Field::Description, Problem::TooLong(2000)));
         }
         if !self.xp.is_object() {
-            return Err(DomainError::invalid("xp must be an object"));
+            return Err(DomainError::field(Field::Extended, Problem::NotObject));
         }
         Ok(())
     }
@@ -116,19 +116,22 @@ pub struct PriceSchedule {
 impl PriceSchedule {
     /// Checks the breaks and limits.
     pub fn validate(&mut self) -> Result<(), DomainError> {
-        required_text(&self.name, "Name", 100)?;
+        required_text(&self.name, Field::Name, 100)?;
         if self.min_quantity < 1 || self.max_quantity.is_some_and(|m| m < self.min_quantity) {
-            return Err(DomainError::invalid("MinQuantity must be 1 or more and not above MaxQuantity"));
+            return Err(DomainError::field(
+                Field::MinQuantity,
+                Problem::rule("must be 1 or more and not above the largest quantity"),
+            ));
         }
         self.price_breaks.sort_by_key(|b| b.quantity);
         if self.price_breaks.windows(2).any(|w| w[0].quantity == w[1].quantity) {
-            return Err(DomainError::invalid("PriceBreaks must have distinct quantities"));
+            return Err(DomainError::field(Field::PriceBreaks, Problem::rule("must have distinct quantities")));
         }
         if self.price_breaks.iter().any(|b| b.quantity < 1) {
-            return Err(DomainError::invalid("PriceBreaks quantities must be 1 or more"));
+            return Err(DomainError::field(Field::PriceBreaks, Problem::rule("must have quantities of 1 or more")));
         }
         if !self.xp.is_object() {
-            return Err(DomainError::invalid("xp must be an object"));
+            return Err(DomainError::field(Field::Extended, Problem::NotObject));
         }
         Ok(())
     }

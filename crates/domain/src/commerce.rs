@@ -14,7 +14,7 @@ impl Cents {
     /// Accepts 0 and up.
     pub fn new(v: i64) -> Result<Self, DomainError> {
         if v < 0 {
-            return Err(DomainError::invalid("amounts are whole cents, 0 or more"));
+            return Err(DomainError::value("must be whole cents, 0 or more"));
         }
         Ok(Self(v))
     }
@@ -38,10 +38,10 @@ impl Amount {
         let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
         let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
         if t.starts_with('-') {
-            return Err(DomainError::invalid("amounts must be 0 or more"));
+            return Err(DomainError::Value(crate::Problem::AtLeast(0)));
         }
         if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) || t.len() > 40 {
-            return Err(DomainError::invalid(format!("'{text}' is not a decimal amount")));
+            return Err(DomainError::value(format!("must be a decimal amount, not '{text}'")));
         }
         Ok(Self(t.to_owned()))
     }
@@ -71,8 +71,8 @@ impl CurrencyCode {
         if s.len() == 3 && s.chars().all(|c| c.is_ascii_uppercase()) && ISO_4217.split_whitespace().any(|c| c == s) {
             Ok(Self(s.to_owned()))
         } else {
-            Err(DomainError::invalid(format!(
-                "currency must be a three-letter ISO 4217 code in upper case such as USD, not '{s}'"
+            Err(DomainError::value(format!(
+                "must be a three-letter ISO 4217 currency code in upper case such as USD, not '{s}'"
             )))
         }
     }

@@ -42,7 +42,7 @@ impl EventKey {
             .iter()
             .find(|k| **k == key)
             .map(|k| EventKey(k))
-            .ok_or_else(|| DomainError::invalid(format!("'{key}' is not a known event key")))
+            .ok_or_else(|| DomainError::value(format!("must be a known event key, not '{key}'")))
     }
 
     /// The key as text.

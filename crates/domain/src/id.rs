@@ -1,6 +1,6 @@
 //! Caller-chosen object identifiers.
 
-use crate::DomainError;
+use crate::{DomainError, Field, Problem};
 use std::fmt;
 
 /// An identifier of an OrderCloud-style object: 1–100 characters of `A-Za-z0-9-_`.
@@ -17,13 +17,13 @@ impl ObjectId {
     /// Accepts 1–100 characters of `A-Za-z0-9-_`.
     pub fn parse(value: &str) -> Result<Self, DomainError> {
         if value.is_empty() {
-            return Err(DomainError::invalid("ID must not be empty"));
+            return Err(DomainError::Value(Problem::Required));
         }
         if value.chars().count() > Self::MAX_LEN {
-            return Err(DomainError::invalid(format!("ID must be at most {} characters", Self::MAX_LEN)));
+            return Err(DomainError::Value(Problem::TooLong(Self::MAX_LEN)));
         }
         if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(DomainError::invalid("ID may contain only letters, digits, '-' and '_'"));
+            return Err(DomainError::value("may contain only letters, digits, '-' and '_'"));
         }
         Ok(Self(value.to_owned()))
     }
@@ -85,7 +85,7 @@ impl ShortId {
         if value.len() == Self::LEN && value.chars().all(|c| c.is_ascii_alphanumeric()) {
             Ok(Self(value.to_owned()))
         } else {
-            Err(DomainError::invalid(format!("a short id is {} letters and digits", Self::LEN)))
+            Err(DomainError::value(format!("must be {} letters and digits", Self::LEN)))
         }
     }
 
@@ -141,17 +141,17 @@ text_id!(OrderId);
 text_id!(ShortId);
 
 /// Checks a free-text field against a maximum length in characters.
-pub fn bounded_text(value: &str, field: &str, max: usize) -> Result<String, DomainError> {
+pub fn bounded_text(value: &str, field: Field, max: usize) -> Result<String, DomainError> {
     if value.chars().count() > max {
-        return Err(DomainError::invalid(format!("{field} must be at most {max} characters")));
+        return Err(DomainError::field(field, Problem::TooLong(max)));
     }
     Ok(value.to_owned())
 }
 
 /// Checks a required free-text field: present, not blank, within `max` characters.
-pub fn required_text(value: &str, field: &'static str, max: usize) -> Result<String, DomainError> {
+pub fn required_text(value: &str, field: Field, max: usize) -> Result<String, DomainError> {
     if value.trim().is_empty() {
-        return Err(DomainError::Required(field));
+        return Err(DomainError::field(field, Problem::Required));
     }
     bounded_text(value, field, max)
 }

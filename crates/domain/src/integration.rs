@@ -1,8 +1,9 @@
 //! Integrations: where events are pushed (a webhook, an AWS SQS queue or a STOMP broker), and
 //! which events each one observes.
 
-use crate::DomainError;
 use crate::event::CATALOG;
+use crate::id::{bounded_text, required_text};
+use crate::{DomainError, Field, Problem};
 use std::fmt;
 
 /// Most events one integration may observe.
@@ -87,11 +88,11 @@ pub struct Observes(Vec<String>);
 /// Why an `observes` list was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ObservesError {
-    /// More than five keys: Elastic Path's exact message.
-    #[error("You have reached the integration event limit of 5")]
+    /// More than five keys.
+    #[error("at most 5 event keys may be observed")]
     TooMany,
     /// No key at all.
-    #[error("observes must contain at least one event")]
+    #[error("at least one event key must be observed")]
     Empty,
     /// A key nobody emits.
     #[error("'{0}' is not an observable event")]
@@ -157,9 +158,7 @@ impl IntegrationType {
             "webhook" => Ok(Self::Webhook),
             "aws_sqs" => Ok(Self::AwsSqs),
             "stomp" => Ok(Self::Stomp),
-            other => Err(DomainError::invalid(format!(
-                "integration_type must be one of webhook, aws_sqs, stomp; got '{other}'"
-            ))),
+            other => Err(DomainError::value(format!("must be one of webhook, aws_sqs, stomp; got '{other}'"))),
         }
     }
 }
@@ -244,9 +243,9 @@ impl IntegrationConfig {
         }
     }
 
-    /// Checks URLs and addresses; returns the offending field and why.
-    pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        let http_url = |field: &'static str, url: &str| -> Result<(), (&'static str, String)> {
+    /// Checks URLs and addresses.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let http_url = |url: &str| -> Result<(), DomainError> {
             let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
             match rest {
                 Some(r)
@@ -257,50 +256,58 @@ impl IntegrationConfig {
                 {
                     Ok(())
                 }
-                _ => Err((field, format!("{field} must be an absolute http(s) URL"))),
+                _ => Err(DomainError::field(Field::Url, Problem::rule("must be an absolute http(s) URL"))),
             }
         };
         match self {
             Self::Webhook { url, secret_key } => {
-                http_url("url", url)?;
+                http_url(url)?;
                 if secret_key.as_ref().is_some_and(|s| s.expose().len() > 1024) {
-                    return Err(("secret_key", "secret_key must be at most 1024 characters".into()));
+                    return Err(DomainError::field(Field::SecretKey, Problem::TooLong(1024)));
                 }
                 Ok(())
             }
             Self::AwsSqs { url, aws_access_key_id, aws_secret_access_key, region } => {
-                http_url("url", url)?;
+                http_url(url)?;
                 for (field, value) in [
-                    ("aws_access_key_id", aws_access_key_id.expose()),
-                    ("aws_secret_access_key", aws_secret_access_key.expose()),
+                    (Field::AwsAccessKeyId, aws_access_key_id.expose()),
+                    (Field::AwsSecretAccessKey, aws_secret_access_key.expose()),
                 ] {
                     if value.is_empty() || value.len() > 256 {
-                        return Err((field, format!("{field} is required")));
+                        return Err(DomainError::field(field, Problem::Required));
                     }
                 }
                 let region_ok = !region.is_empty()
                     && region.len() <= 64
                     && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                 if !region_ok {
-                    return Err(("region", "region must be an AWS region such as eu-west-1".into()));
+                    return Err(DomainError::field(
+                        Field::Region,
+                        Problem::rule("must be an AWS region such as eu-west-1"),
+                    ));
                 }
                 Ok(())
             }
             Self::Stomp { destination, addresses, .. } => {
                 if destination.is_empty() || destination.len() > 1024 || destination.contains(['\n', '\r', '\0']) {
-                    return Err(("destination", "destination is required, e.g. /queue/orders".into()));
+                    return Err(DomainError::field(
+                        Field::Destination,
+                        Problem::rule("is required, e.g. /queue/orders"),
+                    ));
                 }
                 if addresses.is_empty() {
-                    return Err((
-                        "addresses",
-                        "addresses must list at least one stomp:// or stomp+ssl:// broker".into(),
+                    return Err(DomainError::field(
+                        Field::Addresses,
+                        Problem::rule("must list at least one stomp:// or stomp+ssl:// broker"),
                     ));
                 }
                 for a in addresses {
                     if stomp_address(a).is_none() {
-                        return Err((
-                            "addresses",
-                            format!("'{a}' is not a stomp://host:port or stomp+ssl://host:port address"),
+                        return Err(DomainError::field(
+                            Field::Addresses,
+                            Problem::rule(format!(
+                                "must be stomp://host:port or stomp+ssl://host:port addresses, not '{a}'"
+                            )),
                         ));
                     }
                 }
@@ -351,7 +358,7 @@ mod tests {
             "order.refunded",
         ]);
         assert_eq!(Observes::parse(&six), Err(ObservesError::TooMany));
-        assert_eq!(ObservesError::TooMany.to_string(), "You have reached the integration event limit of 5");
+        assert_eq!(ObservesError::TooMany.to_string(), "at most 5 event keys may be observed");
         let dup =
             keys(&["order.created", "order.created", "order.created", "order.created", "order.created", "order.paid"]);
         assert_eq!(Observes::parse(&dup).unwrap().keys().len(), 2);
@@ -401,16 +408,9 @@ pub struct Integration {
 
 impl Integration {
     /// Checks name and description lengths.
-    pub fn validate_text(name: &str, description: &str) -> Result<(), (&'static str, String)> {
-        if name.trim().is_empty() {
-            return Err(("name", "name is required".into()));
-        }
-        if name.chars().count() > 255 {
-            return Err(("name", "name must be at most 255 characters".into()));
-        }
-        if description.chars().count() > 1000 {
-            return Err(("description", "description must be at most 1000 characters".into()));
-        }
+    pub fn validate_text(name: &str, description: &str) -> Result<(), DomainError> {
+        required_text(name, Field::Name, 255)?;
+        bounded_text(description, Field::Description, 1000)?;
         Ok(())
     }
 }

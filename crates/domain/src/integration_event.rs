@@ -1,7 +1,7 @@
 //! Integration events: the merchant's middleware that cartwire calls synchronously.
 
 use crate::id::required_text;
-use crate::{ApiRole, DomainError, ObjectId};
+use crate::{ApiRole, DomainError, Field, ObjectId, Problem};
 use std::fmt;
 use std::str::FromStr;
 
@@ -43,8 +43,8 @@ impl FromStr for EventType {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
-            DomainError::invalid(format!(
-                "EventType must be one of OrderCheckout, OpenIDConnect, OrderReturn, AddToCart; got '{s}'"
+            DomainError::value(format!(
+                "must be one of OrderCheckout, OpenIDConnect, OrderReturn, AddToCart; got '{s}'"
             ))
         })
     }
@@ -61,10 +61,10 @@ impl HashKey {
     /// Accepts 1–50 characters.
     pub fn parse(value: &str) -> Result<Self, DomainError> {
         if value.is_empty() {
-            return Err(DomainError::Required("HashKey"));
+            return Err(DomainError::field(Field::HashKey, Problem::Required));
         }
         if value.chars().count() > Self::MAX_LEN {
-            return Err(DomainError::invalid("HashKey must be at most 50 characters"));
+            return Err(DomainError::field(Field::HashKey, Problem::TooLong(Self::MAX_LEN)));
         }
         Ok(Self(value.to_owned()))
     }
@@ -97,10 +97,13 @@ impl CalloutUrl {
         let rest = value
             .strip_prefix("https://")
             .or_else(|| value.strip_prefix("http://"))
-            .ok_or_else(|| DomainError::invalid("CustomImplementationUrl must be an absolute http(s) URL"))?;
+            .ok_or_else(|| DomainError::field(Field::CalloutUrl, Problem::rule("must be an absolute http(s) URL")))?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         if host.is_empty() || value.chars().any(char::is_whitespace) || value.len() > 2000 {
-            return Err(DomainError::invalid("CustomImplementationUrl must be an absolute http(s) URL with a host"));
+            return Err(DomainError::field(
+                Field::CalloutUrl,
+                Problem::rule("must be an absolute http(s) URL with a host"),
+            ));
         }
         Ok(Self(value.to_owned()))
     }
@@ -138,8 +141,10 @@ pub enum CustomAuthHeaderError {
     NameRequired,
     /// A name was given without a value.
     ValueRequired,
-    /// The name is not a valid HTTP header name, or the value not a valid header value.
-    Invalid(String),
+    /// The name is not a valid HTTP header name.
+    InvalidName,
+    /// The value is not a valid HTTP header value.
+    InvalidValue,
 }
 
 impl CustomAuthHeader {
@@ -154,14 +159,10 @@ impl CustomAuthHeader {
             (Some(n), Some(v)) => {
                 let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
                 if n.len() > 100 || !n.chars().all(token_char) {
-                    return Err(CustomAuthHeaderError::Invalid(
-                        "CustomAuthHeaderName is not a valid HTTP header name".into(),
-                    ));
+                    return Err(CustomAuthHeaderError::InvalidName);
                 }
                 if v.len() > 2000 || v.chars().any(|c| c.is_control() || !c.is_ascii()) {
-                    return Err(CustomAuthHeaderError::Invalid(
-                        "CustomAuthHeaderValue is not a valid HTTP header value".into(),
-                    ));
+                    return Err(CustomAuthHeaderError::InvalidValue);
                 }
                 Ok(Some(Self { name: n.to_owned(), value: v.to_owned() }))
             }
@@ -192,7 +193,7 @@ pub struct IntegrationEvent {
 
 /// Checks an integration event's display name.
 pub fn parse_name(name: &str) -> Result<String, DomainError> {
-    required_text(name, "Name", 200)
+    required_text(name, Field::Name, 200)
 }
 
 #[cfg(test)]

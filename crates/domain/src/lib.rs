@@ -13,6 +13,7 @@ pub mod commerce;
 pub mod delivery;
 pub mod error;
 pub mod event;
+pub mod field;
 pub mod id;
 pub mod integration;
 pub mod integration_event;
@@ -23,6 +24,7 @@ pub mod role;
 pub mod sso;
 pub mod user;
 
-pub use error::DomainError;
+pub use error::{DomainError, OnField};
+pub use field::{Field, Problem};
 pub use id::ObjectId;
 pub use role::{ApiRole, RoleSet};

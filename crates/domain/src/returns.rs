@@ -1,8 +1,8 @@
 //! Order returns: what a buyer sends back from a submitted order, and the refund for it.
 
-use crate::DomainError;
 use crate::commerce::Cents;
 use crate::order::checkout::CheckoutOrder;
+use crate::{DomainError, Field, Problem};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -117,8 +117,8 @@ impl OrderReturn {
 
     /// Checks the items against the order and what other returns already hold: each names
     /// a line of the order once, for at least one unit, and no more than was ordered less what
-    /// is being returned already. Returns the offending field with the error.
-    pub fn check_items(&self, order: &CheckoutOrder, others: &[OrderReturn]) -> Result<(), (String, DomainError)> {
+    /// is being returned already.
+    pub fn check_items(&self, order: &CheckoutOrder, others: &[OrderReturn]) -> Result<(), DomainError> {
         let mut held: HashMap<&str, i64> = HashMap::new();
         for other in others.iter().filter(|r| r.id != self.id && r.status.holds_quantities()) {
             for item in &other.items {
@@ -127,30 +127,34 @@ impl OrderReturn {
         }
         let mut seen = std::collections::HashSet::new();
         for (n, item) in self.items.iter().enumerate() {
-            let at = |f: &str| format!("ItemsToReturn[{n}].{f}");
             let line = order.line(&item.line_item_id).ok_or_else(|| {
-                (at("LineItemID"), DomainError::invalid(format!("the order has no line item '{}'", item.line_item_id)))
+                DomainError::field(
+                    Field::ReturnItemLine(n),
+                    Problem::rule(format!("must name a line item of the order; '{}' is not one", item.line_item_id)),
+                )
             })?;
             if !seen.insert(item.line_item_id.as_str()) {
-                return Err((at("LineItemID"), DomainError::invalid("a line item may appear once per return")));
+                return Err(DomainError::field(
+                    Field::ReturnItemLine(n),
+                    Problem::rule("must not repeat a line item of the same return"),
+                ));
             }
             if item.quantity < 1 {
-                return Err((at("Quantity"), DomainError::invalid("Quantity must be 1 or more")));
+                return Err(DomainError::field(Field::ReturnItemQuantity(n), Problem::AtLeast(1)));
             }
             let left = i64::from(line.quantity) - held.get(item.line_item_id.as_str()).copied().unwrap_or(0);
             if item.quantity > left {
-                return Err((
-                    at("Quantity"),
-                    DomainError::invalid(format!(
-                        "line item '{}' has {} unit(s) that are not being returned already; {} asked",
-                        item.line_item_id,
+                return Err(DomainError::field(
+                    Field::ReturnItemQuantity(n),
+                    Problem::rule(format!(
+                        "must be at most {}: line item '{}' has no more units that are not being returned already",
                         left.max(0),
-                        item.quantity
+                        item.line_item_id
                     )),
                 ));
             }
             if let Some(c) = &item.comments {
-                crate::id::bounded_text(c, "Comments", 2000).map_err(|e| (at("Comments"), e))?;
+                crate::id::bounded_text(c, Field::ReturnItemComments(n), 2000)?;
             }
         }
         Ok(())
@@ -202,7 +206,7 @@ mod tests {
         let others = vec![ret("r1", ReturnStatus::Open, &[("a", 2)]), ret("r2", ReturnStatus::Canceled, &[("a", 3)])];
         assert!(ret("new", ReturnStatus::Unsubmitted, &[("a", 1), ("b", 1)]).check_items(&o, &others).is_ok());
         let err = ret("new", ReturnStatus::Unsubmitted, &[("a", 2)]).check_items(&o, &others).unwrap_err();
-        assert_eq!(err.0, "ItemsToReturn[0].Quantity");
+        assert_eq!(err.subject(), Some(Field::ReturnItemQuantity(0)));
         assert!(ret("new", ReturnStatus::Unsubmitted, &[("zz", 1)]).check_items(&o, &others).is_err());
         assert!(ret("new", ReturnStatus::Unsubmitted, &[("b", 0)]).check_items(&o, &others).is_err());
         assert!(ret("new", ReturnStatus::Unsubmitted, &[("b", 1), ("b", 1)]).check_items(&o, &others).is_err());

@@ -26,7 +26,7 @@ macro_rules! api_roles {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $(stringify!($name) => Ok(ApiRole::$name),)*
-                    other => Err(DomainError::invalid(format!("'{other}' is not a valid ApiRole"))),
+                    other => Err(DomainError::value(format!("must name known roles; '{other}' is not one"))),
                 }
             }
         }
@@ -154,9 +154,7 @@ pub fn parse_custom_roles(names: &[String]) -> Result<Vec<String>, DomainError> 
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_whitespace) {
-            return Err(DomainError::invalid(format!(
-                "'{name}' is not a valid custom role: 1-100 characters without spaces"
-            )));
+            return Err(DomainError::value(format!("must be 1-100 characters without spaces; '{name}' is not")));
         }
         if !out.contains(name) {
             out.push(name.clone());

@@ -1,7 +1,7 @@
 //! Single sign-on through an OpenID Connect identity provider (OrderCloud's `OpenIdConnect`).
 
 use crate::id::{bounded_text, required_text};
-use crate::{DomainError, ObjectId};
+use crate::{DomainError, Field, ObjectId, Problem};
 
 /// An identity provider a marketplace signs users in with.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,42 +36,45 @@ pub struct OpenIdConnect {
     pub issuer: Option<String>,
 }
 
-fn check_url(value: &str, field: &'static str) -> Result<(), (&'static str, DomainError)> {
+fn check_url(value: &str, field: Field) -> Result<(), DomainError> {
     // Visible ASCII only: these become `Location` headers.
     let ok = (value.starts_with("https://") || value.starts_with("http://"))
         && value.len() > 8
         && value.len() <= 2000
         && value.chars().all(|c| c.is_ascii_graphic());
-    if ok { Ok(()) } else { Err((field, DomainError::invalid(format!("{field} must be an absolute http(s) URL")))) }
+    if ok { Ok(()) } else { Err(DomainError::field(field, Problem::rule("must be an absolute http(s) URL"))) }
 }
 
 impl OpenIdConnect {
     /// Checks required fields, URLs and scopes; returns the offending field with the error.
-    pub fn validate(&self) -> Result<(), (&'static str, DomainError)> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         for (field, value) in [
-            ("OrderCloudApiClientID", &self.api_client_id),
-            ("ConnectClientID", &self.connect_client_id),
-            ("ConnectClientSecret", &self.connect_client_secret),
+            (Field::SsoApiClientId, &self.api_client_id),
+            (Field::SsoConnectClientId, &self.connect_client_id),
+            (Field::SsoConnectClientSecret, &self.connect_client_secret),
         ] {
-            required_text(value, field, 500).map_err(|e| (field, e))?;
+            required_text(value, field, 500)?;
         }
-        check_url(&self.app_start_url, "AppStartUrl")?;
-        check_url(&self.authorization_endpoint, "AuthorizationEndpoint")?;
-        check_url(&self.token_endpoint, "TokenEndpoint")?;
+        check_url(&self.app_start_url, Field::SsoAppStartUrl)?;
+        check_url(&self.authorization_endpoint, Field::SsoAuthorizationEndpoint)?;
+        check_url(&self.token_endpoint, Field::SsoTokenEndpoint)?;
         if let Some(u) = &self.custom_error_url {
-            check_url(u, "CustomErrorUrl")?;
+            check_url(u, Field::SsoErrorUrl)?;
         }
         if let Some(u) = &self.issuer {
-            check_url(u, "Issuer")?;
+            check_url(u, Field::SsoIssuer)?;
         }
         if self.integration_event_id.is_none() {
-            return Err(("IntegrationEventID", DomainError::Required("IntegrationEventID")));
+            return Err(DomainError::field(Field::IntegrationEventId, Problem::Required));
         }
         for s in &self.additional_idp_scopes {
             if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c == '"' || c == '\\') {
-                return Err(("AdditionalIdpScopes", DomainError::invalid(format!("'{s}' is not a scope"))));
+                return Err(DomainError::field(
+                    Field::SsoScopes,
+                    Problem::rule(format!("must be scopes; '{s}' is not one")),
+                ));
             }
-            bounded_text(s, "AdditionalIdpScopes", 200).map_err(|e| ("AdditionalIdpScopes", e))?;
+            bounded_text(s, Field::SsoScopes, 200)?;
         }
         Ok(())
     }
@@ -148,12 +151,12 @@ mod tests {
         c.issuer = Some("https://login.example/tenant/v2.0/".into());
         assert_eq!(c.issuer_base(), "https://login.example/tenant/v2.0");
         c.additional_idp_scopes.push("two words".into());
-        assert_eq!(c.validate().unwrap_err().0, "AdditionalIdpScopes");
+        assert_eq!(c.validate().unwrap_err().subject(), Some(Field::SsoScopes));
         c.additional_idp_scopes.pop();
         c.token_endpoint = "ftp://x".into();
-        assert_eq!(c.validate().unwrap_err().0, "TokenEndpoint");
+        assert_eq!(c.validate().unwrap_err().subject(), Some(Field::SsoTokenEndpoint));
         c.token_endpoint = "https://idp.example/token".into();
         c.app_start_url = "https://app.example/a b".into();
-        assert_eq!(c.validate().unwrap_err().0, "AppStartUrl");
+        assert_eq!(c.validate().unwrap_err().subject(), Some(Field::SsoAppStartUrl));
     }
 }

@@ -1,7 +1,7 @@
 //! Users, buyer companies, security profiles and where profiles are assigned.
 
 use crate::id::{bounded_text, required_text};
-use crate::{ApiRole, DomainError, ObjectId};
+use crate::{ApiRole, DomainError, Field, ObjectId, Problem};
 use time::OffsetDateTime;
 
 /// Which side of the marketplace a user belongs to; the token's `usrtype`.
@@ -27,7 +27,7 @@ impl UserType {
         match value {
             "admin" => Ok(Self::Admin),
             "buyer" => Ok(Self::Buyer),
-            other => Err(DomainError::invalid(format!("unknown user type '{other}'"))),
+            other => Err(DomainError::value(format!("is not a user type: '{other}'"))),
         }
     }
 }
@@ -56,22 +56,22 @@ pub struct UserProfile {
 impl UserProfile {
     /// Checks required fields and lengths.
     pub fn validate(&self) -> Result<(), DomainError> {
-        required_text(&self.username, "Username", 100)?;
+        required_text(&self.username, Field::Username, 100)?;
         if self.username.chars().any(char::is_whitespace) {
-            return Err(DomainError::invalid("Username must not contain spaces"));
+            return Err(DomainError::field(Field::Username, Problem::rule("must not contain spaces")));
         }
-        required_text(&self.first_name, "FirstName", 100)?;
-        required_text(&self.last_name, "LastName", 100)?;
-        required_text(&self.email, "Email", 200)?;
+        required_text(&self.first_name, Field::FirstName, 100)?;
+        required_text(&self.last_name, Field::LastName, 100)?;
+        required_text(&self.email, Field::Email, 200)?;
         let (local, domain) = self.email.split_once('@').unwrap_or(("", ""));
         if local.is_empty() || domain.is_empty() || self.email.contains(char::is_whitespace) {
-            return Err(DomainError::invalid("Email must be a valid e-mail address"));
+            return Err(DomainError::field(Field::Email, Problem::rule("must be a valid e-mail address")));
         }
         if let Some(phone) = &self.phone {
-            bounded_text(phone, "Phone", 100)?;
+            bounded_text(phone, Field::Phone, 100)?;
         }
         if !self.xp.is_object() {
-            return Err(DomainError::invalid("xp must be an object"));
+            return Err(DomainError::field(Field::Extended, Problem::NotObject));
         }
         Ok(())
     }
@@ -84,7 +84,10 @@ pub fn check_password(password: &str) -> Result<(), DomainError> {
         || !password.chars().any(|c| c.is_alphabetic())
         || !password.chars().any(|c| c.is_ascii_digit())
     {
-        return Err(DomainError::invalid("Password must be 10 to 200 characters and contain a letter and a digit"));
+        return Err(DomainError::field(
+            Field::Password,
+            Problem::rule("must be 10 to 200 characters and contain a letter and a digit"),
+        ));
     }
     Ok(())
 }
@@ -128,9 +131,9 @@ pub struct Buyer {
 impl Buyer {
     /// Checks required fields.
     pub fn validate(&self) -> Result<(), DomainError> {
-        required_text(&self.name, "Name", 100)?;
+        required_text(&self.name, Field::Name, 100)?;
         if !self.xp.is_object() {
-            return Err(DomainError::invalid("xp must be an object"));
+            return Err(DomainError::field(Field::Extended, Problem::NotObject));
         }
         Ok(())
     }
@@ -152,7 +155,7 @@ pub struct SecurityProfile {
 impl SecurityProfile {
     /// Checks required fields.
     pub fn validate(&self) -> Result<(), DomainError> {
-        required_text(&self.name, "Name", 100)?;
+        required_text(&self.name, Field::Name, 100)?;
         Ok(())
     }
 }

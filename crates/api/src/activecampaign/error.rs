@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::Resource;
 use cartwire_app::orders::shop::{ShopError, ShopKey};
+use cartwire_domain::Field;
 use serde_json::json;
 
 /// What a 422 says about its field (`code` on the wire).
@@ -146,11 +147,11 @@ impl From<ShopError> for AcError {
             },
             ShopError::OverLimit(limit) => {
                 let field = match limit.what {
-                    "lines" => "orderProducts",
-                    "customer_id" => "customerid",
-                    other => other,
+                    Field::Lines => "orderProducts".into(),
+                    Field::CustomerId => "customerid".into(),
+                    other => other.name(),
                 };
-                invalid(field, limit.message)
+                invalid(&field, format!("{field} {}", limit.problem))
             }
             ShopError::Missing { field } => {
                 AcError::Unprocessable { title: format!("{field} is required"), field, problem: Problem::Missing }

@@ -203,9 +203,10 @@ impl IntegrationForm {
 /// An error beside its field: the API's field name (`configuration.url` → `url`).
 fn field_error(e: &AppError) -> (String, String) {
     match e {
-        AppError::Validation { field, message } => {
+        AppError::Rejected { field, message } => {
             (field.strip_prefix("configuration.").unwrap_or(field).to_owned(), message.clone())
         }
+        AppError::Validation { field, .. } => (field.name().into_owned(), e.to_string()),
         other => (String::new(), other.to_string()),
     }
 }
@@ -328,7 +329,7 @@ pub async fn update(
         .await;
     match saved {
         Ok(i) => Redirect::to(&format!("/console/integrations/{}", i.id)).into_response(),
-        Err(e @ (AppError::Validation { .. } | AppError::Rule { .. })) => {
+        Err(e @ (AppError::Validation { .. } | AppError::Rejected { .. } | AppError::Rule { .. })) => {
             match app.get_integration(&s.principal, &id).await {
                 Ok(i) => Page::new(format!("Integration {}", i.name), edit_page(&s, &i, &f, Some(&field_error(&e))))
                     .status(StatusCode::UNPROCESSABLE_ENTITY)

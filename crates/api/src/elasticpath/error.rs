@@ -4,6 +4,7 @@ use super::schema::{ErrorItem, Errors};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::AppError;
+use cartwire_domain::{DomainError, Field};
 
 /// An Elastic Path error response.
 #[derive(Debug)]
@@ -46,7 +47,32 @@ impl EpError {
     /// A validation error raised inside a use-case closure, carried as the use case's error
     /// (it renders back to the same 422 body).
     pub fn into_app(self) -> AppError {
-        AppError::Validation { field: self.source.unwrap_or_default(), message: self.detail.unwrap_or_default() }
+        AppError::Rejected { field: self.source.unwrap_or_default(), message: self.detail.unwrap_or_default() }
+    }
+
+    /// 422 for a value the domain refused, on `source` unless the error names a field of its
+    /// own (then worded by [`source`]): "source problem".
+    pub fn refused(source: &str, e: DomainError) -> Self {
+        let named = e.subject().map(self::source);
+        let (_, problem) = e.on(Field::Id);
+        let at = named.unwrap_or_else(|| source.to_owned());
+        let detail = format!("{} {problem}", at.rsplit('.').next().unwrap_or(&at));
+        Self::validation(&at, detail)
+    }
+}
+
+/// Elastic Path's `source` for a field of the domain: an integration's target settings live
+/// under `configuration`; everything else is the domain's own snake_case word.
+pub fn source(field: Field) -> String {
+    match field {
+        Field::Url
+        | Field::SecretKey
+        | Field::AwsAccessKeyId
+        | Field::AwsSecretAccessKey
+        | Field::Region
+        | Field::Destination
+        | Field::Addresses => format!("configuration.{}", field.name()),
+        other => other.name().into_owned(),
     }
 }
 
@@ -66,7 +92,12 @@ impl From<AppError> for EpError {
             AppError::IdExists { .. } => {
                 EpError::new(StatusCode::CONFLICT, "Conflict").detail("Write conflict detected")
             }
-            AppError::Validation { field, message } => EpError::validation(&field, message),
+            AppError::Validation { field, problem, .. } => {
+                let at = source(field);
+                let detail = format!("{} {problem}", at.rsplit('.').next().unwrap_or(&at));
+                EpError::validation(&at, detail)
+            }
+            AppError::Rejected { field, message } => EpError::validation(&field, message),
             AppError::Rule { message, .. } => EpError::validation("", message),
             e @ (AppError::OrderStatus { .. } | AppError::CalloutFailed { .. } | AppError::Checkout(_)) => {
                 EpError::validation("", e.to_string())

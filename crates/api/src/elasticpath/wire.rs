@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use cartwire_app::App;
 use cartwire_app::integrations::masked_configuration;
 use cartwire_app::integrations::{Delivery, DeliveryAttempt};
-use cartwire_domain::integration::{Integration, IntegrationConfig, IntegrationType, Observes, Secret};
+use cartwire_domain::integration::{Integration, IntegrationConfig, IntegrationType, Observes, ObservesError, Secret};
 use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -225,23 +225,31 @@ pub(super) fn parse_config(
             }
         }
     };
-    config.validate().map_err(|(field, why)| EpError::validation(&format!("configuration.{field}"), why))?;
+    config.validate().map_err(|e| EpError::refused("configuration", e))?;
     Ok(config)
 }
 
 pub(super) fn observes(keys: &[String]) -> Result<Observes, EpError> {
-    Observes::parse(keys).map_err(|e| EpError::validation("observes", e.to_string()))
+    Observes::parse(keys).map_err(|e| {
+        let detail = match e {
+            // Elastic Path's own message for the limit.
+            ObservesError::TooMany => "You have reached the integration event limit of 5".to_owned(),
+            ObservesError::Empty => "observes must contain at least one event".to_owned(),
+            ObservesError::Unknown(key) => format!("'{key}' is not an observable event"),
+        };
+        EpError::validation("observes", detail)
+    })
 }
 
 pub(super) fn kind(s: &str) -> Result<IntegrationType, EpError> {
-    IntegrationType::parse(s).map_err(|e| EpError::validation("integration_type", e.to_string()))
+    IntegrationType::parse(s).map_err(|e| EpError::refused("integration_type", e))
 }
 
 pub(crate) fn new_integration(envelope: Envelope) -> Result<Integration, EpError> {
     let input = integration_in(envelope)?;
     let name = input.name.ok_or_else(|| EpError::validation("name", "name is required"))?;
     let description = input.description.unwrap_or_default();
-    Integration::validate_text(&name, &description).map_err(|(f, why)| EpError::validation(f, why))?;
+    Integration::validate_text(&name, &description).map_err(|e| EpError::refused("data", e))?;
     let observes = observes(&input.observes.ok_or_else(|| EpError::validation("observes", "observes is required"))?)?;
     let kind = kind(
         &input
@@ -274,7 +282,7 @@ pub(crate) fn updated_integration(envelope: Envelope, current: &Integration) -> 
     let input = integration_in(envelope)?;
     let name = input.name.clone().unwrap_or_else(|| current.name.clone());
     let description = input.description.clone().unwrap_or_else(|| current.description.clone());
-    Integration::validate_text(&name, &description).map_err(|(f, why)| EpError::validation(f, why))?;
+    Integration::validate_text(&name, &description).map_err(|e| EpError::refused("data", e))?;
     let new_kind = match &input.integration_type {
         Some(k) => kind(k)?,
         None => current.config.integration_type(),

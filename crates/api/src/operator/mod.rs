@@ -214,6 +214,7 @@ impl From<AppError> for Problem {
             AppError::NotFound { .. } => (StatusCode::NOT_FOUND, "Not Found"),
             AppError::IdExists { .. } => (StatusCode::CONFLICT, "Conflict"),
             AppError::Validation { .. }
+            | AppError::Rejected { .. }
             | AppError::Rule { .. }
             | AppError::OrderStatus { .. }
             | AppError::CalloutFailed { .. }

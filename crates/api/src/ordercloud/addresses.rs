@@ -39,7 +39,7 @@ pub(super) async fn address_save(
     } else {
         body
     };
-    let address = from_value::<AddressIn>(body)?.into_domain("")?;
+    let address = from_value::<AddressIn>(body)?.into_domain(None)?;
     let saved = app
         .update_checkout_order(p, &id, |co, _| {
             match kind {

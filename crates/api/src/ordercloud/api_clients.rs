@@ -5,6 +5,7 @@ use super::error::OcError;
 use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use crate::ordercloud::fields::{refused, rejected, required};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -100,15 +101,15 @@ pub struct ApiClientIn {
 }
 
 fn opt_id(v: Option<String>, name: &str) -> Result<Option<ObjectId>, AppError> {
-    v.filter(|s| !s.is_empty()).map(|s| ObjectId::parse(&s).map_err(|e| AppError::invalid(name, e))).transpose()
+    v.filter(|s| !s.is_empty()).map(|s| ObjectId::parse(&s).map_err(|e| refused(name, e))).transpose()
 }
 
 fn roles(v: Option<Vec<String>>, name: &str) -> Result<Vec<cartwire_domain::ApiRole>, AppError> {
-    parse_roles(v.iter().flatten().map(String::as_str)).map_err(|e| AppError::invalid(name, e))
+    parse_roles(v.iter().flatten().map(String::as_str)).map_err(|e| refused(name, e))
 }
 
 fn custom(v: Option<Vec<String>>, name: &str) -> Result<Vec<String>, AppError> {
-    parse_custom_roles(&v.unwrap_or_default()).map_err(|e| AppError::invalid(name, e))
+    parse_custom_roles(&v.unwrap_or_default()).map_err(|e| refused(name, e))
 }
 
 impl ApiClientIn {
@@ -122,23 +123,20 @@ impl ApiClientIn {
     }
 
     fn into_domain(self, id: ObjectId) -> Result<ApiClient, AppError> {
-        let atd = self
-            .access_token_duration
-            .ok_or_else(|| AppError::invalid("AccessTokenDuration", "AccessTokenDuration is required"))?;
-        let app_name = self.app_name.ok_or_else(|| AppError::invalid("AppName", "AppName is required"))?;
+        let atd = self.access_token_duration.ok_or_else(|| required("AccessTokenDuration"))?;
+        let app_name = self.app_name.ok_or_else(|| required("AppName"))?;
         Ok(ApiClient {
             id,
             app_name,
             secret_hash: None,
-            access_token_duration: AccessTokenMinutes::parse(atd)
-                .map_err(|e| AppError::invalid("AccessTokenDuration", e))?,
+            access_token_duration: AccessTokenMinutes::parse(atd).map_err(|e| refused("AccessTokenDuration", e))?,
             refresh_token_duration: RefreshTokenMinutes::parse(self.refresh_token_duration.unwrap_or(0))
-                .map_err(|e| AppError::invalid("RefreshTokenDuration", e))?,
+                .map_err(|e| refused("RefreshTokenDuration", e))?,
             anonymous_token_duration: self
                 .anonymous_token_duration
                 .map(AnonymousTokenMinutes::parse)
                 .transpose()
-                .map_err(|e| AppError::invalid("AnonymousTokenDuration", e))?,
+                .map_err(|e| refused("AnonymousTokenDuration", e))?,
             active: self.active.unwrap_or(false),
             default_context_username: self.default_context_user_name.filter(|s| !s.is_empty()),
             allow_any_buyer: self.allow_any_buyer.unwrap_or(false),
@@ -162,7 +160,7 @@ impl ApiClientIn {
             xp: match self.xp {
                 None | Some(Value::Null) => json!({}),
                 Some(v) if v.is_object() => v,
-                Some(_) => return Err(AppError::invalid("xp", "xp must be an object")),
+                Some(_) => return Err(rejected("xp", "xp must be an object")),
             },
         })
     }

@@ -6,6 +6,7 @@ use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
 use super::wire::*;
+use crate::ordercloud::fields::{refused, required};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -44,15 +45,14 @@ pub struct RuleIn {
 
 impl RuleIn {
     pub(super) fn into_domain(self, id: ObjectId) -> Result<ApprovalRule, AppError> {
-        let expression =
-            self.rule_expression.ok_or_else(|| AppError::invalid("RuleExpression", "RuleExpression is required"))?;
+        let expression = self.rule_expression.ok_or_else(|| required("RuleExpression"))?;
         Ok(ApprovalRule {
             id,
             buyer_id: String::new(),
-            name: self.name.ok_or_else(|| AppError::invalid("Name", "Name is required"))?,
+            name: self.name.ok_or_else(|| required("Name"))?,
             description: self.description,
             approving_group_id: self.approving_group_id,
-            rule_expression: RuleExpression::parse(&expression).map_err(|e| AppError::invalid("RuleExpression", e))?,
+            rule_expression: RuleExpression::parse(&expression).map_err(|e| refused("RuleExpression", e))?,
             xp: xp_or_empty(self.xp),
         })
     }

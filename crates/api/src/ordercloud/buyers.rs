@@ -3,6 +3,7 @@
 use super::crud::{Build, Crud};
 use super::list::ListSpec;
 use super::wire::{iso, xp_of};
+use crate::ordercloud::fields::required;
 use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
@@ -39,7 +40,7 @@ impl BuyerIn {
     pub(super) fn into_domain(self, id: ObjectId) -> Result<Buyer, AppError> {
         Ok(Buyer {
             id,
-            name: self.name.ok_or_else(|| AppError::invalid("Name", "Name is required"))?,
+            name: self.name.ok_or_else(|| required("Name"))?,
             default_catalog_id: self.default_catalog_id,
             active: self.active.unwrap_or(false),
             date_created: OffsetDateTime::now_utc(),

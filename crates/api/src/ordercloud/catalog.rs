@@ -2,6 +2,7 @@
 
 use super::crud::{Build, Crud};
 use super::list::ListSpec;
+use crate::ordercloud::fields::{refused, rejected, required};
 use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
@@ -28,7 +29,7 @@ fn xp_of(v: Option<Value>) -> Result<Value, AppError> {
     match v {
         None | Some(Value::Null) => Ok(json!({})),
         Some(v) if v.is_object() => Ok(v),
-        Some(_) => Err(AppError::invalid("xp", "xp must be an object")),
+        Some(_) => Err(rejected("xp", "xp must be an object")),
     }
 }
 
@@ -55,13 +56,13 @@ impl ProductIn {
     fn into_domain(self, id: ObjectId) -> Result<Product, AppError> {
         Ok(Product {
             id,
-            name: self.name.ok_or_else(|| AppError::invalid("Name", "Name is required"))?,
+            name: self.name.ok_or_else(|| required("Name"))?,
             description: self.description,
             active: self.active.unwrap_or(false),
             default_price_schedule_id: self
                 .default_price_schedule_id
                 .filter(|s| !s.is_empty())
-                .map(|s| ObjectId::parse(&s).map_err(|e| AppError::invalid("DefaultPriceScheduleID", e)))
+                .map(|s| ObjectId::parse(&s).map_err(|e| refused("DefaultPriceScheduleID", e)))
                 .transpose()?,
             xp: xp_of(self.xp)?,
         })
@@ -113,8 +114,8 @@ pub struct BreakIn {
 impl ScheduleIn {
     fn into_domain(self, id: ObjectId) -> Result<PriceSchedule, AppError> {
         // The deployment's default currency is USD (DECISIONS.md).
-        let currency = CurrencyCode::parse(self.currency.as_deref().unwrap_or("USD"))
-            .map_err(|e| AppError::invalid("Currency", e))?;
+        let currency =
+            CurrencyCode::parse(self.currency.as_deref().unwrap_or("USD")).map_err(|e| refused("Currency", e))?;
         let price_breaks = self
             .price_breaks
             .unwrap_or_default()
@@ -122,13 +123,13 @@ impl ScheduleIn {
             .enumerate()
             .map(|(i, b)| {
                 let price = to_minor_units(&b.price.to_string(), &currency)
-                    .map_err(|e| AppError::invalid(format!("PriceBreaks[{i}].Price"), e))?;
+                    .map_err(|e| refused(&format!("PriceBreaks[{i}].Price"), e))?;
                 Ok(PriceBreak { quantity: b.quantity, price })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
         Ok(PriceSchedule {
             id,
-            name: self.name.ok_or_else(|| AppError::invalid("Name", "Name is required"))?,
+            name: self.name.ok_or_else(|| required("Name"))?,
             currency,
             min_quantity: self.min_quantity.unwrap_or(1),
             max_quantity: self.max_quantity,

@@ -1,5 +1,6 @@
 //! OrderCloud's error body: `{"Errors":[{"ErrorCode","Message","Data"}]}`.
 
+use super::fields;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::{AppError, Resource, RuleCode, RuleData};
@@ -119,7 +120,12 @@ impl From<AppError> for OcError {
                 OcError::new(StatusCode::CONFLICT, "IdExists", format!("{object_type} already exists: {id}"))
                     .with_data(json!({"ObjectType": object_type, "ObjectID": id}))
             }
-            AppError::Validation { field, message } => OcError::validation(&field, message),
+            AppError::Validation { within, field, problem } => {
+                let at = fields::path(within, field);
+                let message = format!("{at} {problem}");
+                OcError::validation(&at, message)
+            }
+            AppError::Rejected { field, message } => OcError::validation(&field, message),
             AppError::Rule { code, message, data } => {
                 let status = if code == RuleCode::OrderChangedDuringCallout {
                     StatusCode::CONFLICT
@@ -127,6 +133,11 @@ impl From<AppError> for OcError {
                     StatusCode::FORBIDDEN
                 } else {
                     StatusCode::BAD_REQUEST
+                };
+                let message = match &data {
+                    // App leaves the client's slot unnamed: it is the property for the type.
+                    RuleData::IncompatibleEvent { expected, .. } => format!("{expected}IntegrationEventID {message}"),
+                    _ => message,
                 };
                 OcError::new(status, rule_code(code), message).with_data(rule_data(data))
             }
@@ -191,7 +202,11 @@ fn checkout_error(e: CheckoutError) -> OcError {
             OcError::validation(&format!("LineItemOverrides[{index}].LineItemID"), format!("no line item '{line_id}'"))
         }
         CheckoutError::InvalidProduct { index, error } => {
-            OcError::validation(&format!("LineItemOverrides[{index}].Product"), error.to_string())
+            // The override's product is a line's product snapshot: its fields are `Product.…`.
+            let (field, problem) = error.clone().on(cartwire_domain::Field::LineProductId);
+            let at = format!("LineItemOverrides[{index}].{}", fields::property(field));
+            let message = format!("{at} {problem}");
+            OcError::validation(&at, message)
         }
     }
 }
@@ -225,5 +240,5 @@ impl OcError {
 /// error it is, in this dialect's body, by the `From<AppError>` above).
 pub(super) fn oc_to_app(e: OcError) -> AppError {
     let (field, message) = e.validation_parts();
-    AppError::Validation { field, message }
+    AppError::Rejected { field, message }
 }

@@ -4,6 +4,7 @@ use super::created;
 use super::error::{OcError, oc_to_app};
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use crate::ordercloud::fields::{refused, rejected, required};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -59,11 +60,10 @@ impl IntegrationEventIn {
     /// Parses into the domain, given the id it will have and the current event (for the
     /// immutable type and the write-only header value).
     fn into_domain(self, id: ObjectId, current: Option<&IntegrationEvent>) -> Result<IntegrationEvent, AppError> {
-        let required =
-            |v: Option<String>, name: &str| v.ok_or_else(|| AppError::invalid(name, format!("{name} is required")));
+        let present = |v: Option<String>, name: &str| v.ok_or_else(|| required(name));
         let event_type = match (self.event_type, current) {
-            (Some(Some(t)), _) => t.parse::<EventType>().map_err(|e| AppError::invalid("EventType", e))?,
-            (Some(None), _) => return Err(AppError::invalid("EventType", "EventType may not be null")),
+            (Some(Some(t)), _) => t.parse::<EventType>().map_err(|e| refused("EventType", e))?,
+            (Some(None), _) => return Err(rejected("EventType", "EventType may not be null")),
             (None, Some(c)) => c.event_type,
             // The vendor's schema leaves the default open; checkout is what most events are.
             (None, None) => EventType::OrderCheckout,
@@ -86,26 +86,30 @@ impl IntegrationEventIn {
                         RuleCode::CustomAuthHeaderValueRequired,
                         "CustomAuthHeaderValue is required when CustomAuthHeaderName is set",
                     ),
-                    CustomAuthHeaderError::Invalid(m) => AppError::invalid("CustomAuthHeaderName", m),
+                    CustomAuthHeaderError::InvalidName => {
+                        rejected("CustomAuthHeaderName", "CustomAuthHeaderName is not a valid HTTP header name")
+                    }
+                    CustomAuthHeaderError::InvalidValue => {
+                        rejected("CustomAuthHeaderValue", "CustomAuthHeaderValue is not a valid HTTP header value")
+                    }
                 },
             )?;
         Ok(IntegrationEvent {
             id,
-            name: parse_name(&required(self.name, "Name")?).map_err(|e| AppError::invalid("Name", e))?,
+            name: parse_name(&present(self.name, "Name")?).map_err(|e| refused("Name", e))?,
             event_type,
-            custom_implementation_url: CalloutUrl::parse(&required(
+            custom_implementation_url: CalloutUrl::parse(&present(
                 self.custom_implementation_url,
                 "CustomImplementationUrl",
             )?)
-            .map_err(|e| AppError::invalid("CustomImplementationUrl", e))?,
-            hash_key: HashKey::parse(&required(self.hash_key, "HashKey")?)
-                .map_err(|e| AppError::invalid("HashKey", e))?,
+            .map_err(|e| refused("CustomImplementationUrl", e))?,
+            hash_key: HashKey::parse(&present(self.hash_key, "HashKey")?).map_err(|e| refused("HashKey", e))?,
             elevated_roles: parse_roles(self.elevated_roles.iter().flatten().map(String::as_str))
-                .map_err(|e| AppError::invalid("ElevatedRoles", e))?,
+                .map_err(|e| refused("ElevatedRoles", e))?,
             config_data: match self.config_data {
                 None | Some(Value::Null) => None,
                 Some(v @ Value::Object(_)) => Some(v),
-                Some(_) => return Err(AppError::invalid("ConfigData", "ConfigData must be a JSON object")),
+                Some(_) => return Err(rejected("ConfigData", "ConfigData must be a JSON object")),
             },
             custom_auth_header,
         })
@@ -151,7 +155,7 @@ pub(super) async fn create(
     let saved = app
         .create_integration_event(&p, || {
             let id = match &body.id {
-                Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+                Some(id) => ObjectId::parse(id).map_err(|e| refused("ID", e))?,
                 None => ObjectId::parse(&uuid::Uuid::new_v4().simple().to_string()).expect("uuid is a valid id"),
             };
             body.into_domain(id, None)
@@ -180,7 +184,7 @@ pub(super) async fn patch(
         .patch_integration_event(&p, &id, |current| {
             let merged: IntegrationEventIn = from_value(merge_patch(render(current), body)).map_err(oc_to_app)?;
             let new_id = match &merged.id {
-                Some(i) => ObjectId::parse(i).map_err(|e| AppError::invalid("ID", e))?,
+                Some(i) => ObjectId::parse(i).map_err(|e| refused("ID", e))?,
                 None => current.id.clone(),
             };
             merged.into_domain(new_id, Some(current))

@@ -129,7 +129,7 @@ impl SavedAddressIn {
     fn into_domain(self, id: ObjectId) -> Result<SavedAddress, AppError> {
         Ok(SavedAddress {
             id,
-            address: self.address.into_domain("")?,
+            address: self.address.into_domain(None)?,
             shipping: self.shipping.unwrap_or(true),
             billing: self.billing.unwrap_or(true),
             date_created: OffsetDateTime::now_utc(),

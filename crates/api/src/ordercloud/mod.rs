@@ -10,6 +10,7 @@ pub mod catalog;
 mod crud;
 pub mod error;
 pub mod extract;
+pub mod fields;
 pub mod integration_events;
 pub mod line_items;
 pub mod list;

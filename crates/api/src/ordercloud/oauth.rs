@@ -8,16 +8,42 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use cartwire_app::App;
-use cartwire_app::auth::{GrantError, TokenError, TokenRequest};
+use cartwire_app::auth::{GrantError, Refusal, TokenError, TokenRequest};
 use serde_json::json;
 
-fn oauth_error(status: StatusCode, e: &TokenError) -> Response {
+/// OrderCloud's `ErrorCode` for a refused token request.
+fn error_code(refusal: Refusal) -> &'static str {
+    match refusal {
+        Refusal::UnsupportedGrantType => "Auth.UnsupportedGrantType",
+        Refusal::InvalidClientId => "ApiClient.InvalidClientID",
+        Refusal::ClientNotActive => "Auth.ClientNotActive",
+        Refusal::InvalidClientSecret => "Auth.InvalidClientSecret",
+        Refusal::UsernameAndPasswordRequired => "Auth.UsernameAndPasswordRequired",
+        Refusal::AccountLocked => "Auth.AccountLocked",
+        Refusal::InvalidUsernameOrPassword => "Auth.InvalidUsernameOrPassword",
+        Refusal::AnonymousUserNotBuyer => "ApiClient.RequiredNotAnonBuyer",
+        Refusal::InvalidRefreshToken => "Auth.InvalidRefreshToken",
+        Refusal::TokenRevoked => "Auth.TokenRevoked",
+        Refusal::UserNotFound => "Auth.UserNotFound",
+        Refusal::UserNotActive => "Auth.UserNotActive",
+        Refusal::UserNotAllowedThroughClient => "Auth.UserNotAllowedThroughClient",
+        Refusal::CompanyNotActive => "Auth.CompanyNotActive",
+        Refusal::InsufficientRoles => "Auth.InsufficientRoles",
+    }
+}
+
+/// The OAuth error body with OrderCloud's `Errors` beside it.
+fn oauth_error(status: StatusCode, error: &str, code: &str, description: &str) -> Response {
     let body = json!({
-        "error": e.error,
-        "error_description": e.description,
-        "Errors": [{"ErrorCode": e.error_code, "Message": e.description, "Data": null}],
+        "error": error,
+        "error_description": description,
+        "Errors": [{"ErrorCode": code, "Message": description, "Data": null}],
     });
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+fn refused(status: StatusCode, e: &TokenError) -> Response {
+    oauth_error(status, e.error, error_code(e.refusal), &e.description)
 }
 
 /// Client credentials sent with HTTP Basic authentication (RFC 6749 §2.3.1).
@@ -41,12 +67,7 @@ pub(super) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let refuse = |error, code, description: &str| {
-        oauth_error(
-            StatusCode::BAD_REQUEST,
-            &TokenError { error, error_code: code, description: description.to_owned() },
-        )
-    };
+    let refuse = |error, code, description: &str| oauth_error(StatusCode::BAD_REQUEST, error, code, description);
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
         return refuse(
@@ -92,18 +113,13 @@ pub(super) async fn token(
         }
         // A refresh token revoked with the rest of its user's tokens is an authentication
         // failure, as the access tokens are.
-        Err(GrantError::Refused(e)) if e.error_code == "Auth.TokenRevoked" => oauth_error(StatusCode::UNAUTHORIZED, &e),
-        Err(GrantError::Refused(e)) => oauth_error(StatusCode::BAD_REQUEST, &e),
+        Err(GrantError::Refused(e)) if e.refusal == Refusal::TokenRevoked => refused(StatusCode::UNAUTHORIZED, &e),
+        Err(GrantError::Refused(e)) => refused(StatusCode::BAD_REQUEST, &e),
         Err(GrantError::Throttled(held)) => {
-            let e = TokenError {
-                error: "invalid_request",
-                error_code: "Auth.TooManyAttempts",
-                description: format!(
-                    "Too many failed attempts for this {}: retry after {} s",
-                    held.what, held.retry_after
-                ),
-            };
-            let mut res = oauth_error(StatusCode::TOO_MANY_REQUESTS, &e);
+            let description =
+                format!("Too many failed attempts for this {}: retry after {} s", held.what, held.retry_after);
+            let mut res =
+                oauth_error(StatusCode::TOO_MANY_REQUESTS, "invalid_request", "Auth.TooManyAttempts", &description);
             res.headers_mut().insert(header::RETRY_AFTER, held.retry_after.into());
             res
         }
@@ -111,11 +127,9 @@ pub(super) async fn token(
             tracing::error!(error = %e, "token endpoint failure");
             oauth_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                &TokenError {
-                    error: "server_error",
-                    error_code: "ServerError",
-                    description: "An unexpected error occurred.".into(),
-                },
+                "server_error",
+                "ServerError",
+                "An unexpected error occurred.",
             )
         }
     }

@@ -10,13 +10,14 @@ use super::target::*;
 use super::wire::orders::*;
 use super::wire::*;
 use super::{created, field};
+use crate::ordercloud::fields::rejected;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cartwire_app::addresses::AddressUse;
 use cartwire_app::checkout::{OrderDraft, checkout_of};
-use cartwire_app::{App, AppError, Principal};
+use cartwire_app::{App, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::commerce::CurrencyCode;
 use cartwire_domain::order::checkout::Address;
@@ -123,7 +124,7 @@ pub(super) async fn order_save(
             co.comments = wire.comments;
             co.xp = xp_or_empty(wire.xp);
             if !co.xp.is_object() {
-                return Err(AppError::invalid("xp", "xp must be an object"));
+                return Err(rejected("xp", "xp must be an object"));
             }
             Ok(())
         })

@@ -6,6 +6,7 @@ use super::error::OcError;
 use super::extract::{Caller, OcJson};
 use super::field;
 use super::list::{ListSpec, page};
+use crate::ordercloud::fields::{refused, required};
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
@@ -43,11 +44,10 @@ impl SecurityProfileIn {
     pub(super) fn into_domain(self, id: ObjectId) -> Result<SecurityProfile, AppError> {
         Ok(SecurityProfile {
             id,
-            name: self.name.ok_or_else(|| AppError::invalid("Name", "Name is required"))?,
-            roles: parse_roles(self.roles.iter().flatten().map(String::as_str))
-                .map_err(|e| AppError::invalid("Roles", e))?,
+            name: self.name.ok_or_else(|| required("Name"))?,
+            roles: parse_roles(self.roles.iter().flatten().map(String::as_str)).map_err(|e| refused("Roles", e))?,
             custom_roles: parse_custom_roles(&self.custom_roles.unwrap_or_default())
-                .map_err(|e| AppError::invalid("CustomRoles", e))?,
+                .map_err(|e| refused("CustomRoles", e))?,
         })
     }
 }
@@ -196,10 +196,7 @@ pub(super) async fn assignment_save(
     OcJson(body): OcJson<AssignmentIn>,
 ) -> Result<StatusCode, OcError> {
     app.save_assignment(&p, || {
-        let profile = body
-            .security_profile_id
-            .as_deref()
-            .ok_or_else(|| AppError::invalid("SecurityProfileID", "SecurityProfileID is required"))?;
+        let profile = body.security_profile_id.as_deref().ok_or_else(|| required("SecurityProfileID"))?;
         assignment(
             profile,
             body.buyer_id.as_deref(),

@@ -7,6 +7,7 @@ use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
 use super::wire::sso::render;
+use crate::ordercloud::fields::{refused, required};
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -63,26 +64,26 @@ pub struct ConnectIn {
 
 impl ConnectIn {
     fn into_domain(self, id: ObjectId, current: Option<&OpenIdConnect>) -> Result<OpenIdConnect, AppError> {
-        let required = |v: Option<String>, f: &str| v.ok_or_else(|| AppError::invalid(f, format!("{f} is required")));
+        let present = |v: Option<String>, f: &str| v.ok_or_else(|| required(f));
         // The secret is write-only: absent or null keeps the stored one.
         let secret = match (self.connect_client_secret, current) {
             (Some(s), _) => s,
             (None, Some(c)) => c.connect_client_secret.clone(),
-            (None, None) => return Err(AppError::invalid("ConnectClientSecret", "ConnectClientSecret is required")),
+            (None, None) => return Err(required("ConnectClientSecret")),
         };
         Ok(OpenIdConnect {
             id,
-            api_client_id: required(self.api_client_id, "OrderCloudApiClientID")?,
-            connect_client_id: required(self.connect_client_id, "ConnectClientID")?,
+            api_client_id: present(self.api_client_id, "OrderCloudApiClientID")?,
+            connect_client_id: present(self.connect_client_id, "ConnectClientID")?,
             connect_client_secret: secret,
-            app_start_url: required(self.app_start_url, "AppStartUrl")?,
-            authorization_endpoint: required(self.authorization_endpoint, "AuthorizationEndpoint")?,
-            token_endpoint: required(self.token_endpoint, "TokenEndpoint")?,
+            app_start_url: present(self.app_start_url, "AppStartUrl")?,
+            authorization_endpoint: present(self.authorization_endpoint, "AuthorizationEndpoint")?,
+            token_endpoint: present(self.token_endpoint, "TokenEndpoint")?,
             url_encoded: self.url_encoded.unwrap_or(false),
             integration_event_id: self
                 .integration_event_id
                 .filter(|s| !s.is_empty())
-                .map(|s| ObjectId::parse(&s).map_err(|e| AppError::invalid("IntegrationEventID", e)))
+                .map(|s| ObjectId::parse(&s).map_err(|e| refused("IntegrationEventID", e)))
                 .transpose()?,
             call_sync_user_integration_event: self.call_sync_user.unwrap_or(false),
             additional_idp_scopes: self.additional_idp_scopes.unwrap_or_default(),

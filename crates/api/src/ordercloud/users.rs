@@ -7,6 +7,7 @@ use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
 use super::wire::{iso, xp_of};
 use super::{created, field};
+use crate::ordercloud::fields::{refused, rejected, required};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -69,8 +70,7 @@ pub struct UserIn {
 
 impl UserIn {
     pub(super) fn into_input(self) -> Result<UserInput, AppError> {
-        let req =
-            |v: Option<String>, name: &str| v.ok_or_else(|| AppError::invalid(name, format!("{name} is required")));
+        let req = |v: Option<String>, name: &str| v.ok_or_else(|| required(name));
         Ok(UserInput {
             profile: UserProfile {
                 username: req(self.username, "Username")?,
@@ -82,7 +82,7 @@ impl UserIn {
                     .terms_accepted
                     .map(|t| OffsetDateTime::parse(&t, &Rfc3339))
                     .transpose()
-                    .map_err(|_| AppError::invalid("TermsAccepted", "TermsAccepted must be an ISO-8601 date-time"))?,
+                    .map_err(|_| rejected("TermsAccepted", "TermsAccepted must be an ISO-8601 date-time"))?,
                 active: self.active.unwrap_or(false),
                 xp: xp_of(self.xp)?,
             },
@@ -133,7 +133,7 @@ pub(super) async fn create_user(
 ) -> Result<Response, OcError> {
     let user = app
         .create_user(&p, &company, || {
-            let id = body.id.as_deref().map(ObjectId::parse).transpose().map_err(|e| AppError::invalid("ID", e))?;
+            let id = body.id.as_deref().map(ObjectId::parse).transpose().map_err(|e| refused("ID", e))?;
             Ok((id, body.into_input()?))
         })
         .await?;
@@ -168,7 +168,7 @@ pub(super) async fn patch_user(
                 let current = current.expect("save_user checks existence for PATCH");
                 let merged: UserIn = from_value(merge_patch(render_user(current), body)).map_err(oc_to_app)?;
                 let new_id = match &merged.id {
-                    Some(i) => ObjectId::parse(i).map_err(|e| AppError::invalid("ID", e))?,
+                    Some(i) => ObjectId::parse(i).map_err(|e| refused("ID", e))?,
                     None => current.id.clone(),
                 };
                 Ok((new_id, merged.into_input()?))

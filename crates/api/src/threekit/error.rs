@@ -5,6 +5,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::orders::storefront::StorefrontError;
+use cartwire_domain::{DomainError, Field};
+use std::borrow::Cow;
 
 /// A Threekit error response. Each variant's status and `code` are fixed.
 #[derive(Debug, thiserror::Error)]
@@ -76,8 +78,11 @@ impl From<StorefrontError> for TkError {
                 "A public token may change only List or In Cart orders; this one is {}",
                 super::wire::status_word(status)
             )),
+            StorefrontError::InCheckout { order_id } => TkError::Forbidden(format!(
+                "Order {order_id} is managed through the OrderCloud checkout (/v1/orders); change it there"
+            )),
             StorefrontError::NotFound(m) => TkError::NotFound(m),
-            StorefrontError::Invalid(m) => TkError::Invalid(m),
+            StorefrontError::OverLimit(limit) => TkError::Invalid(format!("{} {}", word(limit.what), limit.problem)),
             StorefrontError::Internal(cartwire_app::AppError::Unavailable(_)) => TkError::Unavailable,
             StorefrontError::Internal(e) => {
                 tracing::error!(error = %e, "threekit dialect failure");
@@ -85,6 +90,26 @@ impl From<StorefrontError> for TkError {
             }
         }
     }
+}
+
+/// Threekit's word for a field of the domain.
+pub(super) fn word(field: Field) -> Cow<'static, str> {
+    match field {
+        Field::Lines => "cart".into(),
+        Field::CustomerId => "customerId".into(),
+        Field::OriginOrgId => "originOrgId".into(),
+        Field::ConfigurationId => "configurationId".into(),
+        Field::OrderSize => "order".into(),
+        other => other.name(),
+    }
+}
+
+/// A 422 `validation_error` for a value the domain refused, on `at` (`cart[2].`) followed by
+/// the field's word: "cart[2].configurationId must be 1 to 255 characters".
+pub(super) fn refused(at: &str, e: DomainError) -> TkError {
+    // The domain's rules here all name their field; a bare value error would be the id's.
+    let (field, problem) = e.on(Field::Id);
+    TkError::Invalid(format!("{at}{} {problem}", word(field)))
 }
 
 /// A 422 `validation_error`.

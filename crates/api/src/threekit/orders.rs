@@ -1,7 +1,7 @@
 //! `/api/orders…`: storefront orders in Threekit's wire format. Handlers parse the body, call
 //! one use case and render.
 
-use super::error::{TkError, invalid};
+use super::error::{TkError, invalid, refused};
 use super::schema;
 use super::wire::*;
 use super::{Caller, query_param};
@@ -33,7 +33,7 @@ pub(super) async fn create(
     let mut b: OrderBody = parse_body(&body)?;
     check_org(&app, b.org_id.as_deref()).await?;
     if let Some(n) = &b.name {
-        check_name(n).map_err(|e| invalid(e.to_string()))?;
+        check_name(n).map_err(|e| refused("", e))?;
     }
     let derivative = b.derivative()?;
     let mut lines = b.cart()?.unwrap_or_default();
@@ -129,7 +129,7 @@ pub(super) async fn update(
     let mut b: OrderBody = parse_body(&body)?;
     check_org(&app, b.org_id.as_deref()).await?;
     if let Some(n) = &b.name {
-        check_name(n).map_err(|e| invalid(e.to_string()))?;
+        check_name(n).map_err(|e| refused("", e))?;
     }
     let (deriv, cart) = (b.derivative()?, b.cart()?);
     let (name, new_status, metadata) = (b.name, b.status.map(|s| s.0), b.metadata.map(Value::Object));

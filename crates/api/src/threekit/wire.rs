@@ -2,7 +2,7 @@
 //! ignored, as Threekit does; an error names the field), renderings, status words and the
 //! deprecated `items`.
 
-use super::error::{TkError, invalid};
+use super::error::{TkError, invalid, refused};
 use super::schema;
 use axum::body::Bytes;
 use cartwire_domain::order::{LineItem, Order, OrderStatus, Platform};
@@ -152,7 +152,7 @@ pub(super) fn cart_lines(lines: Vec<CartLine>) -> Result<Vec<LineItem>, TkError>
                 return Err(invalid(format!("cart[{i}].metadata values must be strings or numbers")));
             }
             LineItem::new(l.configuration_id, l.count.unwrap_or(1), l.metadata.map(Value::Object))
-                .map_err(|e| invalid(format!("cart[{i}]: {e}")))
+                .map_err(|e| refused(&format!("cart[{i}]."), e))
         })
         .collect()
 }
@@ -268,7 +268,9 @@ mod tests {
         let mut b = body(json!({"derivative": {"a": 1}})).unwrap();
         assert_eq!(message(b.derivative().unwrap_err()).1, "derivative values must be strings");
         let mut b = body(json!({"cart": [{"configurationId": "c", "count": 0}]})).unwrap();
-        assert!(message(b.cart().unwrap_err()).1.starts_with("cart[0]: "));
+        assert_eq!(message(b.cart().unwrap_err()).1, "cart[0].count must be a whole number from 1 to 1000000");
+        let mut b = body(json!({"cart": [{"configurationId": ""}]})).unwrap();
+        assert_eq!(message(b.cart().unwrap_err()).1, "cart[0].configurationId must be 1 to 255 characters");
     }
 
     #[test]

@@ -233,3 +233,57 @@ async fn the_last_full_access_client_cannot_be_deleted() {
     let r = s.send(Method::DELETE, &format!("/v1/apiclients/{second}"), Some(&token), None).await;
     assert_eq!(r.code(), "ApiClient.CannotDeleteLastFullAccess");
 }
+
+/// App names the domain's fields; the dialect words them: OrderCloud's property in
+/// `Data.PropertyName`, and a message that starts with it.
+#[tokio::test]
+async fn validation_errors_name_the_property_in_ordercloud_words() {
+    let s = TestServer::start().await;
+    events(&s).await;
+    let base = json!({"AppName": "ok", "AccessTokenDuration": 60});
+    let with = |k: &str, v: Value| {
+        let mut c = base.clone();
+        c[k] = v;
+        c
+    };
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (
+            with("AccessTokenDuration", json!(601)),
+            "AccessTokenDuration",
+            "AccessTokenDuration must be between 10 and 600",
+        ),
+        (
+            with("RefreshTokenDuration", json!(-1)),
+            "RefreshTokenDuration",
+            "RefreshTokenDuration must be between 0 and 524160",
+        ),
+        (with("xp", json!([1])), "xp", "xp must be an object"),
+        (with("AppName", json!(" ")), "AppName", "AppName is required"),
+        (
+            with("OrderReturnIntegrationEventID", json!("bad id")),
+            "OrderReturnIntegrationEventID",
+            "OrderReturnIntegrationEventID may contain only letters, digits, '-' and '_'",
+        ),
+        (
+            json!({"AppName": "anon", "AccessTokenDuration": 60, "IsAnonBuyer": true}),
+            "DefaultContextUserName",
+            "DefaultContextUserName is required for an anonymous buyer client",
+        ),
+    ];
+    for (body, property, message) in cases {
+        let r = s.post("/v1/apiclients", body.clone()).await;
+        assert_eq!((r.status.as_u16(), r.code()), (400, "ValidationFailure"), "{body}: {}", r.body);
+        let e = &r.body["Errors"][0];
+        assert_eq!(e["Data"]["PropertyName"], property, "{body}: {}", r.body);
+        assert_eq!(e["Message"], message, "{body}: {}", r.body);
+    }
+    // A rule about one of the client's integration event slots names the slot.
+    let r = s.post("/v1/apiclients", with("OrderCheckoutIntegrationEventID", json!("or"))).await;
+    assert_eq!(r.code(), "IntegrationEvent.IncompatibleEventType");
+    let message = r.body["Errors"][0]["Message"].as_str().unwrap();
+    assert!(
+        message
+            .starts_with("OrderCheckoutIntegrationEventID must reference an integration event of type OrderCheckout"),
+        "{message}"
+    );
+}

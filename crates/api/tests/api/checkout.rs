@@ -618,6 +618,17 @@ async fn bad_checkout_input_gets_ordercloud_errors_and_writes_nothing() {
         let r = shop.call(&jane, method.clone(), path, body.clone()).await;
         assert_eq!((r.status.as_u16(), r.code()), (status, code), "{method} {path} {body:?}: {}", r.body);
     }
+    // The property of a nested record is its path, in OrderCloud's words.
+    let r = shop
+        .call(
+            &jane,
+            Method::POST,
+            "/v1/orders/Outgoing/o5/lineitems",
+            Some(json!({"ProductID": "chair", "Quantity": 1, "ShippingAddress": {"Street1": "x", "City": "y", "Country": "USA"}})),
+        )
+        .await;
+    assert_eq!(r.body["Errors"][0]["Data"]["PropertyName"], "ShippingAddress.Country", "{}", r.body);
+    assert_eq!(r.body["Errors"][0]["Message"], "ShippingAddress.Country must be a two-letter country code");
     let r =
         shop.s.send_raw(Method::POST, "/v1/orders/Outgoing/o5/lineitems", &jane, "application/json", "{broken").await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "Request.InvalidRequestBody"));
@@ -646,6 +657,11 @@ async fn bad_checkout_input_gets_ordercloud_errors_and_writes_nothing() {
             )
             .await;
         assert_eq!(r.status.as_u16(), status, "{product}: {}", r.body);
+        if product == "euro" {
+            assert_eq!(r.body["Errors"][0]["Data"]["PropertyName"], "ProductID", "{}", r.body);
+            let message = r.body["Errors"][0]["Message"].as_str().unwrap();
+            assert!(message.starts_with("ProductID must name a product priced in the order's currency"), "{message}");
+        }
     }
     assert_eq!(shop.s.event_count().await, before_products);
     assert!(before <= before_products);

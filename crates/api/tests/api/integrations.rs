@@ -178,10 +178,20 @@ async fn validation_errors_use_the_ep_body_and_write_nothing() {
         (with("type", json!("product")), 422, "type", "type must be integration, not product"),
         (with("name", Value::Null), 422, "name", "name is required"),
         (with("name", json!("x".repeat(256))), 422, "name", "name must be at most 255 characters"),
-        (with("integration_type", json!("aws-sqs")), 422, "integration_type", ""),
+        (
+            with("integration_type", json!("aws-sqs")),
+            422,
+            "integration_type",
+            "integration_type must be one of webhook, aws_sqs, stomp; got 'aws-sqs'",
+        ),
         (with("configuration", Value::Null), 422, "configuration", "configuration is required"),
         (with("configuration.url", Value::Null), 422, "configuration.url", "url is required"),
-        (with("configuration.url", json!("ftp://nope")), 422, "configuration.url", ""),
+        (
+            with("configuration.url", json!("ftp://nope")),
+            422,
+            "configuration.url",
+            "url must be an absolute http(s) URL",
+        ),
         (with("enabled", json!("yes")), 422, "enabled", ""),
         (
             with("integration_type", json!("aws_sqs")),

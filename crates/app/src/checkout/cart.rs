@@ -4,6 +4,7 @@
 use super::pricing::*;
 use super::*;
 use crate::callout::CalloutWire;
+use crate::error::FieldExt;
 use crate::orders::core::new_short_id;
 use crate::orders::events::order_events;
 use crate::resource::Resource;
@@ -15,6 +16,7 @@ use cartwire_domain::order::checkout::{CheckoutOrder, FromUser};
 use cartwire_domain::order::lines::CheckoutLine;
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_domain::{ApiRole, ObjectId};
+use cartwire_domain::{Field, Problem};
 use cartwire_store::Tx;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -43,7 +45,7 @@ impl App {
     pub async fn create_checkout_order(&self, p: &Principal, draft: OrderDraft) -> Result<Order, AppError> {
         p.require_any(&[ApiRole::Shopper, ApiRole::OrderAdmin])?;
         let id = match draft.id.as_deref() {
-            Some(id) => OrderId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+            Some(id) => OrderId::parse(id).field(Field::Id)?,
             None => generated_order_id(),
         };
         // Read before the write transaction: on SQLite a first read of the deployment would
@@ -129,7 +131,7 @@ impl App {
     ) -> Result<Order, AppError> {
         sync(&mut next);
         next.updated_at = Some(OffsetDateTime::now_utc());
-        next.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
+        next.check_limits().map_err(|e| AppError::invalid(e.what, e.problem))?;
         tx.update_order(&next).await?;
         tx.append_events(&order_events(Some(current), &next, p.describe(), Dialect::OrderCloud)).await?;
         tx.commit().await?;
@@ -166,7 +168,7 @@ impl App {
             return Err(order_status_error(&order, "add a line item to"));
         }
         let line_id = match draft.id.as_deref() {
-            Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?.to_string(),
+            Some(id) => ObjectId::parse(id).field(Field::Id)?.to_string(),
             None => uuid::Uuid::new_v4().simple().to_string()[..22].to_owned(),
         };
         validate_line_draft(&draft)?;
@@ -302,10 +304,10 @@ pub(crate) async fn new_checkout_order(
         None => FromUser { id: p.user_id.clone(), username: p.username.clone(), xp: json!({}), ..FromUser::default() },
     };
     if !draft.xp.is_object() {
-        return Err(AppError::invalid("xp", "xp must be an object"));
+        return Err(AppError::invalid(Field::Extended, Problem::NotObject));
     }
     if let Some(c) = &draft.comments {
-        cartwire_domain::id::bounded_text(c, "Comments", 2000).map_err(|e| AppError::invalid("Comments", e))?;
+        cartwire_domain::id::bounded_text(c, Field::Comments, 2000)?;
     }
     let now = OffsetDateTime::now_utc();
     let currency = draft.currency.unwrap_or_else(CurrencyCode::default_for_deployment);
@@ -344,19 +346,19 @@ pub(crate) async fn new_checkout_order(
         checkout: Some(checkout),
     };
     sync(&mut order);
-    order.check_limits().map_err(|e| AppError::invalid(e.what, e.message))?;
+    order.check_limits().map_err(|e| AppError::invalid(e.what, e.problem))?;
     tx.insert_order(&order).await.map_err(AppError::on_insert(Resource::Order, id.to_string()))?;
     tx.append_events(&order_events(None, &order, p.describe(), Dialect::OrderCloud)).await?;
     Ok(order)
 }
 
 pub(crate) fn validate_line_draft(d: &LineDraft) -> Result<(), AppError> {
-    ObjectId::parse(&d.product_id).map_err(|e| AppError::invalid("ProductID", e))?;
+    ObjectId::parse(&d.product_id).field(Field::ProductId)?;
     if let Some(a) = &d.shipping_address {
-        a.validate().map_err(|(f, e)| AppError::invalid(format!("ShippingAddress.{f}"), e))?;
+        a.validate().map_err(|e| AppError::invalid_within(Field::ShippingAddress, e))?;
     }
     if !d.xp.is_object() {
-        return Err(AppError::invalid("xp", "xp must be an object"));
+        return Err(AppError::invalid(Field::Extended, Problem::NotObject));
     }
     Ok(())
 }

@@ -3,12 +3,14 @@
 
 use super::*;
 use crate::callout::{AddToCartAnswer, AddToCartQuery, Callout, CalloutFailure, CalloutWire};
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
 use cartwire_domain::commerce::{Cents, CurrencyCode};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::order::lines::{LineProduct, Quantity};
+use cartwire_domain::{Field, Problem};
 
 impl App {
     /// Prices a line: through the AddToCart integration event when the caller's client has one
@@ -57,31 +59,37 @@ impl App {
         tx.commit().await?;
         let product = product.ok_or_else(|| AppError::not_found(Resource::Product, product_id))?;
         let schedule = schedule.ok_or_else(|| {
-            AppError::invalid("ProductID", format!("Product {product_id} has no price schedule and cannot be ordered"))
+            AppError::invalid(
+                Field::ProductId,
+                Problem::rule(format!("must name a product with a price schedule; {product_id} has none")),
+            )
         })?;
         if &schedule.currency != currency {
             return Err(AppError::invalid(
-                "ProductID",
-                format!(
-                    "Product {product_id} is priced in {}, the order in {}",
-                    schedule.currency.as_str(),
-                    currency.as_str()
-                ),
+                Field::ProductId,
+                Problem::rule(format!(
+                    "must name a product priced in the order's currency {}; {product_id} is priced in {}",
+                    currency.as_str(),
+                    schedule.currency.as_str()
+                )),
             ));
         }
         let count = i64::from(quantity);
         if count < schedule.min_quantity || schedule.max_quantity.is_some_and(|m| count > m) {
             return Err(AppError::invalid(
-                "Quantity",
-                format!(
-                    "Quantity must be from {} to {} for product {product_id}",
+                Field::Quantity,
+                Problem::rule(format!(
+                    "must be from {} to {} for product {product_id}",
                     schedule.min_quantity,
                     schedule.max_quantity.map(|m| m.to_string()).unwrap_or_else(|| "any".into())
-                ),
+                )),
             ));
         }
         let unit_price = schedule.unit_price(count).ok_or_else(|| {
-            AppError::invalid("Quantity", format!("no price break of {} covers quantity {quantity}", schedule.id))
+            AppError::invalid(
+                Field::Quantity,
+                Problem::rule(format!("{quantity} is covered by no price break of {}", schedule.id)),
+            )
         })?;
         let line_product = LineProduct {
             id: product.id.to_string(),
@@ -99,7 +107,7 @@ impl App {
 pub(crate) fn requested_price(d: &LineDraft, currency: &CurrencyCode) -> Result<Option<Cents>, AppError> {
     match &d.unit_price {
         None => Ok(None),
-        Some(a) => a.in_currency(currency).map(Some).map_err(|e| AppError::invalid("UnitPrice", e)),
+        Some(a) => a.in_currency(currency).map(Some).field(Field::UnitPrice),
     }
 }
 

@@ -2,8 +2,10 @@
 
 use super::{customer_event, new_id};
 use crate::SaveMode;
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal};
+use cartwire_domain::Field;
 use cartwire_domain::event::Change;
 use cartwire_domain::user::Buyer;
 use cartwire_domain::{ApiRole, ObjectId};
@@ -42,7 +44,7 @@ impl App {
     ) -> Result<(Buyer, bool), AppError> {
         p.require_any(BUYER_WRITE)?;
         let id = match id {
-            Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+            Some(id) => ObjectId::parse(id).field(Field::Id)?,
             None => new_id(),
         };
         let mut tx = self.store().begin().await?;
@@ -51,7 +53,7 @@ impl App {
         let mut buyer = build(id.clone(), current.as_ref())?;
         buyer.id = id.clone();
         buyer.date_created = current.as_ref().map(|c| c.date_created).unwrap_or_else(OffsetDateTime::now_utc);
-        buyer.validate().map_err(|e| AppError::invalid("Buyer", e))?;
+        buyer.validate()?;
         let created = current.is_none();
         if created {
             tx.insert_buyer(&buyer).await.map_err(AppError::on_insert(Resource::Buyer, id.to_string()))?;

@@ -3,8 +3,10 @@
 
 use super::new_id;
 use crate::SaveMode;
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal, grants};
+use cartwire_domain::Field;
 use cartwire_domain::user::{AssignmentLevel, SecurityProfile, SecurityProfileAssignment};
 use cartwire_domain::{ApiRole, ObjectId};
 
@@ -40,7 +42,7 @@ impl App {
     ) -> Result<(SecurityProfile, bool), AppError> {
         p.require_any(PROFILE_WRITE)?;
         let id = match id {
-            Some(id) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?,
+            Some(id) => ObjectId::parse(id).field(Field::Id)?,
             None => new_id(),
         };
         let mut tx = self.store().begin().await?;
@@ -48,7 +50,7 @@ impl App {
         mode.check(current.is_some(), Resource::SecurityProfile, &id)?;
         let mut profile = build(id.clone(), current.as_ref())?;
         profile.id = id.clone();
-        profile.validate().map_err(|e| AppError::invalid("SecurityProfile", e))?;
+        profile.validate()?;
         // Everyone the profile is assigned to gains what it adds: only roles the caller holds.
         let before = current.as_ref().map(grants::profile_roles).unwrap_or_default();
         grants::require_held(p, &grants::profile_roles(&profile).without(&before), "This security profile")?;

@@ -2,8 +2,10 @@
 //! rules and the roles a password reaches, delete.
 
 use super::{customer_event, new_id};
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal, RuleCode, grants};
+use cartwire_domain::Field;
 use cartwire_domain::event::Change;
 use cartwire_domain::user::{User, UserProfile, UserType, check_password};
 use cartwire_domain::{ApiRole, ObjectId};
@@ -49,10 +51,10 @@ pub struct UserInput {
 
 impl App {
     async fn prepare_user(&self, input: &UserInput) -> Result<Option<String>, AppError> {
-        input.profile.validate().map_err(|e| AppError::invalid("User", e))?;
+        input.profile.validate()?;
         match &input.password {
             Some(pw) => {
-                check_password(pw).map_err(|e| AppError::invalid("Password", e))?;
+                check_password(pw)?;
                 Ok(Some(self.passwords().hash(pw.clone()).await?))
             }
             None => Ok(None),
@@ -101,7 +103,7 @@ impl App {
             user_type: if *company == Company::Admin { UserType::Admin } else { UserType::Buyer },
             buyer_id: match company {
                 Company::Admin => None,
-                Company::Buyer(b) => Some(ObjectId::parse(b).map_err(|e| AppError::invalid("buyerID", e))?),
+                Company::Buyer(b) => Some(ObjectId::parse(b).field(Field::BuyerId)?),
             },
             password_last_set: hash.as_ref().map(|_| OffsetDateTime::now_utc()),
             password_hash: hash,
@@ -171,7 +173,7 @@ impl App {
                     user_type: if *company == Company::Admin { UserType::Admin } else { UserType::Buyer },
                     buyer_id: match company {
                         Company::Admin => None,
-                        Company::Buyer(b) => Some(ObjectId::parse(b).map_err(|e| AppError::invalid("buyerID", e))?),
+                        Company::Buyer(b) => Some(ObjectId::parse(b).field(Field::BuyerId)?),
                     },
                     password_last_set: hash.as_ref().map(|_| OffsetDateTime::now_utc()),
                     password_hash: hash,
@@ -200,7 +202,7 @@ impl App {
         current: &User,
         input: UserInput,
     ) -> Result<User, AppError> {
-        input.profile.validate().map_err(|e| AppError::invalid("User", e))?;
+        input.profile.validate()?;
         let user = User { profile: input.profile, ..current.clone() };
         let mut tx = self.store().begin().await?;
         if !tx.update_user(current.id.as_str(), &user).await.map_err(|e| user_conflict(e, &user, &mut None))? {

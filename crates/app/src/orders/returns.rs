@@ -3,6 +3,7 @@
 
 use crate::callout::{Callout, CalloutFailure, CalloutWire, RefundAnswer};
 use crate::checkout::{check_writer, checkout_of, may_change};
+use crate::error::FieldExt;
 use crate::resource::Resource;
 use crate::{App, AppError, Principal};
 use cartwire_domain::ApiRole;
@@ -14,6 +15,7 @@ use cartwire_domain::event::{EventKey, NewEvent};
 use cartwire_domain::integration_event::EventType;
 use cartwire_domain::order::{Order, OrderStatus};
 use cartwire_domain::returns::{OrderReturn, ReturnItem, ReturnStatus};
+use cartwire_domain::{Field, Problem};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -131,7 +133,7 @@ impl App {
         };
         let order_id = match &current {
             Some(r) if r.order_id != draft.order_id => {
-                return Err(AppError::invalid("OrderID", "a return's OrderID cannot change"));
+                return Err(AppError::invalid(Field::OrderId, Problem::rule("cannot change once a return is created")));
             }
             _ => draft.order_id.clone(),
         };
@@ -202,11 +204,11 @@ impl App {
         let now = OffsetDateTime::now_utc();
         let id = match (current, draft.id.as_deref()) {
             (Some(r), _) => r.id.clone(),
-            (None, Some(id)) => ObjectId::parse(id).map_err(|e| AppError::invalid("ID", e))?.to_string(),
+            (None, Some(id)) => ObjectId::parse(id).field(Field::Id)?.to_string(),
             (None, None) => uuid::Uuid::new_v4().simple().to_string()[..22].to_owned(),
         };
-        let money = |v: &Option<Amount>, field: String| -> Result<Option<Cents>, AppError> {
-            v.as_ref().map(|a| a.in_currency(currency)).transpose().map_err(|e| AppError::invalid(field, e))
+        let money = |v: &Option<Amount>, field: Field| -> Result<Option<Cents>, AppError> {
+            v.as_ref().map(|a| a.in_currency(currency)).transpose().field(field)
         };
         let items = draft
             .items
@@ -216,16 +218,16 @@ impl App {
                 Ok(ReturnItem {
                     line_item_id: line.clone(),
                     quantity: *qty,
-                    refund_amount: money(refund, format!("ItemsToReturn[{n}].RefundAmount"))?,
+                    refund_amount: money(refund, Field::ReturnItemRefund(n))?,
                     comments: comments.clone(),
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
         if let Some(c) = &draft.comments {
-            cartwire_domain::id::bounded_text(c, "Comments", 2000).map_err(|e| AppError::invalid("Comments", e))?;
+            cartwire_domain::id::bounded_text(c, Field::Comments, 2000)?;
         }
         if !draft.xp.is_object() {
-            return Err(AppError::invalid("xp", "xp must be an object"));
+            return Err(AppError::invalid(Field::Extended, Problem::NotObject));
         }
         Ok(OrderReturn {
             id,
@@ -236,7 +238,7 @@ impl App {
             }),
             status: ReturnStatus::Unsubmitted,
             items,
-            refund_amount: money(&draft.refund_amount, "RefundAmount".into())?,
+            refund_amount: money(&draft.refund_amount, Field::Refund)?,
             comments: draft.comments,
             xp: draft.xp,
             created_at: current.map(|r| r.created_at).unwrap_or(now),
@@ -307,7 +309,10 @@ impl App {
             return Err(invalid_status(&current, action));
         }
         if action == "submit" && current.items.is_empty() && current.refund_amount.is_none() {
-            return Err(AppError::invalid("ItemsToReturn", "a return needs items or a RefundAmount to be submitted"));
+            return Err(AppError::invalid(
+                Field::ReturnItems,
+                Problem::rule("are required to submit a return without a refund amount"),
+            ));
         }
         let order = tx
             .order(&current.order_id)
@@ -353,7 +358,7 @@ impl App {
 }
 
 fn check_items(r: &OrderReturn, order: &Order, others: &[OrderReturn]) -> Result<(), AppError> {
-    r.check_items(checkout_of(order), others).map_err(|(field, e)| AppError::invalid(field, e))
+    r.check_items(checkout_of(order), others).map_err(AppError::from)
 }
 
 /// Applies `{RefundAmount, ItemsToReturnCalcs:[{LineItemID, RefundAmount}]}`; every amount

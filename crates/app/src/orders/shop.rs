@@ -12,6 +12,7 @@ use crate::{App, AppError, Principal};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use cartwire_domain::ApiRole;
+use cartwire_domain::Field;
 use cartwire_domain::access_key::{AccessKey, Kind};
 use cartwire_domain::commerce::{Connection, EcomCustomer};
 use cartwire_domain::event::Dialect;
@@ -142,7 +143,7 @@ impl App {
     pub async fn issue_api_key(&self, p: &Principal, name: String) -> Result<(AccessKey, String), AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
         if name.trim().is_empty() || name.chars().count() > 255 {
-            return Err(AppError::invalid("name", "name is required, at most 255 characters"));
+            cartwire_domain::id::required_text(&name, Field::Name, 255)?;
         }
         let mut raw = [0u8; 32];
         SystemRandom::new().fill(&mut raw).expect("the system RNG works");

@@ -17,6 +17,7 @@ use cartwire_domain::access_key::{AccessKey, Kind};
 use cartwire_domain::event::Dialect;
 use cartwire_domain::event::{EventKey, NewEvent};
 use cartwire_domain::order::{NewOrder, Order};
+use cartwire_domain::{Field, Problem};
 use cartwire_store::StoreError;
 use time::OffsetDateTime;
 
@@ -50,12 +51,19 @@ pub enum StorefrontError {
         /// The order's status (the dialect names it in its own words).
         status: cartwire_domain::order::OrderStatus,
     },
+    /// The order is a checkout order, changed only through the checkout (403); the dialect
+    /// says where that is.
+    #[error("order {order_id} is managed through the checkout")]
+    InCheckout {
+        /// The order.
+        order_id: String,
+    },
     /// No such order (404).
     #[error("{0}")]
     NotFound(String),
-    /// Bad input (422).
-    #[error("{0}")]
-    Invalid(String),
+    /// An order over a documented limit (422); the dialect words the field.
+    #[error(transparent)]
+    OverLimit(cartwire_domain::order::OverLimit),
     /// Something broke (500).
     #[error(transparent)]
     Internal(#[from] AppError),
@@ -113,14 +121,15 @@ impl App {
         allowed_domains: Vec<String>,
     ) -> Result<(AccessKey, String), AppError> {
         p.require_any(&[ApiRole::FullAccess])?;
-        if name.trim().is_empty() || name.chars().count() > 255 {
-            return Err(AppError::invalid("name", "name is required, at most 255 characters"));
-        }
+        cartwire_domain::id::required_text(&name, Field::Name, 255)?;
         if !kind.is_storefront() {
-            return Err(AppError::invalid("kind", "a storefront token is public or private"));
+            return Err(AppError::invalid(Field::TokenKind, Problem::rule("must be public or private")));
         }
         if kind == Kind::Public && allowed_domains.is_empty() {
-            return Err(AppError::invalid("allowed_domains", "a public token needs at least one allowed domain"));
+            return Err(AppError::invalid(
+                Field::AllowedDomains,
+                Problem::rule("must list at least one domain for a public token"),
+            ));
         }
         for d in &allowed_domains {
             let bare = d.strip_prefix("*.").unwrap_or(d);
@@ -130,8 +139,8 @@ impl App {
                     && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
             if !ok {
                 return Err(AppError::invalid(
-                    "allowed_domains",
-                    format!("'{d}' is not a host name or *.host pattern"),
+                    Field::AllowedDomains,
+                    Problem::rule(format!("must be host names or *.host patterns; '{d}' is not one")),
                 ));
             }
         }
@@ -213,7 +222,7 @@ impl App {
         let org_id = self.org_id().await?;
         let now = OffsetDateTime::now_utc();
         let mut order = Order::new(new_order_id(), new_short_id(), org_id, Some(caller.describe()), now, new);
-        order.check_limits().map_err(|e| StorefrontError::Invalid(e.to_string()))?;
+        order.check_limits().map_err(StorefrontError::OverLimit)?;
         // Short ids are random: on the rare collision, draw again.
         let mut tries = 0;
         loop {
@@ -273,11 +282,9 @@ impl App {
             .filter(|o| o.deleted_at.is_none())
             .ok_or_else(|| StorefrontError::NotFound(format!("Order {id} not found")))?;
         if current.checkout.is_some() {
-            // Its lines, prices and status follow OrderCloud's checkout rules (calculation,
-            // approval, callouts); a Threekit write would bypass them.
-            return Err(StorefrontError::Forbidden(format!(
-                "Order {id} is managed through the OrderCloud checkout (/v1/orders); change it there"
-            )));
+            // Its lines, prices and status follow the checkout's rules (calculation, approval,
+            // callouts); a storefront write would bypass them.
+            return Err(StorefrontError::InCheckout { order_id: id.to_owned() });
         }
         if caller.kind == Kind::Public && !current.status.is_cart() {
             return Err(StorefrontError::NotCart { status: current.status });
@@ -289,7 +296,7 @@ impl App {
         if current.status.is_cart() && !next.status.is_cart() {
             next.placed_at = Some(now);
         }
-        next.check_limits().map_err(|e| StorefrontError::Invalid(e.to_string()))?;
+        next.check_limits().map_err(StorefrontError::OverLimit)?;
         tx.update_order(&next).await?;
         tx.append_events(&order_events(Some(&current), &next, caller.describe(), Dialect::Threekit)).await?;
         tx.commit().await?;

@@ -3,10 +3,10 @@
 //! number (`order.Total > 100`), evaluated exactly in the order's currency; anything else is
 //! refused when the rule is saved, never guessed at when an order is submitted.
 
-use crate::DomainError;
 use crate::commerce::CurrencyCode;
 use crate::id::bounded_text;
 use crate::order::checkout::CheckoutOrder;
+use crate::{DomainError, Field, Problem};
 use serde_json::Value;
 
 /// A quantity of an order an approval rule compares.
@@ -57,8 +57,8 @@ impl RuleExpression {
     /// Parses `order.<Total|Subtotal|ShippingCost|TaxCost|LineItemCount> <op> <number>`.
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         let unsupported = || {
-            DomainError::invalid(format!(
-                "RuleExpression '{text}' is not supported: cartwire evaluates one comparison such as \
+            DomainError::value(format!(
+                "'{text}' is not supported: cartwire evaluates one comparison such as \
                  'order.Total > 100' on order.Total, Subtotal, ShippingCost, TaxCost or LineItemCount"
             ))
         };
@@ -160,13 +160,13 @@ pub struct ApprovalRule {
 
 impl ApprovalRule {
     /// Checks the lengths.
-    pub fn validate(&self) -> Result<(), (&'static str, DomainError)> {
-        crate::id::required_text(&self.name, "Name", 100).map_err(|e| ("Name", e))?;
+    pub fn validate(&self) -> Result<(), DomainError> {
+        crate::id::required_text(&self.name, Field::Name, 100)?;
         if let Some(d) = &self.description {
-            bounded_text(d, "Description", 2000).map_err(|e| ("Description", e))?;
+            bounded_text(d, Field::Description, 2000)?;
         }
         if !self.xp.is_object() {
-            return Err(("xp", DomainError::invalid("xp must be an object")));
+            return Err(DomainError::field(Field::Extended, Problem::NotObject));
         }
         Ok(())
     }

@@ -8,9 +8,9 @@
 //! ([`CheckoutOrder::totals`]).
 
 use super::lines::CheckoutLine;
-use crate::DomainError;
 use crate::commerce::{Cents, CurrencyCode};
 use crate::id::bounded_text;
+use crate::{DomainError, Field, Problem};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -46,39 +46,40 @@ pub struct Address {
 }
 
 impl Address {
-    /// Checks the required fields and OrderCloud's lengths (100, country 2). Returns the name of
-    /// the offending field with the error.
-    pub fn validate(&self) -> Result<(), (&'static str, DomainError)> {
-        for (field, value) in [("Street1", &self.street1), ("City", &self.city), ("Country", &self.country)] {
+    /// Checks the required fields and the lengths (100, country 2).
+    pub fn validate(&self) -> Result<(), DomainError> {
+        for (field, value) in
+            [(Field::Street1, &self.street1), (Field::City, &self.city), (Field::Country, &self.country)]
+        {
             if value.trim().is_empty() {
-                return Err((field, DomainError::Required(field)));
+                return Err(DomainError::field(field, Problem::Required));
             }
         }
         if self.country.chars().count() != 2 || !self.country.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Err(("Country", DomainError::invalid("Country must be a two-letter country code")));
+            return Err(DomainError::field(Field::Country, Problem::rule("must be a two-letter country code")));
         }
         let optional = [
-            ("ID", &self.id),
-            ("CompanyName", &self.company_name),
-            ("FirstName", &self.first_name),
-            ("LastName", &self.last_name),
-            ("Street2", &self.street2),
-            ("State", &self.state),
-            ("Zip", &self.zip),
-            ("Phone", &self.phone),
-            ("AddressName", &self.address_name),
+            (Field::Id, &self.id),
+            (Field::CompanyName, &self.company_name),
+            (Field::FirstName, &self.first_name),
+            (Field::LastName, &self.last_name),
+            (Field::Street2, &self.street2),
+            (Field::State, &self.state),
+            (Field::Zip, &self.zip),
+            (Field::Phone, &self.phone),
+            (Field::AddressName, &self.address_name),
         ];
-        for (field, value) in [("Street1", &self.street1), ("City", &self.city)]
+        for (field, value) in [(Field::Street1, &self.street1), (Field::City, &self.city)]
             .into_iter()
             .map(|(f, v)| (f, Some(v.clone())))
             .chain(optional.into_iter().map(|(f, v)| (f, v.clone())))
         {
             if let Some(v) = value {
-                bounded_text(&v, field, 100).map_err(|e| (field, e))?;
+                bounded_text(&v, field, 100)?;
             }
         }
         if !self.xp.is_object() {
-            return Err(("xp", DomainError::invalid("xp must be an object")));
+            return Err(DomainError::field(Field::Extended, Problem::NotObject));
         }
         Ok(())
     }
@@ -332,8 +333,11 @@ mod tests {
             ..Default::default()
         };
         assert!(ok.validate().is_ok());
-        assert_eq!(Address { country: "USA".into(), ..ok.clone() }.validate().unwrap_err().0, "Country");
-        assert_eq!(Address { city: " ".into(), ..ok.clone() }.validate().unwrap_err().0, "City");
-        assert_eq!(Address { zip: Some("9".repeat(101)), ..ok }.validate().unwrap_err().0, "Zip");
+        assert_eq!(
+            Address { country: "USA".into(), ..ok.clone() }.validate().unwrap_err().subject(),
+            Some(Field::Country)
+        );
+        assert_eq!(Address { city: " ".into(), ..ok.clone() }.validate().unwrap_err().subject(), Some(Field::City));
+        assert_eq!(Address { zip: Some("9".repeat(101)), ..ok }.validate().unwrap_err().subject(), Some(Field::Zip));
     }
 }

@@ -5,9 +5,9 @@
 //! later step checks it again (each dialect used to check with its own limit).
 
 use super::checkout::Address;
-use crate::DomainError;
 use crate::commerce::Cents;
 use crate::id::bounded_text;
+use crate::{DomainError, Field, OnField, Problem};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -28,7 +28,7 @@ impl Quantity {
         if (1..=i64::from(MAX_QUANTITY)).contains(&n) {
             Ok(Self(n as u32))
         } else {
-            Err(DomainError::invalid(format!("must be a whole number from 1 to {MAX_QUANTITY}")))
+            Err(DomainError::value(format!("must be a whole number from 1 to {MAX_QUANTITY}")))
         }
     }
 
@@ -87,16 +87,16 @@ pub struct LineProduct {
 impl LineProduct {
     /// Checks what a catalog product create checks: id, name ≤ 100, description ≤ 2000.
     pub fn validate(&self) -> Result<(), DomainError> {
-        crate::ObjectId::parse(&self.id)?;
-        crate::id::required_text(&self.name, "Product.Name", 100)?;
+        crate::ObjectId::parse(&self.id).on(Field::LineProductId)?;
+        crate::id::required_text(&self.name, Field::LineProductName, 100)?;
         if let Some(d) = &self.description {
-            bounded_text(d, "Product.Description", 2000)?;
+            bounded_text(d, Field::LineProductDescription, 2000)?;
         }
         if self.quantity_multiplier < 1 {
-            return Err(DomainError::invalid("Product.QuantityMultiplier must be 1 or more"));
+            return Err(DomainError::field(Field::LineProductQuantityMultiplier, Problem::AtLeast(1)));
         }
         if !self.xp.is_object() {
-            return Err(DomainError::invalid("Product.xp must be an object"));
+            return Err(DomainError::field(Field::LineProductExtended, Problem::NotObject));
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ pub mod checkout;
 pub mod lines;
 pub mod worksheet;
 
-use crate::DomainError;
+use crate::{DomainError, Field, OnField, Problem};
 use time::OffsetDateTime;
 
 /// Where an order stands. Carts are orders not yet placed.
@@ -68,7 +68,7 @@ impl OrderStatus {
         Self::ALL
             .into_iter()
             .find(|st| st.as_str() == s)
-            .ok_or_else(|| DomainError::invalid(format!("unknown order status '{s}'")))
+            .ok_or_else(|| DomainError::value(format!("must be an order status, not '{s}'")))
     }
 }
 
@@ -121,9 +121,9 @@ impl LineItem {
     /// Checks the id and the count.
     pub fn new(configuration_id: String, count: i64, metadata: Option<serde_json::Value>) -> Result<Self, DomainError> {
         if configuration_id.trim().is_empty() || configuration_id.len() > 255 {
-            return Err(DomainError::invalid("configurationId must be 1 to 255 characters"));
+            return Err(DomainError::field(Field::ConfigurationId, Problem::rule("must be 1 to 255 characters")));
         }
-        let count = lines::Quantity::new(count).map_err(|e| DomainError::invalid(format!("count {e}")))?;
+        let count = lines::Quantity::new(count).on(Field::Count)?;
         Ok(Self { id: None, configuration_id, count, unit_price: None, metadata })
     }
 }
@@ -223,12 +223,12 @@ pub const MAX_KEY_CHARS: usize = 255;
 
 /// Why an order is over a limit, with the dialect-neutral name of what is too big.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{what}: {message}")]
+#[error("{} {problem}", what.name())]
 pub struct OverLimit {
-    /// `lines`, `size`, `customer_id`, `origin_org_id` or `platform`.
-    pub what: &'static str,
-    /// Human-readable, with the limit.
-    pub message: String,
+    /// Lines, size, customer id, origin org id or platform.
+    pub what: Field,
+    /// The limit, as a predicate on `what`.
+    pub problem: Problem,
 }
 
 impl Order {
@@ -274,19 +274,19 @@ impl Order {
         let lines = self.lines.len().max(self.shop.as_ref().map_or(0, |s| s.products.len()));
         if lines > MAX_LINES {
             return Err(OverLimit {
-                what: "lines",
-                message: format!("an order holds at most {MAX_LINES} lines; this one would hold {lines}"),
+                what: Field::Lines,
+                problem: Problem::rule(format!("must hold at most {MAX_LINES} lines; this order would hold {lines}")),
             });
         }
         for (what, value) in [
-            ("customer_id", self.customer_id.as_deref()),
-            ("origin_org_id", self.origin_org_id.as_deref()),
-            ("platform", self.platform.platform.as_deref()),
-            ("platform", self.platform.store_name.as_deref()),
-            ("platform", self.platform.id.as_deref()),
+            (Field::CustomerId, self.customer_id.as_deref()),
+            (Field::OriginOrgId, self.origin_org_id.as_deref()),
+            (Field::Platform, self.platform.platform.as_deref()),
+            (Field::Platform, self.platform.store_name.as_deref()),
+            (Field::Platform, self.platform.id.as_deref()),
         ] {
             if value.is_some_and(|v| v.chars().count() > MAX_KEY_CHARS) {
-                return Err(OverLimit { what, message: format!("at most {MAX_KEY_CHARS} characters") });
+                return Err(OverLimit { what, problem: Problem::TooLong(MAX_KEY_CHARS) });
             }
         }
         let bytes = json_len(&self.lines)
@@ -297,10 +297,10 @@ impl Order {
             + self.checkout.as_ref().map_or(0, json_len);
         if bytes > MAX_ORDER_BYTES {
             return Err(OverLimit {
-                what: "size",
-                message: format!(
-                    "an order's lines, metadata and details take at most {MAX_ORDER_BYTES} bytes as JSON; this one would take {bytes}"
-                ),
+                what: Field::OrderSize,
+                problem: Problem::rule(format!(
+                    "(lines, metadata and details) must take at most {MAX_ORDER_BYTES} bytes as JSON; this order would take {bytes}"
+                )),
             });
         }
         Ok(())
@@ -371,7 +371,7 @@ pub struct Totals {
 /// Checks an order name: at most 255 characters.
 pub fn check_name(name: &str) -> Result<(), DomainError> {
     if name.chars().count() > 255 {
-        return Err(DomainError::invalid("name must be at most 255 characters"));
+        return Err(DomainError::field(Field::Name, Problem::TooLong(255)));
     }
     Ok(())
 }
@@ -411,14 +411,14 @@ mod tests {
     #[test]
     fn limits_on_lines_size_and_keys() {
         assert!(order(MAX_LINES, json!({})).check_limits().is_ok());
-        assert_eq!(order(MAX_LINES + 1, json!({})).check_limits().unwrap_err().what, "lines");
+        assert_eq!(order(MAX_LINES + 1, json!({})).check_limits().unwrap_err().what, Field::Lines);
         let big = json!({"blob": "x".repeat(MAX_ORDER_BYTES)});
-        assert_eq!(order(1, big).check_limits().unwrap_err().what, "size");
+        assert_eq!(order(1, big).check_limits().unwrap_err().what, Field::OrderSize);
         let mut o = order(1, json!({}));
         o.customer_id = Some("c".repeat(MAX_KEY_CHARS));
         assert!(o.check_limits().is_ok());
         o.customer_id = Some("c".repeat(MAX_KEY_CHARS + 1));
-        assert_eq!(o.check_limits().unwrap_err().what, "customer_id");
+        assert_eq!(o.check_limits().unwrap_err().what, Field::CustomerId);
         assert_eq!(json_len(&json!({"a": [1, 2]})), r#"{"a":[1,2]}"#.len());
     }
 }

@@ -4,11 +4,12 @@
 //! renderings and request structs are in the submodules, so handlers, callouts and errors all
 //! depend on `wire` and never on each other.
 
+use crate::ordercloud::fields::rejected;
 use cartwire_app::AppError;
-use cartwire_domain::DomainError;
 use cartwire_domain::catalog::to_decimal;
 use cartwire_domain::commerce::{Amount, Cents, CurrencyCode};
 use cartwire_domain::order::OrderStatus;
+use cartwire_domain::{DomainError, Problem};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -21,7 +22,7 @@ pub(super) fn xp_of(v: Option<Value>) -> Result<Value, AppError> {
     match v {
         None | Some(Value::Null) => Ok(json!({})),
         Some(v) if v.is_object() => Ok(v),
-        Some(_) => Err(AppError::invalid("xp", "xp must be an object")),
+        Some(_) => Err(rejected("xp", "xp must be an object")),
     }
 }
 
@@ -49,7 +50,7 @@ pub(crate) fn money(amount: Cents, currency: &CurrencyCode) -> f64 {
 pub(crate) fn amount(value: &Value) -> Result<Amount, DomainError> {
     match value {
         Value::Number(n) => Amount::parse(&n.to_string()),
-        other => Err(DomainError::Invalid(format!("an amount must be a number, not {other}"))),
+        other => Err(DomainError::Value(Problem::rule(format!("must be a number, not {other}")))),
     }
 }
 

@@ -2,8 +2,10 @@
 //! request structs (read-only fields accepted and ignored, so a GET body can be PUT back).
 
 use super::{iso, money, ordercloud_status, xp_or_empty};
+use crate::ordercloud::fields::{refused, refused_within, required};
 use cartwire_app::AppError;
 use cartwire_app::checkout::{LineDraft, checkout_of};
+use cartwire_domain::Field;
 use cartwire_domain::catalog::to_decimal;
 use cartwire_domain::commerce::Cents;
 use cartwire_domain::order::Order;
@@ -54,7 +56,7 @@ pub struct AddressIn {
 }
 
 impl AddressIn {
-    pub(crate) fn into_domain(self, prefix: &str) -> Result<Address, AppError> {
+    pub(crate) fn into_domain(self, within: Option<Field>) -> Result<Address, AppError> {
         let address = Address {
             id: self.id,
             company_name: self.company_name,
@@ -70,7 +72,7 @@ impl AddressIn {
             address_name: self.address_name,
             xp: self.xp.filter(|x| !x.is_null()).unwrap_or_else(|| json!({})),
         };
-        address.validate().map_err(|(f, e)| AppError::invalid(format!("{prefix}{f}"), e))?;
+        address.validate().map_err(|e| refused_within(within, e))?;
         Ok(address)
     }
 }
@@ -257,14 +259,11 @@ impl LineIn {
     pub(crate) fn into_draft(self) -> Result<LineDraft, AppError> {
         Ok(LineDraft {
             id: self.id,
-            product_id: self.product_id.ok_or_else(|| AppError::invalid("ProductID", "ProductID is required"))?,
-            quantity: Quantity::new(
-                self.quantity.ok_or_else(|| AppError::invalid("Quantity", "Quantity is required"))?,
-            )
-            .map_err(|e| AppError::invalid("Quantity", format!("Quantity {e}")))?,
-            unit_price: super::optional_amount(self.unit_price.as_ref())
-                .map_err(|e| AppError::invalid("UnitPrice", e))?,
-            shipping_address: self.shipping_address.map(|a| a.into_domain("ShippingAddress.")).transpose()?,
+            product_id: self.product_id.ok_or_else(|| required("ProductID"))?,
+            quantity: Quantity::new(self.quantity.ok_or_else(|| required("Quantity"))?)
+                .map_err(|e| refused("Quantity", e))?,
+            unit_price: super::optional_amount(self.unit_price.as_ref()).map_err(|e| refused("UnitPrice", e))?,
+            shipping_address: self.shipping_address.map(|a| a.into_domain(Some(Field::ShippingAddress))).transpose()?,
             xp: xp_or_empty(self.xp),
         })
     }
