@@ -246,9 +246,7 @@ pub trait FieldExt<T> {
 
 impl<T> FieldExt<T> for Result<T, DomainError> {
     fn field(self, field: Field) -> Result<T, AppError> {
-        self.map_err(|e| {
-            let (field, problem) = e.on(field);
-            AppError::Validation { within: None, field, problem }
-        })
+        // Domain's `OnField` names the field; the error then names its own.
+        cartwire_domain::OnField::on(self, field).map_err(AppError::from)
     }
 }

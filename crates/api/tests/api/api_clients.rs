@@ -158,16 +158,18 @@ async fn post_patch_delete_and_events() {
     assert_eq!(keys.iter().filter(|(k, i)| k == "api-client.updated" && *i == id).count(), 3);
 }
 
+/// A valid API client body with one property replaced.
+fn valid_client_with(k: &str, v: Value) -> Value {
+    let mut c = json!({"AppName": "ok", "AccessTokenDuration": 60});
+    c[k] = v;
+    c
+}
+
 #[tokio::test]
 async fn bad_input_is_rejected_and_nothing_is_written() {
     let s = TestServer::start().await;
     events(&s).await;
-    let base = json!({"AppName": "ok", "AccessTokenDuration": 60});
-    let with = |k: &str, v: Value| {
-        let mut c = base.clone();
-        c[k] = v;
-        c
-    };
+    let with = valid_client_with;
     let before_clients = s.get("/v1/apiclients").await.body["Meta"]["TotalCount"].clone();
     let before_events = s.event_count().await;
     let cases: Vec<(Value, u16, &str)> = vec![
@@ -240,12 +242,7 @@ async fn the_last_full_access_client_cannot_be_deleted() {
 async fn validation_errors_name_the_property_in_ordercloud_words() {
     let s = TestServer::start().await;
     events(&s).await;
-    let base = json!({"AppName": "ok", "AccessTokenDuration": 60});
-    let with = |k: &str, v: Value| {
-        let mut c = base.clone();
-        c[k] = v;
-        c
-    };
+    let with = valid_client_with;
     let cases: Vec<(Value, &str, &str)> = vec![
         (
             with("AccessTokenDuration", json!(601)),
