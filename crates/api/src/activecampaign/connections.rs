@@ -1,6 +1,7 @@
 //! `/api/3/connections`: the external shops a deployment takes orders from, in ActiveCampaign's wire format.
 
 use super::AcError;
+use super::schema::{ConnectionEnvelope, ConnectionPage, Empty};
 use super::wire::*;
 use super::{Caller, envelope, page_meta, query};
 use axum::Json;
@@ -10,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
 use cartwire_app::orders::shop::ConnectionFilter;
-use serde_json::{Value, json};
 
 pub(super) async fn create_connection(
     State(app): State<App>,
@@ -20,28 +20,29 @@ pub(super) async fn create_connection(
     let m = envelope(&body, "connection")?;
     let conn = connection_from_wire(&m, None)?;
     let saved = app.create_connection(conn).await?;
-    Ok((StatusCode::CREATED, Json(json!({"connection": render_connection(&app, &saved)}))).into_response())
+    Ok((StatusCode::CREATED, Json(ConnectionEnvelope { connection: render_connection(&app, &saved) })).into_response())
 }
 
 pub(super) async fn list_connections(
     State(app): State<App>,
     Caller(_c): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<ConnectionPage>, AcError> {
     let (limit, offset, filters) =
         query(q.as_deref(), &[("service", ConnectionFilter::Service), ("externalid", ConnectionFilter::ExternalId)])?;
     let (items, total) = app.connections(&filters, offset, limit).await?;
-    Ok(Json(
-        json!({"connections": items.iter().map(|c| render_connection(&app, c)).collect::<Vec<_>>(), "meta": page_meta(total)}),
-    ))
+    Ok(Json(ConnectionPage {
+        connections: items.iter().map(|c| render_connection(&app, c)).collect(),
+        meta: page_meta(total),
+    }))
 }
 
 pub(super) async fn get_connection(
     State(app): State<App>,
     Caller(_c): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AcError> {
-    Ok(Json(json!({"connection": render_connection(&app, &app.connection(&id).await?)})))
+) -> Result<Json<ConnectionEnvelope>, AcError> {
+    Ok(Json(ConnectionEnvelope { connection: render_connection(&app, &app.connection(&id).await?) }))
 }
 
 pub(super) async fn update_connection(
@@ -49,7 +50,7 @@ pub(super) async fn update_connection(
     Caller(_c): Caller,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<ConnectionEnvelope>, AcError> {
     let m = envelope(&body, "connection")?;
     let c = app
         .update_connection(&id, |c| {
@@ -57,14 +58,14 @@ pub(super) async fn update_connection(
             Ok(())
         })
         .await?;
-    Ok(Json(json!({"connection": render_connection(&app, &c)})))
+    Ok(Json(ConnectionEnvelope { connection: render_connection(&app, &c) }))
 }
 
 pub(super) async fn delete_connection(
     State(app): State<App>,
     Caller(_c): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<Empty>, AcError> {
     app.delete_connection(&id).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }

@@ -1,6 +1,7 @@
 //! `/api/3/ecomCustomers`: a connection's customers in ActiveCampaign's wire format.
 
 use super::AcError;
+use super::schema::{CustomerEnvelope, CustomerPage, Empty};
 use super::wire::*;
 use super::{Caller, envelope, numeric, page_meta, query};
 use axum::Json;
@@ -10,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
 use cartwire_app::orders::shop::CustomerFilter;
-use serde_json::{Value, json};
 
 pub(super) async fn create_customer(
     State(app): State<App>,
@@ -21,14 +21,14 @@ pub(super) async fn create_customer(
     let customer = customer_from_wire(&m, None)?;
     let saved = app.create_customer(&c, customer).await?;
     let rendered = render_customer(&app, &saved).await?;
-    Ok((StatusCode::CREATED, Json(json!({"ecomCustomer": rendered}))).into_response())
+    Ok((StatusCode::CREATED, Json(CustomerEnvelope { ecom_customer: rendered })).into_response())
 }
 
 pub(super) async fn list_customers(
     State(app): State<App>,
     Caller(_c): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<CustomerPage>, AcError> {
     let (limit, offset, filters) = query(
         q.as_deref(),
         &[
@@ -42,16 +42,16 @@ pub(super) async fn list_customers(
     for c in &items {
         rendered.push(render_customer(&app, c).await?);
     }
-    Ok(Json(json!({"ecomCustomers": rendered, "meta": page_meta(total)})))
+    Ok(Json(CustomerPage { ecom_customers: rendered, meta: page_meta(total) }))
 }
 
 pub(super) async fn get_customer(
     State(app): State<App>,
     Caller(_c): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<CustomerEnvelope>, AcError> {
     let c = app.customer(&id).await?;
-    Ok(Json(json!({"ecomCustomer": render_customer(&app, &c).await?})))
+    Ok(Json(CustomerEnvelope { ecom_customer: render_customer(&app, &c).await? }))
 }
 
 pub(super) async fn update_customer(
@@ -59,7 +59,7 @@ pub(super) async fn update_customer(
     Caller(caller): Caller,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<CustomerEnvelope>, AcError> {
     let m = envelope(&body, "ecomCustomer")?;
     let c = app
         .update_customer(&caller, &id, |c| {
@@ -67,14 +67,14 @@ pub(super) async fn update_customer(
             Ok(())
         })
         .await?;
-    Ok(Json(json!({"ecomCustomer": render_customer(&app, &c).await?})))
+    Ok(Json(CustomerEnvelope { ecom_customer: render_customer(&app, &c).await? }))
 }
 
 pub(super) async fn delete_customer(
     State(app): State<App>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<Empty>, AcError> {
     app.delete_customer(&c, &id).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }

@@ -1,13 +1,13 @@
 //! The ActiveCampaign dialect's errors: `{"message"}` for 400 / 403 / 404 / 500, and the
 //! JSON:API-style `{"errors": [{title, detail, code, source.pointer}]}` for 422.
 
+use super::schema::{ErrorBody, FieldError, Pointer};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::Resource;
 use cartwire_app::orders::shop::{ShopError, ShopKey};
 use cartwire_domain::Field;
-use serde_json::json;
 
 /// What a 422 says about its field (`code` on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,11 +87,16 @@ impl AcError {
 impl IntoResponse for AcError {
     fn into_response(self) -> Response {
         let body = match &self {
-            Self::Unprocessable { field, title, problem } => json!({"errors": [{
-                "title": title, "detail": "", "code": problem.code(),
-                "source": {"pointer": format!("/data/attributes/{field}")},
-            }]}),
-            other => json!({"message": other.to_string()}),
+            Self::Unprocessable { field, title, problem } => ErrorBody {
+                message: None,
+                errors: Some(vec![FieldError {
+                    title: title.clone(),
+                    detail: String::new(),
+                    code: problem.code().to_owned(),
+                    source: Pointer { pointer: format!("/data/attributes/{field}") },
+                }]),
+            },
+            other => ErrorBody { message: Some(other.to_string()), errors: None },
         };
         (self.status(), Json(body)).into_response()
     }

@@ -248,6 +248,6 @@ pub(super) fn envelope(body: &Bytes, name: &str) -> Result<serde_json::Map<Strin
     }
 }
 
-pub(super) fn page_meta(total: i64) -> Value {
-    json!({"total": total.to_string()})
+pub(super) fn page_meta(total: i64) -> schema::Meta {
+    schema::Meta { total: total.to_string() }
 }

@@ -1,6 +1,7 @@
 //! `/api/3/ecomOrders`: shop orders and abandoned carts in ActiveCampaign's wire format.
 
 use super::AcError;
+use super::schema::{Empty, OrderCreated, OrderEnvelope, OrderPage, OrderUpdated};
 use super::wire::*;
 use super::{Caller, envelope, numeric, page_meta, query};
 use axum::Json;
@@ -9,8 +10,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
+use cartwire_app::Resource;
+use cartwire_app::orders::shop::ShopError;
 use cartwire_app::orders::shop::ShopOrderFilter;
-use serde_json::{Value, json};
 
 pub(super) async fn create_order(State(app): State<App>, Caller(c): Caller, body: Bytes) -> Result<Response, AcError> {
     let m = envelope(&body, "ecomOrder")?;
@@ -20,21 +22,27 @@ pub(super) async fn create_order(State(app): State<App>, Caller(c): Caller, body
     let connection = app.connection(&shop.connection_id.to_string()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "connections": [render_connection(&app, &connection)],
-            "ecomOrderProducts": render_products(&app, &saved),
-            "ecomOrderDiscounts": render_discounts(&saved),
-            "ecomOrder": render_order(&app, &saved),
-        })),
+        Json(OrderCreated {
+            connections: vec![render_connection(&app, &connection)],
+            ecom_order_products: render_products(&app, &saved),
+            ecom_order_discounts: render_discounts(&saved),
+            ecom_order: shop_order(&app, &saved)?,
+        }),
     )
         .into_response())
+}
+
+/// The shop's rendering of an order it wrote or read (one from another dialect is not the
+/// shop's, and its reads never return one).
+fn shop_order(app: &App, o: &cartwire_domain::order::Order) -> Result<super::schema::Order, AcError> {
+    render_order(app, o).ok_or_else(|| ShopError::NotFound { resource: Resource::Order, id: o.id.to_string() }.into())
 }
 
 pub(super) async fn list_orders(
     State(app): State<App>,
     Caller(_c): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<OrderPage>, AcError> {
     let (limit, offset, filters) = query(
         q.as_deref(),
         &[
@@ -46,17 +54,18 @@ pub(super) async fn list_orders(
         ],
     )?;
     let (items, total) = app.shop_orders(&filters, offset, limit).await?;
-    Ok(Json(
-        json!({"ecomOrders": items.iter().map(|o| render_order(&app, o)).collect::<Vec<_>>(), "meta": page_meta(total)}),
-    ))
+    Ok(Json(OrderPage {
+        ecom_orders: items.iter().filter_map(|o| render_order(&app, o)).collect(),
+        meta: page_meta(total),
+    }))
 }
 
 pub(super) async fn get_order(
     State(app): State<App>,
     Caller(_c): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AcError> {
-    Ok(Json(json!({"ecomOrder": render_order(&app, &app.shop_order(&id).await?)})))
+) -> Result<Json<OrderEnvelope>, AcError> {
+    Ok(Json(OrderEnvelope { ecom_order: shop_order(&app, &app.shop_order(&id).await?)? }))
 }
 
 pub(super) async fn update_order(
@@ -64,7 +73,7 @@ pub(super) async fn update_order(
     Caller(c): Caller,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<OrderUpdated>, AcError> {
     let m = envelope(&body, "ecomOrder")?;
     let o = app
         .update_shop_order(&c, &id, |o| {
@@ -72,18 +81,18 @@ pub(super) async fn update_order(
             Ok(())
         })
         .await?;
-    Ok(Json(json!({
-        "ecomOrderProducts": render_products(&app, &o),
-        "ecomOrderDiscounts": render_discounts(&o),
-        "ecomOrder": render_order(&app, &o),
-    })))
+    Ok(Json(OrderUpdated {
+        ecom_order_products: render_products(&app, &o),
+        ecom_order_discounts: render_discounts(&o),
+        ecom_order: shop_order(&app, &o)?,
+    }))
 }
 
 pub(super) async fn delete_order(
     State(app): State<App>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AcError> {
+) -> Result<Json<Empty>, AcError> {
     app.delete_shop_order(&c, &id).await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }

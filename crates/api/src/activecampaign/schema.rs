@@ -1,53 +1,57 @@
 //! The shapes of ActiveCampaign's bodies as `/openapi/activecampaign.json` describes them.
-//! The dialect reads members one by one (numbers or numeric strings alike) and renders with
-//! `json!` (wire.rs); these types are the description, and every HTTP test checks each
-//! response against it, so the two cannot drift. Ids render as strings; money (cents),
-//! quantities and `state` as numbers.
-#![allow(dead_code)] // described, never constructed
+//! Each response type is both what the handlers serialize (wire.rs builds them) and what the
+//! document describes, so a rendering cannot drift from its description; every HTTP test
+//! checks each response against the document too. The request types are described only: the
+//! dialect reads members one by one (numbers or numeric strings alike). Ids render as
+//! strings; money (cents), quantities and `state` as numbers.
 
+use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 /// ActiveCampaign's error body: `{"message"}` (400, 403, 404, 500, 503) or, for 422,
 /// `{"errors": [...]}`.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[schema(as = Error)]
 pub struct ErrorBody {
-    #[schema(required = false)]
-    message: String,
-    #[schema(required = false)]
-    errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = String)]
+    pub(super) message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = Vec<FieldError>)]
+    pub(super) errors: Option<Vec<FieldError>>,
 }
 
 /// A 422's field error.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct FieldError {
-    title: String,
-    detail: String,
+    pub(super) title: String,
+    pub(super) detail: String,
     /// `field_missing`, `field_invalid`, `duplicate`, …
-    code: String,
-    source: Pointer,
+    pub(super) code: String,
+    pub(super) source: Pointer,
 }
 
 /// The field at fault.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Pointer {
     /// `/data/attributes/{field}`.
-    pointer: String,
+    pub(super) pointer: String,
 }
 
 /// An empty object (what a delete answers).
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Empty {}
 
 /// `{"total": "<n>"}`.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Meta {
-    total: String,
+    pub(super) total: String,
 }
 
 /// A connection to write (every member of a PUT is optional).
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the members
 pub struct ConnectionFields {
     #[schema(max_length = 255)]
     service: String,
@@ -72,56 +76,58 @@ pub struct ConnectionFields {
 
 /// `{"connection": {...}}`.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the members
 pub struct ConnectionBody {
     connection: ConnectionFields,
 }
 
 /// A connection.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Connection {
-    service: String,
-    externalid: String,
-    name: String,
+    pub(super) service: String,
+    pub(super) externalid: String,
+    pub(super) name: String,
     #[serde(rename = "isInternal")]
-    is_internal: String,
+    pub(super) is_internal: String,
     #[serde(rename = "connectionType")]
-    connection_type: String,
-    status: String,
+    pub(super) connection_type: String,
+    pub(super) status: String,
     #[serde(rename = "syncStatus")]
-    sync_status: String,
+    pub(super) sync_status: String,
     #[serde(rename = "listId")]
-    list_id: Option<String>,
+    pub(super) list_id: Option<String>,
     #[serde(rename = "logoUrl")]
-    logo_url: String,
+    pub(super) logo_url: String,
     #[serde(rename = "linkUrl")]
-    link_url: String,
-    cdate: String,
-    udate: String,
-    links: ConnectionLinks,
-    id: String,
+    pub(super) link_url: String,
+    pub(super) cdate: String,
+    pub(super) udate: String,
+    pub(super) links: ConnectionLinks,
+    pub(super) id: String,
 }
 
 /// A connection's links.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ConnectionLinks {
-    customers: String,
+    pub(super) customers: String,
 }
 
 /// One connection.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ConnectionEnvelope {
-    connection: Connection,
+    pub(super) connection: Connection,
 }
 
 /// A page of connections.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ConnectionPage {
-    connections: Vec<Connection>,
-    meta: Meta,
+    pub(super) connections: Vec<Connection>,
+    pub(super) meta: Meta,
 }
 
 /// A customer to write.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the members
 pub struct CustomerFields {
     /// A number or a numeric string.
     connectionid: Value,
@@ -136,57 +142,59 @@ pub struct CustomerFields {
 
 /// `{"ecomCustomer": {...}}`.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the members
 pub struct CustomerBody {
     #[serde(rename = "ecomCustomer")]
     ecom_customer: CustomerFields,
 }
 
 /// A customer, with aggregates of its placed orders.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Customer {
-    connectionid: String,
-    externalid: String,
-    email: String,
+    pub(super) connectionid: String,
+    pub(super) externalid: String,
+    pub(super) email: String,
     #[serde(rename = "acceptsMarketing")]
-    accepts_marketing: String,
+    pub(super) accepts_marketing: String,
     #[serde(rename = "totalRevenue")]
-    total_revenue: i64,
+    pub(super) total_revenue: i64,
     #[serde(rename = "totalOrders")]
-    total_orders: i64,
+    pub(super) total_orders: i64,
     #[serde(rename = "totalProducts")]
-    total_products: i64,
+    pub(super) total_products: i64,
     #[serde(rename = "avgRevenuePerOrder")]
-    avg_revenue_per_order: i64,
-    tstamp: String,
-    links: CustomerLinks,
-    id: String,
-    connection: String,
+    pub(super) avg_revenue_per_order: i64,
+    pub(super) tstamp: String,
+    pub(super) links: CustomerLinks,
+    pub(super) id: String,
+    pub(super) connection: String,
 }
 
 /// A customer's links.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomerLinks {
-    connection: String,
-    orders: String,
+    pub(super) connection: String,
+    pub(super) orders: String,
 }
 
 /// One customer.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomerEnvelope {
     #[serde(rename = "ecomCustomer")]
-    ecom_customer: Customer,
+    pub(super) ecom_customer: Customer,
 }
 
 /// A page of customers.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomerPage {
     #[serde(rename = "ecomCustomers")]
-    ecom_customers: Vec<Customer>,
-    meta: Meta,
+    pub(super) ecom_customers: Vec<Customer>,
+    pub(super) meta: Meta,
 }
 
 /// A product of an order to write.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the members
 pub struct ProductFields {
     #[schema(max_length = 4096)]
     name: String,
@@ -206,6 +214,7 @@ pub struct ProductFields {
 
 /// A discount of an order to write.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the members
 pub struct DiscountFields {
     name: Option<String>,
     /// `order` or `shipping`.
@@ -219,6 +228,7 @@ pub struct DiscountFields {
 /// An order (or an abandoned cart: no `externalid`, an `externalcheckoutid` and an
 /// `abandonedDate`) to write. At most 500 products.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the members
 pub struct OrderFields {
     #[schema(max_length = 255)]
     externalid: Option<String>,
@@ -265,177 +275,178 @@ pub struct OrderFields {
 
 /// `{"ecomOrder": {...}}`.
 #[derive(ToSchema)]
+#[allow(dead_code)] // described; wire.rs reads the members
 pub struct OrderBody {
     #[serde(rename = "ecomOrder")]
     ecom_order: OrderFields,
 }
 
 /// An order's product.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderProduct {
-    orderid: String,
-    connectionid: String,
-    externalid: Option<String>,
-    sku: Option<String>,
-    name: String,
-    description: Option<String>,
-    price: i64,
-    quantity: i64,
-    category: Option<String>,
+    pub(super) orderid: String,
+    pub(super) connectionid: String,
+    pub(super) externalid: Option<String>,
+    pub(super) sku: Option<String>,
+    pub(super) name: String,
+    pub(super) description: Option<String>,
+    pub(super) price: i64,
+    pub(super) quantity: i64,
+    pub(super) category: Option<String>,
     #[serde(rename = "imageUrl")]
-    image_url: Option<String>,
+    pub(super) image_url: Option<String>,
     #[serde(rename = "productUrl")]
-    product_url: Option<String>,
+    pub(super) product_url: Option<String>,
     #[serde(rename = "createdDate")]
-    created_date: String,
+    pub(super) created_date: String,
     #[serde(rename = "updatedDate")]
-    updated_date: String,
-    links: OrderProductLinks,
-    id: String,
+    pub(super) updated_date: String,
+    pub(super) links: OrderProductLinks,
+    pub(super) id: String,
     #[serde(rename = "ecomOrder")]
-    ecom_order: String,
+    pub(super) ecom_order: String,
 }
 
 /// An order product's links.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderProductLinks {
     #[serde(rename = "ecomOrder")]
-    ecom_order: String,
+    pub(super) ecom_order: String,
 }
 
 /// An order's discount.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderDiscount {
-    name: Option<String>,
+    pub(super) name: Option<String>,
     #[serde(rename = "type")]
-    kind: Option<String>,
-    orderid: String,
+    pub(super) kind: Option<String>,
+    pub(super) orderid: String,
     #[serde(rename = "discountAmount")]
-    discount_amount: i64,
-    id: String,
+    pub(super) discount_amount: i64,
+    pub(super) id: String,
     #[serde(rename = "createdDate")]
-    created_date: String,
+    pub(super) created_date: String,
     #[serde(rename = "updatedDate")]
-    updated_date: String,
+    pub(super) updated_date: String,
 }
 
 /// An order.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Order {
-    externalid: Option<String>,
-    externalcheckoutid: Option<String>,
-    source: String,
-    email: String,
-    currency: String,
-    connectionid: String,
-    customerid: String,
+    pub(super) externalid: Option<String>,
+    pub(super) externalcheckoutid: Option<String>,
+    pub(super) source: String,
+    pub(super) email: String,
+    pub(super) currency: String,
+    pub(super) connectionid: String,
+    pub(super) customerid: String,
     #[serde(rename = "orderUrl")]
-    order_url: Option<String>,
+    pub(super) order_url: Option<String>,
     #[serde(rename = "orderNumber")]
-    order_number: Option<String>,
+    pub(super) order_number: Option<String>,
     #[serde(rename = "shippingMethod")]
-    shipping_method: Option<String>,
+    pub(super) shipping_method: Option<String>,
     #[serde(rename = "totalPrice")]
-    total_price: i64,
+    pub(super) total_price: i64,
     #[serde(rename = "shippingAmount")]
-    shipping_amount: Option<i64>,
+    pub(super) shipping_amount: Option<i64>,
     #[serde(rename = "taxAmount")]
-    tax_amount: Option<i64>,
+    pub(super) tax_amount: Option<i64>,
     #[serde(rename = "discountAmount")]
-    discount_amount: Option<i64>,
+    pub(super) discount_amount: Option<i64>,
     #[serde(rename = "totalProducts")]
-    total_products: i64,
+    pub(super) total_products: i64,
     #[serde(rename = "externalCreatedDate")]
-    external_created_date: String,
+    pub(super) external_created_date: String,
     #[serde(rename = "externalUpdatedDate")]
-    external_updated_date: Option<String>,
+    pub(super) external_updated_date: Option<String>,
     #[serde(rename = "abandonedDate")]
-    abandoned_date: Option<String>,
+    pub(super) abandoned_date: Option<String>,
     #[serde(rename = "createdDate")]
-    created_date: String,
+    pub(super) created_date: String,
     #[serde(rename = "updatedDate")]
-    updated_date: String,
+    pub(super) updated_date: String,
     #[serde(rename = "orderDate")]
-    order_date: String,
+    pub(super) order_date: String,
     /// 1 placed, 2 a cart, 3 a recovered abandoned cart.
     #[schema(minimum = 1, maximum = 3)]
-    state: i64,
-    connection: String,
-    customer: String,
+    pub(super) state: i64,
+    pub(super) connection: String,
+    pub(super) customer: String,
     #[serde(rename = "orderProducts")]
-    order_products: Vec<String>,
+    pub(super) order_products: Vec<String>,
     #[serde(rename = "orderDiscounts")]
-    order_discounts: Vec<String>,
-    tstamp: String,
-    links: OrderLinks,
-    id: String,
+    pub(super) order_discounts: Vec<String>,
+    pub(super) tstamp: String,
+    pub(super) links: OrderLinks,
+    pub(super) id: String,
 }
 
 /// An order's links.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderLinks {
-    connection: String,
-    customer: String,
+    pub(super) connection: String,
+    pub(super) customer: String,
     #[serde(rename = "orderProducts")]
-    order_products: String,
+    pub(super) order_products: String,
 }
 
 /// A created order with what it brought.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderCreated {
-    connections: Vec<Connection>,
+    pub(super) connections: Vec<Connection>,
     #[serde(rename = "ecomOrderProducts")]
-    ecom_order_products: Vec<OrderProduct>,
+    pub(super) ecom_order_products: Vec<OrderProduct>,
     #[serde(rename = "ecomOrderDiscounts")]
-    ecom_order_discounts: Vec<OrderDiscount>,
+    pub(super) ecom_order_discounts: Vec<OrderDiscount>,
     #[serde(rename = "ecomOrder")]
-    ecom_order: Order,
+    pub(super) ecom_order: Order,
 }
 
 /// An updated order with its products and discounts.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderUpdated {
     #[serde(rename = "ecomOrderProducts")]
-    ecom_order_products: Vec<OrderProduct>,
+    pub(super) ecom_order_products: Vec<OrderProduct>,
     #[serde(rename = "ecomOrderDiscounts")]
-    ecom_order_discounts: Vec<OrderDiscount>,
+    pub(super) ecom_order_discounts: Vec<OrderDiscount>,
     #[serde(rename = "ecomOrder")]
-    ecom_order: Order,
+    pub(super) ecom_order: Order,
 }
 
 /// One order.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderEnvelope {
     #[serde(rename = "ecomOrder")]
-    ecom_order: Order,
+    pub(super) ecom_order: Order,
 }
 
 /// A page of orders.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderPage {
     #[serde(rename = "ecomOrders")]
-    ecom_orders: Vec<Order>,
-    meta: Meta,
+    pub(super) ecom_orders: Vec<Order>,
+    pub(super) meta: Meta,
 }
 
 /// An order's products.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderProducts {
     #[serde(rename = "ecomOrderProducts")]
-    ecom_order_products: Vec<OrderProduct>,
+    pub(super) ecom_order_products: Vec<OrderProduct>,
 }
 
 /// A page of order products.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderProductPage {
     #[serde(rename = "ecomOrderProducts")]
-    ecom_order_products: Vec<OrderProduct>,
-    meta: Meta,
+    pub(super) ecom_order_products: Vec<OrderProduct>,
+    pub(super) meta: Meta,
 }
 
 /// One order product.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrderProductEnvelope {
     #[serde(rename = "ecomOrderProduct")]
-    ecom_order_product: OrderProduct,
+    pub(super) ecom_order_product: OrderProduct,
 }

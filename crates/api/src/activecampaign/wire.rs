@@ -1,6 +1,7 @@
 //! ActiveCampaign wire shapes: parsing request members (numbers or numeric strings) into the
-//! domain, and rendering records back.
+//! domain, and rendering records back as the described types of schema.rs.
 
+use super::schema;
 use cartwire_app::App;
 use cartwire_app::orders::shop::ShopError;
 use cartwire_app::orders::shop::ShopOrderFilter;
@@ -128,24 +129,24 @@ pub fn connection_from_wire(m: &Members, current: Option<&Connection>) -> Result
 }
 
 /// Renders a connection.
-pub fn render_connection(app: &App, c: &Connection) -> Value {
+pub fn render_connection(app: &App, c: &Connection) -> schema::Connection {
     let id = c.id.to_string();
-    json!({
-        "service": c.service,
-        "externalid": c.external_id,
-        "name": c.name,
-        "isInternal": "0",
-        "connectionType": "ecommerce",
-        "status": c.status.to_string(),
-        "syncStatus": c.sync_status.to_string(),
-        "listId": c.list_id,
-        "logoUrl": c.logo_url,
-        "linkUrl": c.link_url,
-        "cdate": iso(c.created_at),
-        "udate": iso(c.updated_at),
-        "links": {"customers": format!("{}/connections/{id}/customers", base(app))},
-        "id": id,
-    })
+    schema::Connection {
+        service: c.service.clone(),
+        externalid: c.external_id.clone(),
+        name: c.name.clone(),
+        is_internal: "0".into(),
+        connection_type: "ecommerce".into(),
+        status: c.status.to_string(),
+        sync_status: c.sync_status.to_string(),
+        list_id: c.list_id.clone(),
+        logo_url: c.logo_url.clone(),
+        link_url: c.link_url.clone(),
+        cdate: iso(c.created_at),
+        udate: iso(c.updated_at),
+        links: schema::ConnectionLinks { customers: format!("{}/connections/{id}/customers", base(app)) },
+        id,
+    }
 }
 
 fn valid_email(e: &str) -> bool {
@@ -186,7 +187,7 @@ pub fn customer_from_wire(m: &Members, current: Option<&EcomCustomer>) -> Result
 }
 
 /// Renders a customer with the aggregates the server keeps from the customer's placed orders.
-pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, ShopError> {
+pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<schema::Customer, ShopError> {
     let id = c.id.to_string();
     let (orders, _) = app.shop_orders(&[ShopOrderFilter::CustomerId(id.clone())], 0, 10_000).await?;
     let placed: Vec<&Order> = orders.iter().filter(|o| !o.status.is_cart()).collect();
@@ -197,20 +198,23 @@ pub async fn render_customer(app: &App, c: &EcomCustomer) -> Result<Value, ShopE
         .map(|s| s.products.iter().map(|p| i64::from(p.quantity)).sum::<i64>())
         .sum();
     let count = placed.len() as i64;
-    Ok(json!({
-        "connectionid": c.connection_id.to_string(),
-        "externalid": c.external_id,
-        "email": c.email,
-        "acceptsMarketing": c.accepts_marketing.to_string(),
-        "totalRevenue": revenue,
-        "totalOrders": count,
-        "totalProducts": products,
-        "avgRevenuePerOrder": if count > 0 { revenue / count } else { 0 },
-        "tstamp": iso(c.updated_at),
-        "links": {"connection": format!("{}/ecomCustomers/{id}/connection", base(app)), "orders": format!("{}/ecomCustomers/{id}/orders", base(app))},
-        "id": id,
-        "connection": c.connection_id.to_string(),
-    }))
+    Ok(schema::Customer {
+        connectionid: c.connection_id.to_string(),
+        externalid: c.external_id.clone(),
+        email: c.email.clone(),
+        accepts_marketing: c.accepts_marketing.to_string(),
+        total_revenue: revenue,
+        total_orders: count,
+        total_products: products,
+        avg_revenue_per_order: if count > 0 { revenue / count } else { 0 },
+        tstamp: iso(c.updated_at),
+        links: schema::CustomerLinks {
+            connection: format!("{}/ecomCustomers/{id}/connection", base(app)),
+            orders: format!("{}/ecomCustomers/{id}/orders", base(app)),
+        },
+        id,
+        connection: c.connection_id.to_string(),
+    })
 }
 
 fn products(v: &Value) -> Result<Vec<ShopProduct>, ShopError> {
@@ -386,91 +390,88 @@ fn state(o: &Order) -> i64 {
 }
 
 /// Renders the order's products.
-pub fn render_products(app: &App, o: &Order) -> Vec<Value> {
+pub fn render_products(app: &App, o: &Order) -> Vec<schema::OrderProduct> {
     let Some(shop) = &o.shop else { return vec![] };
     shop.products
         .iter()
         .enumerate()
-        .map(|(n, p)| {
-            json!({
-                "orderid": o.id,
-                "connectionid": shop.connection_id.to_string(),
-                "externalid": p.external_id,
-                "sku": p.sku,
-                "name": p.name,
-                "description": p.description,
-                "price": p.price.get(),
-                "quantity": p.quantity,
-                "category": p.category,
-                "imageUrl": p.image_url,
-                "productUrl": p.product_url,
-                "createdDate": iso(o.created_at),
-                "updatedDate": iso(o.updated_at.unwrap_or(o.created_at)),
-                "links": {"ecomOrder": format!("{}/ecomOrders/{}", base(app), o.id)},
-                "id": format!("{}-{}", o.id, n + 1),
-                "ecomOrder": o.id,
-            })
+        .map(|(n, p)| schema::OrderProduct {
+            orderid: o.id.to_string(),
+            connectionid: shop.connection_id.to_string(),
+            externalid: p.external_id.clone(),
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            price: p.price.get(),
+            quantity: i64::from(p.quantity),
+            category: p.category.clone(),
+            image_url: p.image_url.clone(),
+            product_url: p.product_url.clone(),
+            created_date: iso(o.created_at),
+            updated_date: iso(o.updated_at.unwrap_or(o.created_at)),
+            links: schema::OrderProductLinks { ecom_order: format!("{}/ecomOrders/{}", base(app), o.id) },
+            id: format!("{}-{}", o.id, n + 1),
+            ecom_order: o.id.to_string(),
         })
         .collect()
 }
 
 /// Renders the order's discounts.
-pub fn render_discounts(o: &Order) -> Vec<Value> {
+pub fn render_discounts(o: &Order) -> Vec<schema::OrderDiscount> {
     let Some(shop) = &o.shop else { return vec![] };
     shop.discounts
         .iter()
         .enumerate()
-        .map(|(n, d)| {
-            json!({
-                "name": d.name,
-                "type": d.kind,
-                "orderid": o.id,
-                "discountAmount": d.amount.get(),
-                "id": format!("{}-d{}", o.id, n + 1),
-                "createdDate": iso(o.created_at),
-                "updatedDate": iso(o.updated_at.unwrap_or(o.created_at)),
-            })
+        .map(|(n, d)| schema::OrderDiscount {
+            name: Some(d.name.clone()),
+            kind: Some(d.kind.clone()),
+            orderid: o.id.to_string(),
+            discount_amount: d.amount.get(),
+            id: format!("{}-d{}", o.id, n + 1),
+            created_date: iso(o.created_at),
+            updated_date: iso(o.updated_at.unwrap_or(o.created_at)),
         })
         .collect()
 }
 
-/// Renders an order.
-pub fn render_order(app: &App, o: &Order) -> Value {
-    let (Some(s), Some(t)) = (&o.shop, &o.totals) else { return Value::Null };
+/// Renders a shop order; `None` for an order that came in through another dialect (it has
+/// no shop side or no totals to show), which the shop's reads never return.
+pub fn render_order(app: &App, o: &Order) -> Option<schema::Order> {
+    let (Some(s), Some(t)) = (&o.shop, &o.totals) else { return None };
     let id = &o.id;
-    json!({
-        "externalid": s.external_id,
-        "externalcheckoutid": s.external_checkout_id,
-        "source": s.source.to_string(),
-        "email": s.email,
-        "currency": t.currency.as_str(),
-        "connectionid": s.connection_id.to_string(),
-        "customerid": s.customer_id.to_string(),
-        "orderUrl": s.order_url,
-        "orderNumber": s.order_number,
-        "shippingMethod": s.shipping_method,
-        "totalPrice": t.total.get(),
-        "shippingAmount": t.shipping.map(Cents::get),
-        "taxAmount": t.tax.map(Cents::get),
-        "discountAmount": t.discount.map(Cents::get),
-        "totalProducts": s.products.len(),
-        "externalCreatedDate": iso(s.external_created_at),
-        "externalUpdatedDate": s.external_updated_at.map(iso),
-        "abandonedDate": o.abandoned_at.map(iso),
-        "createdDate": iso(o.created_at),
-        "updatedDate": iso(o.updated_at.unwrap_or(o.created_at)),
-        "orderDate": iso(s.external_created_at),
-        "state": state(o),
-        "connection": s.connection_id.to_string(),
-        "customer": s.customer_id.to_string(),
-        "orderProducts": (1..=s.products.len()).map(|n| format!("{id}-{n}")).collect::<Vec<_>>(),
-        "orderDiscounts": (1..=s.discounts.len()).map(|n| format!("{id}-d{n}")).collect::<Vec<_>>(),
-        "tstamp": iso(o.updated_at.unwrap_or(o.created_at)),
-        "links": {
-            "connection": format!("{}/ecomOrders/{id}/connection", base(app)),
-            "customer": format!("{}/ecomOrders/{id}/customer", base(app)),
-            "orderProducts": format!("{}/ecomOrders/{id}/orderProducts", base(app)),
+    Some(schema::Order {
+        externalid: s.external_id.clone(),
+        externalcheckoutid: s.external_checkout_id.clone(),
+        source: s.source.to_string(),
+        email: s.email.clone(),
+        currency: t.currency.as_str().to_owned(),
+        connectionid: s.connection_id.to_string(),
+        customerid: s.customer_id.to_string(),
+        order_url: s.order_url.clone(),
+        order_number: s.order_number.clone(),
+        shipping_method: s.shipping_method.clone(),
+        total_price: t.total.get(),
+        shipping_amount: t.shipping.map(Cents::get),
+        tax_amount: t.tax.map(Cents::get),
+        discount_amount: t.discount.map(Cents::get),
+        total_products: s.products.len() as i64,
+        external_created_date: iso(s.external_created_at),
+        external_updated_date: s.external_updated_at.map(iso),
+        abandoned_date: o.abandoned_at.map(iso),
+        created_date: iso(o.created_at),
+        updated_date: iso(o.updated_at.unwrap_or(o.created_at)),
+        order_date: iso(s.external_created_at),
+        state: state(o),
+        connection: s.connection_id.to_string(),
+        customer: s.customer_id.to_string(),
+        order_products: (1..=s.products.len()).map(|n| format!("{id}-{n}")).collect(),
+        order_discounts: (1..=s.discounts.len()).map(|n| format!("{id}-d{n}")).collect(),
+        tstamp: iso(o.updated_at.unwrap_or(o.created_at)),
+        links: schema::OrderLinks {
+            connection: format!("{}/ecomOrders/{id}/connection", base(app)),
+            customer: format!("{}/ecomOrders/{id}/customer", base(app)),
+            order_products: format!("{}/ecomOrders/{id}/orderProducts", base(app)),
         },
-        "id": id,
+        id: id.to_string(),
     })
 }

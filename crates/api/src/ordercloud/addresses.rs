@@ -3,6 +3,7 @@
 
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, from_value, merge_patch};
+use super::schema;
 use super::target::*;
 use super::wire::orders::*;
 use axum::Json;
@@ -26,7 +27,7 @@ pub(super) async fn address_save(
     kind: AddressKind,
     body: Value,
     patch: bool,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::Order>, OcError> {
     let id = target.order_id(app, p).await?;
     // Read through the use case first (its role check) for PUT as for PATCH.
     let order = app.get_checkout_order(p, &id).await?;
@@ -35,7 +36,7 @@ pub(super) async fn address_save(
             AddressKind::Shipping => checkout_of(&order).shipping_address.as_ref().map(render_address),
             AddressKind::Billing => checkout_of(&order).billing_address.as_ref().map(render_address),
         };
-        merge_patch(current.unwrap_or_else(|| json!({})), body)
+        merge_patch(current.map(|a| json!(a)).unwrap_or_else(|| json!({})), body)
     } else {
         body
     };
@@ -59,7 +60,7 @@ macro_rules! address_handlers {
             Caller(p): Caller,
             target: Target,
             JsonValue(body): JsonValue,
-        ) -> Result<Json<Value>, OcError> {
+        ) -> Result<Json<schema::Order>, OcError> {
             address_save(&app, &p, target, $kind, body, $patch).await
         }
     };

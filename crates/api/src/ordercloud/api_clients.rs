@@ -5,6 +5,7 @@ use super::error::OcError;
 use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::schema;
 use crate::ordercloud::fields::{refused, rejected, required};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -167,45 +168,45 @@ impl ApiClientIn {
 }
 
 /// Renders an API client. `ClientSecret` is stored hashed and so is always null.
-pub fn render(r: &ApiClientRecord) -> Value {
+pub fn render(r: &ApiClientRecord) -> schema::ApiClient {
     let c = &r.client;
     let id = |v: &Option<ObjectId>| v.as_ref().map(|i| i.as_str().to_owned());
-    let names = |v: &[cartwire_domain::ApiRole]| v.iter().map(|r| r.as_str()).collect::<Vec<_>>();
-    json!({
-        "ID": c.id.as_str(),
-        "ClientSecret": null,
-        "AccessTokenDuration": c.access_token_duration.minutes(),
-        "Active": c.active,
-        "AppName": c.app_name,
-        "RefreshTokenDuration": c.refresh_token_duration.minutes(),
-        "AnonymousTokenDuration": c.anonymous_token_duration.map(|d| d.minutes()),
-        "DefaultContextUserName": c.default_context_username,
-        "xp": c.xp,
-        "AllowAnyBuyer": c.allow_any_buyer,
-        "AllowAnySupplier": c.allow_any_supplier,
-        "AllowSeller": c.allow_seller,
-        "IsAnonBuyer": c.is_anon_buyer,
+    let names = |v: &[cartwire_domain::ApiRole]| v.iter().map(|r| r.as_str().to_owned()).collect();
+    schema::ApiClient {
+        id: c.id.as_str().to_owned(),
+        client_secret: None,
+        access_token_duration: c.access_token_duration.minutes().into(),
+        active: c.active,
+        app_name: c.app_name.clone(),
+        refresh_token_duration: c.refresh_token_duration.minutes().into(),
+        anonymous_token_duration: c.anonymous_token_duration.map(|d| d.minutes().into()),
+        default_context_user_name: c.default_context_username.clone(),
+        xp: c.xp.clone(),
+        allow_any_buyer: c.allow_any_buyer,
+        allow_any_supplier: c.allow_any_supplier,
+        allow_seller: c.allow_seller,
+        is_anon_buyer: c.is_anon_buyer,
         // Buyer/supplier assignments to clients are not modelled yet: there are none.
-        "AssignedBuyerCount": 0,
-        "AssignedSupplierCount": 0,
-        "OrderCheckoutIntegrationEventID": id(&c.integration_events.order_checkout),
-        "OrderCheckoutIntegrationEventName": r.order_checkout_event_name,
-        "OrderReturnIntegrationEventID": id(&c.integration_events.order_return),
-        "OrderReturnIntegrationEventName": r.order_return_event_name,
-        "AddToCartIntegrationEventID": id(&c.integration_events.add_to_cart),
-        "AddToCartIntegrationEventName": r.add_to_cart_event_name,
-        "MinimumRequiredRoles": names(&c.role_limits.minimum_required_roles),
-        "MinimumRequiredCustomRoles": c.role_limits.minimum_required_custom_roles,
-        "MaximumGrantedRoles": names(&c.role_limits.maximum_granted_roles),
-        "MaximumGrantedCustomRoles": c.role_limits.maximum_granted_custom_roles,
-    })
+        assigned_buyer_count: 0,
+        assigned_supplier_count: 0,
+        order_checkout_integration_event_id: id(&c.integration_events.order_checkout),
+        order_checkout_integration_event_name: r.order_checkout_event_name.clone(),
+        order_return_integration_event_id: id(&c.integration_events.order_return),
+        order_return_integration_event_name: r.order_return_event_name.clone(),
+        add_to_cart_integration_event_id: id(&c.integration_events.add_to_cart),
+        add_to_cart_integration_event_name: r.add_to_cart_event_name.clone(),
+        minimum_required_roles: names(&c.role_limits.minimum_required_roles),
+        minimum_required_custom_roles: c.role_limits.minimum_required_custom_roles.clone(),
+        maximum_granted_roles: names(&c.role_limits.maximum_granted_roles),
+        maximum_granted_custom_roles: c.role_limits.maximum_granted_custom_roles.clone(),
+    }
 }
 
 pub(super) async fn list(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::ApiClient>>, OcError> {
     let items = app.list_api_clients(&p).await?.iter().map(render).collect();
     Ok(Json(page(items, q.as_deref(), &SPEC)?))
 }
@@ -214,7 +215,7 @@ pub(super) async fn get(
     State(app): State<App>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ApiClient>, OcError> {
     Ok(Json(render(&app.get_api_client(&p, &id).await?)))
 }
 
@@ -233,7 +234,7 @@ pub(super) async fn put(
     Caller(p): Caller,
     Path(id): Path<String>,
     OcJson(body): OcJson<ApiClientIn>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ApiClient>, OcError> {
     let secret = body.secret();
     let (saved, _) = app.put_api_client(&p, &id, secret, |id| body.into_domain(id)).await?;
     Ok(Json(render(&saved)))
@@ -244,7 +245,7 @@ pub(super) async fn patch(
     Caller(p): Caller,
     Path(id): Path<String>,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ApiClient>, OcError> {
     let secret = match body.get("ClientSecret") {
         None | Some(Value::Null) => SecretChange::Keep,
         Some(Value::String(s)) if s.is_empty() => SecretChange::Remove,

@@ -5,6 +5,7 @@ use super::error::OcError;
 use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::schema;
 use super::wire::*;
 use crate::ordercloud::fields::{refused, required};
 use axum::Json;
@@ -16,7 +17,7 @@ use cartwire_app::{App, AppError};
 use cartwire_domain::ObjectId;
 use cartwire_domain::order::approval_rules::{ApprovalRule, RuleExpression};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Query capabilities of approval rules.
 pub const RULE_SPEC: ListSpec =
@@ -59,9 +60,15 @@ impl RuleIn {
 }
 
 /// Renders an approval rule.
-pub fn render_rule(r: &ApprovalRule) -> Value {
-    json!({"ID": r.id.as_str(), "Name": r.name, "Description": r.description,
-           "ApprovingGroupID": r.approving_group_id, "RuleExpression": r.rule_expression.as_str(), "xp": r.xp})
+pub fn render_rule(r: &ApprovalRule) -> schema::ApprovalRule {
+    schema::ApprovalRule {
+        id: r.id.as_str().to_owned(),
+        name: Some(r.name.clone()),
+        description: r.description.clone(),
+        approving_group_id: r.approving_group_id.clone(),
+        rule_expression: r.rule_expression.as_str().to_owned(),
+        xp: r.xp.clone(),
+    }
 }
 
 pub(super) async fn rules_list(
@@ -69,7 +76,7 @@ pub(super) async fn rules_list(
     Caller(p): Caller,
     Path(buyer): Path<String>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::ApprovalRule>>, OcError> {
     let items = app.list_approval_rules(&p, &buyer).await?.iter().map(render_rule).collect();
     Ok(Json(page(items, q.as_deref(), &RULE_SPEC)?))
 }
@@ -77,7 +84,7 @@ pub(super) async fn rule_get(
     State(app): State<App>,
     Caller(p): Caller,
     Path((buyer, id)): Path<(String, String)>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ApprovalRule>, OcError> {
     Ok(Json(render_rule(&app.get_approval_rule(&p, &buyer, &id).await?)))
 }
 pub(super) async fn rule_create(
@@ -96,7 +103,7 @@ pub(super) async fn rule_put(
     Caller(p): Caller,
     Path((buyer, id)): Path<(String, String)>,
     OcJson(body): OcJson<RuleIn>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ApprovalRule>, OcError> {
     let saved = app.save_approval_rule(&p, &buyer, Some(&id), SaveMode::Upsert, |id, _| body.into_domain(id)).await?;
     Ok(Json(render_rule(&saved)))
 }
@@ -105,7 +112,7 @@ pub(super) async fn rule_patch(
     Caller(p): Caller,
     Path((buyer, id)): Path<(String, String)>,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ApprovalRule>, OcError> {
     let saved = app
         .save_approval_rule(&p, &buyer, Some(&id), SaveMode::Patch, |id, current| {
             let current = current.expect("SaveMode::Patch checks existence");

@@ -2,6 +2,7 @@
 
 use super::crud::{Build, Crud};
 use super::list::ListSpec;
+use super::schema;
 use super::wire::{iso, xp_of};
 use crate::ordercloud::fields::required;
 use cartwire_app::SaveMode;
@@ -9,7 +10,7 @@ use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use cartwire_domain::user::Buyer;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 /// Query capabilities of buyers.
@@ -50,15 +51,15 @@ impl BuyerIn {
 }
 
 /// Renders a buyer.
-pub fn render_buyer(b: &Buyer) -> Value {
-    json!({
-        "ID": b.id.as_str(),
-        "Name": b.name,
-        "DefaultCatalogID": b.default_catalog_id,
-        "Active": b.active,
-        "DateCreated": iso(b.date_created),
-        "xp": b.xp,
-    })
+pub fn render_buyer(b: &Buyer) -> schema::Buyer {
+    schema::Buyer {
+        id: b.id.as_str().to_owned(),
+        name: b.name.clone(),
+        default_catalog_id: b.default_catalog_id.clone(),
+        active: b.active,
+        date_created: iso(b.date_created),
+        xp: b.xp.clone(),
+    }
 }
 
 /// Buyers through the generic handlers.
@@ -77,7 +78,7 @@ impl Crud for Buyers {
     fn id(item: &Buyer) -> &str {
         item.id.as_str()
     }
-    fn render(item: &Buyer) -> Value {
+    fn render(item: &Buyer) -> Self::Out {
         render_buyer(item)
     }
     fn requested_id(body: &BuyerIn) -> Option<String> {

@@ -62,25 +62,25 @@ impl CalloutWire for OcWire {
                 fields.insert("ProductID".into(), json!(q.product_id));
                 fields.insert("Quantity".into(), json!(q.quantity.get()));
                 fields.insert("BuyerID".into(), json!(q.buyer_id));
-                fields.insert("BuyerUser".into(), q.buyer_user.map(render_user).unwrap_or(Value::Null));
+                fields.insert("BuyerUser".into(), q.buyer_user.map(|u| json!(render_user(u))).unwrap_or(Value::Null));
                 fields.insert("SellerID".into(), json!(q.seller_id));
             }
             Callout::Checkout { order, .. } => {
-                fields.insert("OrderWorksheet".into(), render_worksheet(order));
+                fields.insert("OrderWorksheet".into(), json!(render_worksheet(order)));
             }
             Callout::ReturnCalculation { order_return, order, currency } => {
-                fields.insert("OrderReturn".into(), super::wire::returns::render_return(order_return, currency));
-                fields.insert("OrderWorksheet".into(), render_worksheet(order));
+                fields.insert("OrderReturn".into(), json!(super::wire::returns::render_return(order_return, currency)));
+                fields.insert("OrderWorksheet".into(), json!(render_worksheet(order)));
             }
             Callout::CreateUser { config, token_response } => {
-                fields.insert("OpenIdConnect".into(), super::wire::sso::render(config));
+                fields.insert("OpenIdConnect".into(), json!(super::wire::sso::render(config)));
                 fields.insert("TokenResponse".into(), (*token_response).clone());
                 fields.insert("ExistingUser".into(), Value::Null);
             }
             Callout::SyncUser { config, token_response, user } => {
-                fields.insert("OpenIdConnect".into(), super::wire::sso::render(config));
+                fields.insert("OpenIdConnect".into(), json!(super::wire::sso::render(config)));
                 fields.insert("TokenResponse".into(), (*token_response).clone());
-                fields.insert("ExistingUser".into(), render_user(user));
+                fields.insert("ExistingUser".into(), json!(render_user(user)));
             }
         }
         fields.insert("ConfigData".into(), envelope.config_data.cloned().unwrap_or(Value::Null));

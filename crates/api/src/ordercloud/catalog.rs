@@ -2,6 +2,7 @@
 
 use super::crud::{Build, Crud};
 use super::list::ListSpec;
+use super::schema;
 use crate::ordercloud::fields::{refused, rejected, required};
 use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError, Principal};
@@ -70,15 +71,15 @@ impl ProductIn {
 }
 
 /// Renders a product.
-pub fn render_product(p: &Product) -> Value {
-    json!({
-        "ID": p.id.as_str(),
-        "Name": p.name,
-        "Description": p.description,
-        "Active": p.active,
-        "DefaultPriceScheduleID": p.default_price_schedule_id.as_ref().map(ObjectId::as_str),
-        "xp": p.xp,
-    })
+pub fn render_product(p: &Product) -> schema::Product {
+    schema::Product {
+        id: p.id.as_str().to_owned(),
+        name: p.name.clone(),
+        description: p.description.clone(),
+        active: p.active,
+        default_price_schedule_id: p.default_price_schedule_id.as_ref().map(|s| s.as_str().to_owned()),
+        xp: p.xp.clone(),
+    }
 }
 
 /// The wire body of a price schedule write.
@@ -140,16 +141,20 @@ impl ScheduleIn {
 }
 
 /// Renders a price schedule (prices as decimals in the currency's precision).
-pub fn render_schedule(s: &PriceSchedule) -> Value {
-    json!({
-        "ID": s.id.as_str(),
-        "Name": s.name,
-        "Currency": s.currency.as_str(),
-        "MinQuantity": s.min_quantity,
-        "MaxQuantity": s.max_quantity,
-        "PriceBreaks": s.price_breaks.iter().map(|b| json!({"Quantity": b.quantity, "Price": to_decimal(b.price, &s.currency)})).collect::<Vec<_>>(),
-        "xp": s.xp,
-    })
+pub fn render_schedule(s: &PriceSchedule) -> schema::PriceSchedule {
+    schema::PriceSchedule {
+        id: s.id.as_str().to_owned(),
+        name: s.name.clone(),
+        currency: s.currency.as_str().to_owned(),
+        min_quantity: Some(s.min_quantity),
+        max_quantity: s.max_quantity,
+        price_breaks: s
+            .price_breaks
+            .iter()
+            .map(|b| schema::PriceBreak { quantity: b.quantity, price: to_decimal(b.price, &s.currency) })
+            .collect(),
+        xp: s.xp.clone(),
+    }
 }
 
 /// Products through the generic handlers.
@@ -168,7 +173,7 @@ impl Crud for Products {
     fn id(item: &Product) -> &str {
         item.id.as_str()
     }
-    fn render(item: &Product) -> Value {
+    fn render(item: &Product) -> Self::Out {
         render_product(item)
     }
     fn requested_id(body: &ProductIn) -> Option<String> {
@@ -213,7 +218,7 @@ impl Crud for PriceSchedules {
     fn id(item: &PriceSchedule) -> &str {
         item.id.as_str()
     }
-    fn render(item: &PriceSchedule) -> Value {
+    fn render(item: &PriceSchedule) -> Self::Out {
         render_schedule(item)
     }
     fn requested_id(body: &ScheduleIn) -> Option<String> {

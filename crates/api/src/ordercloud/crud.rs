@@ -21,7 +21,6 @@ use cartwire_app::SaveMode;
 use cartwire_app::{App, AppError, Principal};
 use cartwire_domain::ObjectId;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use std::future::Future;
 
 /// How a save builds the value from the id and the current one (`None` when new).
@@ -33,8 +32,8 @@ pub(super) trait Crud: Send + Sync + 'static {
     type Item: Send + Sync + 'static;
     /// The wire body of a write.
     type In: DeserializeOwned + utoipa::ToSchema + Send + 'static;
-    /// The rendering's description (see `schema`).
-    type Out: utoipa::ToSchema;
+    /// The rendering: what the wire carries and the document describes (see `schema`).
+    type Out: utoipa::ToSchema + serde::Serialize + Send;
     /// What one is called, for the operations' summaries (`buyer`).
     const NOUN: &'static str;
     /// Roles that may read (besides `FullAccess`).
@@ -49,7 +48,7 @@ pub(super) trait Crud: Send + Sync + 'static {
     /// The value's id.
     fn id(item: &Self::Item) -> &str;
     /// The value on the wire.
-    fn render(item: &Self::Item) -> Value;
+    fn render(item: &Self::Item) -> Self::Out;
     /// The requested id of a create body.
     fn requested_id(body: &Self::In) -> Option<String>;
     /// Parses a write body into the value with `id` (runs inside the use case, after its role
@@ -117,7 +116,7 @@ async fn list<R: Crud>(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<ListPage<R::Out>>, OcError> {
     let items = R::list(&app, &p).await?.iter().map(R::render).collect();
     Ok(Json(page(items, q.as_deref(), &R::SPEC)?))
 }
@@ -126,7 +125,7 @@ async fn get_one<R: Crud>(
     State(app): State<App>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<R::Out>, OcError> {
     Ok(Json(R::render(&R::get(&app, &p, &id).await?)))
 }
 
@@ -145,7 +144,7 @@ async fn put<R: Crud>(
     Caller(p): Caller,
     Path(id): Path<String>,
     OcJson(body): OcJson<R::In>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<R::Out>, OcError> {
     let saved = R::save(&app, &p, Some(&id), SaveMode::Upsert, Box::new(|id, _| R::into_domain(body, id))).await?;
     Ok(Json(R::render(&saved)))
 }
@@ -155,7 +154,7 @@ async fn patch<R: Crud>(
     Caller(p): Caller,
     Path(id): Path<String>,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<R::Out>, OcError> {
     let merge = Box::new(move |id, current: Option<&R::Item>| {
         let current = current.expect("SaveMode::Patch checks existence");
         let merged: R::In = from_value(merge_patch(R::render(current), body)).map_err(oc_to_app)?;

@@ -1,6 +1,7 @@
 //! OrderCloud's error body: `{"Errors":[{"ErrorCode","Message","Data"}]}`.
 
 use super::fields;
+use super::schema::{ApiErrorItem, ErrorBody};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cartwire_app::{AppError, Resource, RuleCode, RuleData};
@@ -213,7 +214,11 @@ fn checkout_error(e: CheckoutError) -> OcError {
 
 impl IntoResponse for OcError {
     fn into_response(self) -> Response {
-        let body = json!({"Errors": [{"ErrorCode": self.code, "Message": self.message, "Data": self.data}]});
+        let body = ErrorBody {
+            errors: vec![ApiErrorItem { error_code: self.code.to_owned(), message: self.message, data: self.data }],
+            error: None,
+            error_description: None,
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }

@@ -120,7 +120,9 @@ impl FromRequest<App> for JsonValue {
 
 /// Merges a PATCH body into the current wire representation: top-level properties replace,
 /// `xp` merges deeply (a `null` keeps the key with a null value, as OrderCloud does).
-pub fn merge_patch(mut current: serde_json::Value, patch: serde_json::Value) -> serde_json::Value {
+pub fn merge_patch(current: impl serde::Serialize, patch: serde_json::Value) -> serde_json::Value {
+    // A rendering is plain JSON data: turning it into a value cannot fail.
+    let mut current = serde_json::to_value(current).expect("a rendering is plain JSON data");
     fn deep(target: &mut serde_json::Value, patch: serde_json::Value) {
         match (target, patch) {
             (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {

@@ -4,6 +4,7 @@ use super::created;
 use super::error::{OcError, oc_to_app};
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::schema;
 use crate::ordercloud::fields::{refused, rejected, required};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -16,7 +17,7 @@ use cartwire_domain::integration_event::{
 };
 use cartwire_domain::role::parse_roles;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Query capabilities of the resource (searchable and sortable fields per the SDK).
 pub const SPEC: ListSpec = ListSpec {
@@ -117,24 +118,24 @@ impl IntegrationEventIn {
 }
 
 /// Renders an integration event (HashKey is returned as documented; the header value never).
-pub fn render(e: &IntegrationEvent) -> Value {
-    json!({
-        "ID": e.id.as_str(),
-        "Name": e.name,
-        "EventType": e.event_type.as_str(),
-        "CustomImplementationUrl": e.custom_implementation_url.as_str(),
-        "HashKey": e.hash_key.expose(),
-        "ElevatedRoles": e.elevated_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        "ConfigData": e.config_data,
-        "CustomAuthHeaderName": e.custom_auth_header.as_ref().map(|h| h.name.clone()),
-    })
+pub fn render(e: &IntegrationEvent) -> schema::IntegrationEvent {
+    schema::IntegrationEvent {
+        id: e.id.as_str().to_owned(),
+        name: e.name.clone(),
+        event_type: e.event_type.as_str().to_owned(),
+        custom_implementation_url: e.custom_implementation_url.as_str().to_owned(),
+        hash_key: e.hash_key.expose().to_owned(),
+        elevated_roles: e.elevated_roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        config_data: serde_json::to_value(&e.config_data).unwrap_or_default(),
+        custom_auth_header_name: e.custom_auth_header.as_ref().map(|h| h.name.clone()),
+    }
 }
 
 pub(super) async fn list(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::IntegrationEvent>>, OcError> {
     let items = app.list_integration_events(&p).await?.iter().map(render).collect();
     Ok(Json(page(items, q.as_deref(), &SPEC)?))
 }
@@ -143,7 +144,7 @@ pub(super) async fn get(
     State(app): State<App>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::IntegrationEvent>, OcError> {
     Ok(Json(render(&app.get_integration_event(&p, &id).await?)))
 }
 
@@ -179,7 +180,7 @@ pub(super) async fn patch(
     Caller(p): Caller,
     Path(id): Path<String>,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::IntegrationEvent>, OcError> {
     let saved = app
         .patch_integration_event(&p, &id, |current| {
             let merged: IntegrationEventIn = from_value(merge_patch(render(current), body)).map_err(oc_to_app)?;

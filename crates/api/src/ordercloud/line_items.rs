@@ -7,6 +7,7 @@ use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
 use super::orders::saved_address;
+use super::schema;
 use super::target::*;
 use super::wire::orders::*;
 use axum::Json;
@@ -32,7 +33,7 @@ pub(super) async fn lines_list(
     Caller(p): Caller,
     target: Target,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::LineItem>>, OcError> {
     let id = target.order_id(&app, &p).await?;
     let order = app.get_checkout_order(&p, &id).await?;
     let items = checkout_of(&order).lines.iter().map(|l| render_line(&order, l)).collect();
@@ -64,7 +65,7 @@ pub(super) async fn line_get(
     State(app): State<App>,
     Caller(p): Caller,
     target: Target,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::LineItem>, OcError> {
     let id = target.order_id(&app, &p).await?;
     Ok(Json(line_of(&app.get_checkout_order(&p, &id).await?, target.line_id())?))
 }
@@ -75,7 +76,7 @@ pub(super) async fn line_save(
     target: Target,
     body: Value,
     patch: bool,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::LineItem>, OcError> {
     let id = target.order_id(app, p).await?;
     let line_id = target.line_id();
     // Read through the use case first (its role check) for PUT as for PATCH: a caller without
@@ -105,7 +106,7 @@ pub(super) async fn line_put(
     Caller(p): Caller,
     target: Target,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::LineItem>, OcError> {
     line_save(&app, &p, target, body, false).await
 }
 
@@ -114,7 +115,7 @@ pub(super) async fn line_patch(
     Caller(p): Caller,
     target: Target,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::LineItem>, OcError> {
     line_save(&app, &p, target, body, true).await
 }
 

@@ -4,10 +4,14 @@
 //! `{Meta:{Page,PageSize,TotalCount,TotalPages,ItemRange}, Items}`.
 //!
 //! The identity resources are small (dozens to hundreds of rows), so lists are filtered in
-//! memory over exactly what the client sees on the wire; see docs/adr/0002.
+//! memory over exactly what the client sees on the wire (each rendering's JSON, so a filter
+//! names a field as the client reads it, `xp` paths included); see docs/adr/0002. The page
+//! keeps the renderings themselves, typed.
 
 use super::error::OcError;
+use super::schema::{ListPage, Meta};
 use axum::http::StatusCode;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::cmp::Ordering;
 
@@ -59,8 +63,8 @@ fn canonical<'a>(names: &'a [&'static str], wanted: &str) -> Option<&'a str> {
     names.iter().copied().find(|n| n.eq_ignore_ascii_case(wanted))
 }
 
-/// Applies the query string `query` to `items` and renders the page.
-pub fn page(items: Vec<Value>, query: Option<&str>, spec: &ListSpec) -> Result<Value, OcError> {
+/// Applies the query string `query` to `items` (renderings) and answers the page.
+pub fn page<T: Serialize>(items: Vec<T>, query: Option<&str>, spec: &ListSpec) -> Result<ListPage<T>, OcError> {
     let params: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|e| invalid("List.InvalidQuery", format!("Malformed query string: {e}")))?;
     let get = |name: &str| params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
@@ -127,19 +131,22 @@ pub fn page(items: Vec<Value>, query: Option<&str>, spec: &ListSpec) -> Result<V
             .collect::<Result<_, _>>()?,
     };
 
-    let mut matched: Vec<Value> = items
-        .into_iter()
-        .filter(|item| filters.iter().all(|(path, expr)| matches_filter(lookup(item, path), expr)))
-        .filter(|item| match &search {
+    // A rendering is plain data (strings, numbers, JSON objects with string keys): turning it
+    // into JSON cannot fail.
+    let shown: Vec<Value> =
+        items.iter().map(|i| serde_json::to_value(i).expect("a rendering is plain JSON data")).collect();
+    let mut matched: Vec<usize> = (0..shown.len())
+        .filter(|&i| filters.iter().all(|(path, expr)| matches_filter(lookup(&shown[i], path), expr)))
+        .filter(|&i| match &search {
             None => true,
             Some(term) => search_on.iter().any(|f| {
-                lookup(item, &[f.to_string()]).is_some_and(|v| text(v).to_lowercase().contains(term.as_str()))
+                lookup(&shown[i], &[f.to_string()]).is_some_and(|v| text(v).to_lowercase().contains(term.as_str()))
             }),
         })
         .collect();
-    matched.sort_by(|a, b| {
+    matched.sort_by(|&a, &b| {
         for (field, desc) in &sort {
-            let ord = compare(lookup(a, &[field.to_string()]), lookup(b, &[field.to_string()]));
+            let ord = compare(lookup(&shown[a], &[field.to_string()]), lookup(&shown[b], &[field.to_string()]));
             let ord = if *desc { ord.reverse() } else { ord };
             if ord != Ordering::Equal {
                 return ord;
@@ -151,19 +158,22 @@ pub fn page(items: Vec<Value>, query: Option<&str>, spec: &ListSpec) -> Result<V
     let total = matched.len();
     let total_pages = total.div_ceil(page_size);
     let start = (page - 1) * page_size;
-    let items: Vec<Value> = matched.into_iter().skip(start).take(page_size).collect();
+    let picked: Vec<usize> = matched.into_iter().skip(start).take(page_size).collect();
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    let items: Vec<T> = picked.iter().filter_map(|&i| slots[i].take()).collect();
     let range = if items.is_empty() { [0, 0] } else { [start + 1, start + items.len()] };
-    Ok(json!({
-        "Meta": {
-            "Page": page,
-            "PageSize": page_size,
-            "TotalCount": total,
-            "TotalPages": total_pages,
-            "ItemRange": range,
-            "NextPageKey": null,
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(ListPage {
+        meta: Meta {
+            page: count(page),
+            page_size: count(page_size),
+            total_count: count(total),
+            total_pages: count(total_pages),
+            item_range: range.iter().map(|&n| count(n)).collect(),
+            next_page_key: None,
         },
-        "Items": items,
-    }))
+        items,
+    })
 }
 
 fn lookup<'a>(item: &'a Value, path: &[String]) -> Option<&'a Value> {
@@ -284,8 +294,8 @@ mod tests {
         ]
     }
 
-    fn ids(v: &Value) -> Vec<String> {
-        v["Items"].as_array().unwrap().iter().map(|i| i["ID"].as_str().unwrap().to_owned()).collect()
+    fn ids(p: &ListPage<Value>) -> Vec<String> {
+        p.items.iter().map(|i| i["ID"].as_str().unwrap().to_owned()).collect()
     }
 
     #[test]
@@ -311,7 +321,7 @@ mod tests {
         let p = page(items(), Some("pageSize=2&page=2"), &SPEC).unwrap();
         assert_eq!(ids(&p), ["c3"]);
         assert_eq!(
-            p["Meta"],
+            serde_json::to_value(&p).unwrap()["Meta"],
             json!({"Page": 2, "PageSize": 2, "TotalCount": 3, "TotalPages": 2, "ItemRange": [3, 3], "NextPageKey": null})
         );
     }

@@ -8,6 +8,7 @@ use super::error::{OcError, oc_to_app};
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
 use super::orders::ORDER_SPEC;
+use super::schema;
 use super::users::{UserIn, render_user};
 use super::wire::iso;
 use super::wire::orders::{AddressIn, render_address, render_order};
@@ -19,7 +20,6 @@ use cartwire_app::{App, AppError, Principal, SaveMode};
 use cartwire_domain::ObjectId;
 use cartwire_domain::addresses::SavedAddress;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 /// Query capabilities of the caller's addresses.
@@ -36,7 +36,7 @@ pub const ME_PRODUCT_SPEC: ListSpec = ListSpec {
     filterable: &["ID", "Name", "Description", "DefaultPriceScheduleID"],
 };
 
-pub(super) async fn get_me(State(app): State<App>, Caller(p): Caller) -> Result<Json<Value>, OcError> {
+pub(super) async fn get_me(State(app): State<App>, Caller(p): Caller) -> Result<Json<schema::User>, OcError> {
     Ok(Json(render_user(&app.me(&p).await?)))
 }
 
@@ -44,7 +44,7 @@ pub(super) async fn put_me(
     State(app): State<App>,
     Caller(p): Caller,
     OcJson(body): OcJson<UserIn>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::User>, OcError> {
     Ok(Json(render_user(&app.save_me(&p, |_| body.into_input()).await?)))
 }
 
@@ -52,7 +52,7 @@ pub(super) async fn patch_me(
     State(app): State<App>,
     Caller(p): Caller,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::User>, OcError> {
     let saved = app
         .save_me(&p, |current| {
             let merged: UserIn = from_value(merge_patch(render_user(current), body)).map_err(oc_to_app)?;
@@ -66,7 +66,7 @@ pub(super) async fn my_orders(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::Order>>, OcError> {
     let items = app.my_orders(&p).await?.iter().map(render_order).collect();
     Ok(Json(page(items, q.as_deref(), &ORDER_SPEC)?))
 }
@@ -75,15 +75,22 @@ pub(super) async fn my_products(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::BuyerProduct>>, OcError> {
     let items = app
         .my_products(&p)
         .await?
         .iter()
         .map(|(product, schedule)| {
-            let mut body = super::catalog::render_product(product);
-            body["PriceSchedule"] = super::catalog::render_schedule(schedule);
-            body
+            let p = super::catalog::render_product(product);
+            schema::BuyerProduct {
+                id: p.id,
+                name: p.name,
+                description: p.description,
+                active: p.active,
+                default_price_schedule_id: p.default_price_schedule_id,
+                xp: p.xp,
+                price_schedule: super::catalog::render_schedule(schedule),
+            }
         })
         .collect();
     Ok(Json(page(items, q.as_deref(), &ME_PRODUCT_SPEC)?))
@@ -138,13 +145,27 @@ impl SavedAddressIn {
 }
 
 /// Renders a saved address as OrderCloud's `BuyerAddress`.
-pub fn render_saved_address(a: &SavedAddress) -> Value {
-    let mut body = render_address(&a.for_order());
-    body["DateCreated"] = json!(iso(a.date_created));
-    body["Shipping"] = json!(a.shipping);
-    body["Billing"] = json!(a.billing);
-    body["Editable"] = json!(true);
-    body
+pub fn render_saved_address(a: &SavedAddress) -> schema::BuyerAddress {
+    let o = render_address(&a.for_order());
+    schema::BuyerAddress {
+        id: o.id,
+        date_created: Some(iso(a.date_created)),
+        company_name: o.company_name,
+        first_name: o.first_name,
+        last_name: o.last_name,
+        street1: o.street1,
+        street2: o.street2,
+        city: o.city,
+        state: o.state,
+        zip: o.zip,
+        country: o.country,
+        phone: o.phone,
+        address_name: o.address_name,
+        xp: o.xp,
+        shipping: a.shipping,
+        billing: a.billing,
+        editable: true,
+    }
 }
 
 /// The caller's saved addresses through the generic handlers.
@@ -163,7 +184,7 @@ impl Crud for Addresses {
     fn id(item: &SavedAddress) -> &str {
         item.id.as_str()
     }
-    fn render(item: &SavedAddress) -> Value {
+    fn render(item: &SavedAddress) -> Self::Out {
         render_saved_address(item)
     }
     fn requested_id(body: &SavedAddressIn) -> Option<String> {

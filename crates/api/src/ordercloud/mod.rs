@@ -84,7 +84,7 @@ async fn unknown_route(uri: axum::http::Uri) -> OcError {
 }
 
 /// A 201 with the new object and its `Location`.
-pub(crate) fn created(app: &App, path: &str, body: serde_json::Value) -> Response {
+pub(crate) fn created(app: &App, path: &str, body: impl serde::Serialize) -> Response {
     let location = format!("{}{path}", app.config().public_base_url);
     (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
 }

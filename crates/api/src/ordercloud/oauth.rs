@@ -1,6 +1,7 @@
 //! `POST /oauth/token` and `GET /oauth/certs/{kid}`.
 
 use super::error::OcError;
+use super::schema::{AccessToken, ApiErrorItem, ErrorBody};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -9,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use cartwire_app::App;
 use cartwire_app::auth::{GrantError, Refusal, TokenError, TokenRequest};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// OrderCloud's `ErrorCode` for a refused token request.
 fn error_code(refusal: Refusal) -> &'static str {
@@ -34,11 +35,11 @@ fn error_code(refusal: Refusal) -> &'static str {
 
 /// The OAuth error body with OrderCloud's `Errors` beside it.
 fn oauth_error(status: StatusCode, error: &str, code: &str, description: &str) -> Response {
-    let body = json!({
-        "error": error,
-        "error_description": description,
-        "Errors": [{"ErrorCode": code, "Message": description, "Data": null}],
-    });
+    let body = ErrorBody {
+        errors: vec![ApiErrorItem { error_code: code.to_owned(), message: description.to_owned(), data: Value::Null }],
+        error: Some(error.to_owned()),
+        error_description: Some(description.to_owned()),
+    };
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
@@ -103,12 +104,12 @@ pub(super) async fn token(
     }
     match app.issue_token(req).await {
         Ok(t) => {
-            let body = json!({
-                "access_token": t.access_token,
-                "token_type": "bearer",
-                "expires_in": t.expires_in,
-                "refresh_token": t.refresh_token,
-            });
+            let body = AccessToken {
+                access_token: t.access_token,
+                token_type: "bearer".into(),
+                expires_in: t.expires_in,
+                refresh_token: t.refresh_token,
+            };
             (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
         }
         // A refresh token revoked with the rest of its user's tokens is an authentication

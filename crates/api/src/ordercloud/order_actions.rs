@@ -4,6 +4,7 @@
 use super::callouts::OcWire;
 use super::error::OcError;
 use super::extract::{Caller, OptionalJson, from_value};
+use super::schema;
 use super::target::*;
 use super::wire::orders::*;
 use axum::Json;
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use cartwire_app::App;
 use cartwire_domain::order::Order;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 // ---- checkout actions ---------------------------------------------------------------------
 
@@ -89,7 +90,7 @@ pub(super) async fn worksheet_get(
     State(app): State<App>,
     Caller(p): Caller,
     target: Target,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OrderWorksheet>, OcError> {
     let id = target.order_id(&app, &p).await?;
     Ok(Json(render_worksheet(&app.get_checkout_order(&p, &id).await?)))
 }

@@ -6,6 +6,7 @@
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::schema;
 use super::target::*;
 use super::wire::orders::*;
 use super::wire::*;
@@ -51,7 +52,7 @@ pub(super) async fn orders_list(
     Caller(p): Caller,
     _target: Target,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::Order>>, OcError> {
     let items = app.list_checkout_orders(&p).await?.iter().map(render_order).collect();
     Ok(Json(page(items, q.as_deref(), &ORDER_SPEC)?))
 }
@@ -87,7 +88,7 @@ pub(super) async fn order_get(
     State(app): State<App>,
     Caller(p): Caller,
     target: Target,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::Order>, OcError> {
     let id = target.order_id(&app, &p).await?;
     Ok(Json(render_order(&app.get_checkout_order(&p, &id).await?)))
 }
@@ -98,7 +99,7 @@ pub(super) async fn order_save(
     target: Target,
     body: Value,
     patch: bool,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::Order>, OcError> {
     let id = target.order_id(app, p).await?;
     let current = app.get_checkout_order(p, &id).await?;
     let body = if patch { merge_patch(render_order(&current), body) } else { body };
@@ -154,7 +155,7 @@ pub(super) async fn order_put(
     Caller(p): Caller,
     target: Target,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::Order>, OcError> {
     order_save(&app, &p, target, body, false).await
 }
 
@@ -163,7 +164,7 @@ pub(super) async fn order_patch(
     Caller(p): Caller,
     target: Target,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::Order>, OcError> {
     order_save(&app, &p, target, body, true).await
 }
 

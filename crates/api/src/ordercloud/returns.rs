@@ -5,6 +5,7 @@ use super::created;
 use super::error::OcError;
 use super::extract::{Caller, JsonValue, OcJson, OptionalJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::schema;
 use super::wire::optional_amount;
 use super::wire::returns::render_return;
 use axum::Json;
@@ -85,7 +86,7 @@ pub(super) async fn list(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::OrderReturn>>, OcError> {
     let items = app.list_order_returns(&p).await?.iter().map(|(r, c)| render_return(r, c)).collect();
     Ok(Json(page(items, q.as_deref(), &RETURN_SPEC)?))
 }
@@ -94,7 +95,7 @@ pub(super) async fn get(
     State(app): State<App>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OrderReturn>, OcError> {
     let (r, c) = app.get_order_return(&p, &id).await?;
     Ok(Json(render_return(&r, &c)))
 }
@@ -115,7 +116,7 @@ async fn save(
     id: &str,
     body: Value,
     patch: bool,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OrderReturn>, OcError> {
     let body = if patch {
         let (current, c) = app.get_order_return(p, id).await?;
         let mut merged = merge_patch(render_return(&current, &c), body.clone());
@@ -141,7 +142,7 @@ pub(super) async fn put(
     Caller(p): Caller,
     Path(id): Path<String>,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OrderReturn>, OcError> {
     save(&app, &p, &id, body, false).await
 }
 
@@ -150,7 +151,7 @@ pub(super) async fn patch(
     Caller(p): Caller,
     Path(id): Path<String>,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OrderReturn>, OcError> {
     save(&app, &p, &id, body, true).await
 }
 
@@ -174,7 +175,7 @@ pub(super) async fn action(
     Caller(p): Caller,
     Path((id, action)): Path<(String, String)>,
     OptionalJson(body): OptionalJson,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OrderReturn>, OcError> {
     let comments = if body.is_null() { None } else { from_value::<ActionIn>(body)?.comments };
     let (r, c) = app.order_return_action(&p, &id, &action.to_ascii_lowercase(), comments).await?;
     Ok(Json(render_return(&r, &c)))

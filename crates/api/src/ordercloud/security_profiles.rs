@@ -6,6 +6,7 @@ use super::error::OcError;
 use super::extract::{Caller, OcJson};
 use super::field;
 use super::list::{ListSpec, page};
+use super::schema;
 use crate::ordercloud::fields::{refused, required};
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
@@ -16,7 +17,6 @@ use cartwire_domain::ObjectId;
 use cartwire_domain::role::{parse_custom_roles, parse_roles};
 use cartwire_domain::user::{AssignmentLevel, SecurityProfile, SecurityProfileAssignment};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// Query capabilities of security profiles.
 pub const PROFILE_SPEC: ListSpec = ListSpec {
@@ -53,13 +53,13 @@ impl SecurityProfileIn {
 }
 
 /// Renders a security profile.
-pub fn render_profile(sp: &SecurityProfile) -> Value {
-    json!({
-        "ID": sp.id.as_str(),
-        "Name": sp.name,
-        "Roles": sp.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        "CustomRoles": sp.custom_roles,
-    })
+pub fn render_profile(sp: &SecurityProfile) -> schema::SecurityProfile {
+    schema::SecurityProfile {
+        id: sp.id.as_str().to_owned(),
+        name: sp.name.clone(),
+        roles: sp.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        custom_roles: sp.custom_roles.clone(),
+    }
 }
 
 /// Security profiles through the generic handlers.
@@ -78,7 +78,7 @@ impl Crud for SecurityProfiles {
     fn id(item: &SecurityProfile) -> &str {
         item.id.as_str()
     }
-    fn render(item: &SecurityProfile) -> Value {
+    fn render(item: &SecurityProfile) -> Self::Out {
         render_profile(item)
     }
     fn requested_id(body: &SecurityProfileIn) -> Option<String> {
@@ -163,29 +163,29 @@ pub(super) fn assignment(
 }
 
 /// Renders an assignment.
-pub fn render_assignment(a: &SecurityProfileAssignment) -> Value {
+pub fn render_assignment(a: &SecurityProfileAssignment) -> schema::SecurityProfileAssignment {
     let (level, role) = match &a.level {
         AssignmentLevel::Marketplace => ("Company", "Seller"),
         AssignmentLevel::Buyer(_) => ("Company", "Buyer"),
         AssignmentLevel::BuyerUser { .. } => ("User", "Buyer"),
         AssignmentLevel::AdminUser(_) => ("User", "Seller"),
     };
-    json!({
-        "SecurityProfileID": a.security_profile_id.as_str(),
-        "BuyerID": a.buyer_id().map(ObjectId::as_str),
-        "SupplierID": null,
-        "UserID": a.user_id().map(ObjectId::as_str),
-        "UserGroupID": null,
-        "Level": level,
-        "CommerceRole": role,
-    })
+    schema::SecurityProfileAssignment {
+        security_profile_id: a.security_profile_id.as_str().to_owned(),
+        buyer_id: a.buyer_id().map(|b| b.as_str().to_owned()),
+        supplier_id: None,
+        user_id: a.user_id().map(|u| u.as_str().to_owned()),
+        user_group_id: None,
+        level: level.to_owned(),
+        commerce_role: role.to_owned(),
+    }
 }
 
 pub(super) async fn assignments_list(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::SecurityProfileAssignment>>, OcError> {
     let items = app.list_assignments(&p).await?.iter().map(render_assignment).collect();
     Ok(Json(page(items, q.as_deref(), &ASSIGNMENT_SPEC)?))
 }

@@ -6,6 +6,7 @@ use super::error::OcError;
 use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::schema;
 use super::wire::sso::render;
 use crate::ordercloud::fields::{refused, required};
 use axum::Json;
@@ -19,7 +20,6 @@ use cartwire_app::{App, AppError};
 use cartwire_domain::ObjectId;
 use cartwire_domain::sso::OpenIdConnect;
 use serde::Deserialize;
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// Query capabilities of OpenID Connect configurations.
@@ -97,7 +97,7 @@ pub(super) async fn list(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::OpenIdConnect>>, OcError> {
     let items = app.list_openid_connects(&p).await?.iter().map(render).collect();
     Ok(Json(page(items, q.as_deref(), &SPEC)?))
 }
@@ -105,7 +105,7 @@ pub(super) async fn get(
     State(app): State<App>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OpenIdConnect>, OcError> {
     Ok(Json(render(&app.get_openid_connect(&p, &id).await?)))
 }
 pub(super) async fn create(
@@ -122,7 +122,7 @@ pub(super) async fn put(
     Caller(p): Caller,
     Path(id): Path<String>,
     OcJson(body): OcJson<ConnectIn>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OpenIdConnect>, OcError> {
     Ok(Json(render(&app.save_openid_connect(&p, Some(&id), SaveMode::Upsert, |id, c| body.into_domain(id, c)).await?)))
 }
 pub(super) async fn patch(
@@ -130,7 +130,7 @@ pub(super) async fn patch(
     Caller(p): Caller,
     Path(id): Path<String>,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::OpenIdConnect>, OcError> {
     let saved = app
         .save_openid_connect(&p, Some(&id), SaveMode::Patch, |id, current| {
             let current = current.expect("SaveMode::Patch checks existence");

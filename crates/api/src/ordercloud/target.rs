@@ -2,11 +2,11 @@
 //! cart for `/v1/cart/…` — with its line item or action: one extractor for both route families.
 
 use super::error::OcError;
+use super::schema;
 use super::wire::orders::render_line;
 use cartwire_app::checkout::checkout_of;
 use cartwire_app::{App, Principal};
 use cartwire_domain::order::Order;
-use serde_json::Value;
 
 /// `{direction}` is `Incoming`, `Outgoing` or `All` (any case). cartwire is one marketplace:
 /// every direction names the same orders, narrowed by who may see them.
@@ -61,6 +61,6 @@ impl Target {
     }
 }
 
-pub(crate) fn line_of(o: &Order, line_id: &str) -> Result<Value, OcError> {
+pub(crate) fn line_of(o: &Order, line_id: &str) -> Result<schema::LineItem, OcError> {
     checkout_of(o).line(line_id).map(|l| render_line(o, l)).ok_or_else(|| OcError::not_found("LineItem", line_id))
 }

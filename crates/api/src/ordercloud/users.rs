@@ -5,6 +5,7 @@ use super::error::OcError;
 use super::error::oc_to_app;
 use super::extract::{Caller, JsonValue, OcJson, from_value, merge_patch};
 use super::list::{ListSpec, page};
+use super::schema;
 use super::wire::{iso, xp_of};
 use super::{created, field};
 use crate::ordercloud::fields::{refused, rejected, required};
@@ -17,7 +18,7 @@ use cartwire_app::{App, AppError};
 use cartwire_domain::ObjectId;
 use cartwire_domain::user::{User, UserProfile};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -92,22 +93,22 @@ impl UserIn {
 }
 
 /// Renders a user (never the password).
-pub fn render_user(u: &User) -> Value {
-    json!({
-        "ID": u.id.as_str(),
-        "CompanyID": u.buyer_id.as_ref().map(ObjectId::as_str),
-        "Username": u.profile.username,
-        "Password": null,
-        "FirstName": u.profile.first_name,
-        "LastName": u.profile.last_name,
-        "Email": u.profile.email,
-        "Phone": u.profile.phone,
-        "TermsAccepted": u.profile.terms_accepted.map(iso),
-        "Active": u.profile.active,
-        "xp": u.profile.xp,
-        "DateCreated": iso(u.date_created),
-        "PasswordLastSetDate": u.password_last_set.map(iso),
-    })
+pub fn render_user(u: &User) -> schema::User {
+    schema::User {
+        id: u.id.as_str().to_owned(),
+        company_id: u.buyer_id.as_ref().map(|b| b.as_str().to_owned()),
+        username: u.profile.username.clone(),
+        password: None,
+        first_name: Some(u.profile.first_name.clone()),
+        last_name: Some(u.profile.last_name.clone()),
+        email: Some(u.profile.email.clone()),
+        phone: u.profile.phone.clone(),
+        terms_accepted: u.profile.terms_accepted.map(iso),
+        active: u.profile.active,
+        xp: u.profile.xp.clone(),
+        date_created: iso(u.date_created),
+        password_last_set_date: u.password_last_set.map(iso),
+    }
 }
 
 pub(super) fn admin() -> Company {
@@ -119,7 +120,7 @@ pub(super) async fn list_users(
     p: cartwire_app::Principal,
     company: Company,
     q: Option<String>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::User>>, OcError> {
     let items = app.list_users(&p, &company).await?.iter().map(render_user).collect();
     Ok(Json(page(items, q.as_deref(), &USER_SPEC)?))
 }
@@ -158,7 +159,7 @@ pub(super) async fn patch_user(
     company: Company,
     id: String,
     body: Value,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::User>, OcError> {
     let (user, _) = app
         .save_user(
             &p,
@@ -183,14 +184,14 @@ pub(super) async fn admin_users_list(
     State(app): State<App>,
     Caller(p): Caller,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::User>>, OcError> {
     list_users(app, p, admin(), q).await
 }
 pub(super) async fn admin_user_get(
     State(app): State<App>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::User>, OcError> {
     Ok(Json(render_user(&app.get_user(&p, &admin(), &id).await?)))
 }
 pub(super) async fn admin_user_create(
@@ -213,7 +214,7 @@ pub(super) async fn admin_user_patch(
     Caller(p): Caller,
     Path(id): Path<String>,
     JsonValue(b): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::User>, OcError> {
     patch_user(app, p, admin(), id, b).await
 }
 pub(super) async fn admin_user_delete(
@@ -230,14 +231,14 @@ pub(super) async fn buyer_users_list(
     Caller(p): Caller,
     Path(b): Path<String>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::ListPage<schema::User>>, OcError> {
     list_users(app, p, Company::Buyer(b), q).await
 }
 pub(super) async fn buyer_user_get(
     State(app): State<App>,
     Caller(p): Caller,
     Path((b, id)): Path<(String, String)>,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::User>, OcError> {
     Ok(Json(render_user(&app.get_user(&p, &Company::Buyer(b), &id).await?)))
 }
 pub(super) async fn buyer_user_create(
@@ -262,7 +263,7 @@ pub(super) async fn buyer_user_patch(
     Caller(p): Caller,
     Path((b, id)): Path<(String, String)>,
     JsonValue(body): JsonValue,
-) -> Result<Json<Value>, OcError> {
+) -> Result<Json<schema::User>, OcError> {
     patch_user(app, p, Company::Buyer(b), id, body).await
 }
 pub(super) async fn buyer_user_delete(

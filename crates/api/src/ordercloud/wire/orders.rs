@@ -3,6 +3,7 @@
 
 use super::{iso, money, ordercloud_status, xp_or_empty};
 use crate::ordercloud::fields::{refused, refused_within, required};
+use crate::ordercloud::schema;
 use cartwire_app::AppError;
 use cartwire_app::checkout::{LineDraft, checkout_of};
 use cartwire_domain::Field;
@@ -16,12 +17,23 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// Renders an address.
-pub fn render_address(a: &Address) -> Value {
-    json!({
-        "ID": a.id, "DateCreated": null, "CompanyName": a.company_name, "FirstName": a.first_name,
-        "LastName": a.last_name, "Street1": a.street1, "Street2": a.street2, "City": a.city, "State": a.state,
-        "Zip": a.zip, "Country": a.country, "Phone": a.phone, "AddressName": a.address_name, "xp": a.xp,
-    })
+pub fn render_address(a: &Address) -> schema::Address {
+    schema::Address {
+        id: a.id.clone(),
+        date_created: None,
+        company_name: a.company_name.clone(),
+        first_name: a.first_name.clone(),
+        last_name: a.last_name.clone(),
+        street1: a.street1.clone(),
+        street2: a.street2.clone(),
+        city: a.city.clone(),
+        state: a.state.clone(),
+        zip: a.zip.clone(),
+        country: a.country.clone(),
+        phone: a.phone.clone(),
+        address_name: a.address_name.clone(),
+        xp: a.xp.clone(),
+    }
 }
 
 /// An address on the wire.
@@ -78,67 +90,95 @@ impl AddressIn {
 }
 
 /// Renders an order.
-pub fn render_order(o: &Order) -> Value {
+pub fn render_order(o: &Order) -> schema::Order {
     let co = checkout_of(o);
     let c = o.currency();
     let submitted = !o.status.is_cart();
-    json!({
-        "ID": o.id,
-        "FromUser": render_from_user(&co.from_user),
-        "FromCompanyID": co.from_company_id,
-        "ToCompanyID": co.to_company_id,
-        "FromUserID": o.customer_id,
-        "BillingAddressID": co.billing_address.as_ref().and_then(|a| a.id.clone()),
-        "BillingAddress": co.billing_address.as_ref().map(render_address),
-        "ShippingAddressID": co.shipping_address.as_ref().and_then(|a| a.id.clone()),
-        "Comments": co.comments,
-        "LineItemCount": co.lines.len(),
-        "Status": ordercloud_status(o.status),
-        "DateCreated": iso(o.created_at),
-        "DateSubmitted": if submitted { o.placed_at.map(iso) } else { None },
-        "DateApproved": co.date_approved.map(iso),
-        "DateDeclined": co.date_declined.map(iso),
-        "DateCanceled": co.date_canceled.map(iso),
-        "DateCompleted": co.date_completed.map(iso),
-        "LastUpdated": iso(o.updated_at.unwrap_or(o.created_at)),
-        "Subtotal": to_decimal(Cents::new(co.subtotal()).unwrap_or_default(), &c),
-        "ShippingCost": money(co.shipping_cost, &c),
-        "TaxCost": money(co.tax_cost, &c),
-        "Gratuity": 0.0,
-        "Fees": money(co.fees, &c),
-        "PromotionDiscount": 0.0,
-        "Currency": c.as_str(),
-        "Total": to_decimal(Cents::new(co.total()).unwrap_or_default(), &c),
-        "IsSubmitted": submitted,
-        "SubscriptionID": null,
-        "xp": co.xp,
-    })
+    schema::Order {
+        id: o.id.to_string(),
+        from_user: render_from_user(&co.from_user),
+        from_company_id: Some(co.from_company_id.clone()),
+        to_company_id: Some(co.to_company_id.clone()),
+        from_user_id: o.customer_id.clone(),
+        billing_address_id: co.billing_address.as_ref().and_then(|a| a.id.clone()),
+        billing_address: co.billing_address.as_ref().map(render_address),
+        shipping_address_id: co.shipping_address.as_ref().and_then(|a| a.id.clone()),
+        comments: co.comments.clone(),
+        line_item_count: co.lines.len() as i64,
+        status: ordercloud_status(o.status).to_owned(),
+        date_created: iso(o.created_at),
+        date_submitted: if submitted { o.placed_at.map(iso) } else { None },
+        date_approved: co.date_approved.map(iso),
+        date_declined: co.date_declined.map(iso),
+        date_canceled: co.date_canceled.map(iso),
+        date_completed: co.date_completed.map(iso),
+        last_updated: iso(o.updated_at.unwrap_or(o.created_at)),
+        subtotal: to_decimal(Cents::new(co.subtotal()).unwrap_or_default(), &c),
+        shipping_cost: money(co.shipping_cost, &c),
+        tax_cost: money(co.tax_cost, &c),
+        gratuity: 0.0,
+        fees: money(co.fees, &c),
+        promotion_discount: 0.0,
+        currency: c.as_str().to_owned(),
+        total: to_decimal(Cents::new(co.total()).unwrap_or_default(), &c),
+        is_submitted: submitted,
+        subscription_id: None,
+        xp: co.xp.clone(),
+    }
 }
 
 /// Renders a line item of `o`.
-pub fn render_line(o: &Order, l: &CheckoutLine) -> Value {
+pub fn render_line(o: &Order, l: &CheckoutLine) -> schema::LineItem {
     let c = o.currency();
     let co = checkout_of(o);
     let shipping = l.shipping_address.as_ref().or(co.shipping_address.as_ref());
     let p = &l.product;
-    json!({
-        "ID": l.id, "ProductID": p.id, "Quantity": l.quantity, "BundleItemID": null, "IsBundle": false,
-        "DateAdded": iso(l.date_added), "QuantityShipped": 0,
-        "UnitPrice": money(l.unit_price, &c), "PromotionDiscount": 0.0,
-        "LineTotal": to_decimal(Cents::new(l.subtotal()).unwrap_or_default(), &c),
-        "LineSubtotal": to_decimal(Cents::new(l.subtotal()).unwrap_or_default(), &c),
-        "CostCenter": null, "DateNeeded": null, "ShippingAccount": null,
-        "ShippingAddressID": shipping.and_then(|a| a.id.clone()), "ShipFromAddressID": null,
-        "Product": {"ID": p.id, "Name": p.name, "Description": p.description, "Returnable": p.returnable,
-                    "QuantityMultiplier": p.quantity_multiplier, "ShipWeight": p.ship_weight, "ShipHeight": p.ship_height,
-                    "ShipWidth": p.ship_width, "ShipLength": p.ship_length, "DefaultSupplierID": p.default_supplier_id,
-                    "ParentID": null, "xp": p.xp},
-        "Variant": null,
-        "ShippingAddress": shipping.map(render_address), "ShipFromAddress": null, "SupplierID": null,
-        "InventoryRecordID": null, "PriceScheduleID": l.price_schedule_id, "IsOnSale": false,
-        "PriceOverridden": l.price_overridden, "Specs": [],
-        "IncomingOrderID": o.id, "OutgoingOrderID": o.id, "InvitationID": null, "xp": l.xp,
-    })
+    let subtotal = to_decimal(Cents::new(l.subtotal()).unwrap_or_default(), &c);
+    schema::LineItem {
+        id: l.id.clone(),
+        product_id: p.id.clone(),
+        quantity: i64::from(l.quantity),
+        bundle_item_id: None,
+        is_bundle: false,
+        date_added: iso(l.date_added),
+        quantity_shipped: 0,
+        unit_price: Some(money(l.unit_price, &c)),
+        promotion_discount: 0.0,
+        line_total: subtotal,
+        line_subtotal: subtotal,
+        cost_center: None,
+        date_needed: None,
+        shipping_account: None,
+        shipping_address_id: shipping.and_then(|a| a.id.clone()),
+        ship_from_address_id: None,
+        product: schema::LineProduct {
+            id: p.id.clone(),
+            name: Some(p.name.clone()),
+            description: p.description.clone(),
+            returnable: p.returnable,
+            quantity_multiplier: p.quantity_multiplier,
+            ship_weight: p.ship_weight,
+            ship_height: p.ship_height,
+            ship_width: p.ship_width,
+            ship_length: p.ship_length,
+            default_supplier_id: p.default_supplier_id.clone(),
+            parent_id: None,
+            xp: p.xp.clone(),
+        },
+        variant: None,
+        shipping_address: shipping.map(render_address),
+        ship_from_address: None,
+        supplier_id: None,
+        inventory_record_id: None,
+        price_schedule_id: l.price_schedule_id.clone(),
+        is_on_sale: false,
+        price_overridden: l.price_overridden,
+        specs: vec![],
+        incoming_order_id: o.id.to_string(),
+        outgoing_order_id: o.id.to_string(),
+        invitation_id: None,
+        xp: l.xp.clone(),
+    }
 }
 
 /// A middleware's answer as the worksheet shows it: what it sent, with the read-only fields
@@ -174,38 +214,34 @@ fn render_ship_estimates(r: &CalloutRecord, estimates: &[ShipEstimate]) -> Value
 }
 
 /// The user an order is from, as `FromUser` shows it (only what the snapshot holds).
-fn render_from_user(u: &FromUser) -> Value {
-    let mut m = Map::new();
-    m.insert("ID".into(), json!(u.id));
-    m.insert("Username".into(), json!(u.username));
-    for (k, v) in [("FirstName", &u.first_name), ("LastName", &u.last_name), ("Email", &u.email)] {
-        if let Some(v) = v {
-            m.insert(k.into(), json!(v));
-        }
+fn render_from_user(u: &FromUser) -> schema::FromUser {
+    schema::FromUser {
+        id: u.id.clone(),
+        username: u.username.clone(),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        email: u.email.clone(),
+        phone: u.first_name.as_ref().map(|_| u.phone.clone()),
+        xp: u.xp.clone(),
     }
-    if u.first_name.is_some() {
-        m.insert("Phone".into(), json!(u.phone));
-    }
-    m.insert("xp".into(), u.xp.clone());
-    Value::Object(m)
 }
 
 /// Renders the order's worksheet.
-pub fn render_worksheet(o: &Order) -> Value {
+pub fn render_worksheet(o: &Order) -> schema::OrderWorksheet {
     let co = checkout_of(o);
     let w = &co.worksheet;
-    json!({
-        "Order": render_order(o),
-        "LineItems": co.lines.iter().map(|l| render_line(o, l)).collect::<Vec<_>>(),
-        "OrderPromotions": [],
-        "Subscription": null,
-        "ShipEstimateResponse": w.shipping_rates.as_ref().map(|r| render_ship_estimates(r, &w.ship_estimates)),
-        "OrderCalculateResponse": w.calculation.as_ref().map(render_callout),
-        "OrderSubmitResponse": w.submitted.as_ref().map(render_callout),
-        "OrderSubmitForApprovalResponse": w.submitted_for_approval.as_ref().map(render_callout),
-        "OrderApprovedResponse": w.approved.as_ref().map(render_callout),
-        "SubscriptionIntegrationResponse": null,
-    })
+    schema::OrderWorksheet {
+        order: render_order(o),
+        line_items: co.lines.iter().map(|l| render_line(o, l)).collect(),
+        order_promotions: vec![],
+        subscription: None,
+        ship_estimate_response: w.shipping_rates.as_ref().map(|r| render_ship_estimates(r, &w.ship_estimates)),
+        order_calculate_response: w.calculation.as_ref().map(render_callout),
+        order_submit_response: w.submitted.as_ref().map(render_callout),
+        order_submit_for_approval_response: w.submitted_for_approval.as_ref().map(render_callout),
+        order_approved_response: w.approved.as_ref().map(render_callout),
+        subscription_integration_response: None,
+    }
 }
 
 /// An order on the wire (read-only fields are accepted and ignored, so a GET body can be PUT
