@@ -72,3 +72,97 @@ pub(crate) fn profile_roles(profile: &cartwire_domain::user::SecurityProfile) ->
 fn capped(client: &ApiClient, held: &RoleSet) -> RoleSet {
     grant_roles(held, None, client).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartwire_domain::ApiRole;
+    use cartwire_domain::api_client::{AccessTokenMinutes, AttachedIntegrationEvents, RefreshTokenMinutes, RoleLimits};
+    use cartwire_domain::user::UserType;
+
+    fn caller(roles: &[&str]) -> Principal {
+        Principal {
+            client_id: "c".into(),
+            user_id: "u".into(),
+            username: "u".into(),
+            user_type: UserType::Admin,
+            buyer_id: None,
+            roles: RoleSet::from_names(roles.iter().copied()),
+            anonymous_order_id: None,
+            token_generation: 0,
+        }
+    }
+
+    fn client(limits: RoleLimits) -> ApiClient {
+        ApiClient {
+            id: cartwire_domain::ObjectId::parse("c").expect("an id"),
+            app_name: "test".into(),
+            secret_hash: None,
+            access_token_duration: AccessTokenMinutes::parse(600).expect("in range"),
+            refresh_token_duration: RefreshTokenMinutes::parse(0).expect("in range"),
+            anonymous_token_duration: None,
+            active: true,
+            default_context_username: None,
+            allow_any_buyer: false,
+            allow_any_supplier: false,
+            allow_seller: true,
+            is_anon_buyer: false,
+            integration_events: AttachedIntegrationEvents::default(),
+            role_limits: limits,
+            xp: serde_json::json!({}),
+        }
+    }
+
+    fn set(names: &[&str]) -> RoleSet {
+        RoleSet::from_names(names.iter().copied())
+    }
+
+    #[test]
+    fn a_write_opens_a_path_only_to_roles_its_caller_holds() {
+        let admin = caller(&["ApiClientAdmin", "Shopper", "night-shift"]);
+        assert!(require_held(&admin, &set(&["Shopper"]), "the profile").is_ok());
+        assert!(require_held(&admin, &set(&["Shopper", "night-shift"]), "the profile").is_ok());
+        assert!(require_held(&admin, &RoleSet::default(), "the profile").is_ok());
+        match require_held(&admin, &set(&["Shopper", "OrderAdmin", "day-shift"]), "the profile") {
+            Err(AppError::Rule { code: RuleCode::RolesNotHeld, data: RuleData::Roles { missing, .. }, message }) => {
+                assert_eq!(missing, ["OrderAdmin", "day-shift"]);
+                assert!(message.starts_with("the profile would grant roles"), "{message}");
+            }
+            other => panic!("expected RolesNotHeld, got {other:?}"),
+        }
+        // FullAccess holds every role, custom ones included.
+        assert!(require_held(&caller(&["FullAccess"]), &set(&["OrderAdmin", "anything"]), "x").is_ok());
+    }
+
+    #[test]
+    fn a_clients_caps_bound_what_its_tokens_reach() {
+        let held = set(&["Shopper", "OrderAdmin", "night-shift"]);
+        // No limits: everything held.
+        assert_eq!(capped(&client(RoleLimits::default()), &held), held);
+        // A cap keeps only what it names, API and custom roles alike.
+        let cap = RoleLimits {
+            maximum_granted_roles: vec![ApiRole::Shopper],
+            maximum_granted_custom_roles: vec!["day-shift".into()],
+            ..RoleLimits::default()
+        };
+        assert_eq!(capped(&client(cap.clone()), &held), set(&["Shopper"]));
+        // FullAccess under a cap becomes exactly the cap, never more.
+        assert_eq!(capped(&client(cap), &set(&["FullAccess"])), set(&["Shopper"]));
+        // A minimum the user misses lets nothing through.
+        let minimum = RoleLimits { minimum_required_roles: vec![ApiRole::BuyerAdmin], ..RoleLimits::default() };
+        assert_eq!(capped(&client(minimum), &held), RoleSet::default());
+    }
+
+    #[test]
+    fn a_scope_narrows_to_requested_roles_the_user_holds() {
+        let held = set(&["Shopper", "OrderAdmin"]);
+        let open = client(RoleLimits::default());
+        let granted = grant_roles(&held, Some("Shopper BuyerAdmin"), &open).expect("Shopper is held");
+        assert_eq!(granted, set(&["Shopper"]));
+        // Asking for FullAccess does not turn held roles into it.
+        let refused = grant_roles(&held, Some("FullAccess"), &open).expect_err("FullAccess is not held");
+        assert_eq!(refused.refusal, crate::auth::Refusal::InsufficientRoles);
+        // A blank scope is no scope.
+        assert_eq!(grant_roles(&held, Some("  "), &open).expect("all held"), held);
+    }
+}

@@ -125,3 +125,39 @@ pub(crate) fn manual_price(
         _ => Ok((computed, false)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartwire_domain::RoleSet;
+    use cartwire_domain::user::UserType;
+
+    fn caller(roles: &[&str]) -> Principal {
+        Principal {
+            client_id: "c".into(),
+            user_id: "u".into(),
+            username: "u".into(),
+            user_type: UserType::Buyer,
+            buyer_id: Some("b".into()),
+            roles: RoleSet::from_names(roles.iter().copied()),
+            anonymous_order_id: None,
+            token_generation: 0,
+        }
+    }
+
+    fn cents(n: i64) -> Cents {
+        Cents::new(n).expect("whole cents")
+    }
+
+    #[test]
+    fn a_hand_set_price_needs_override_unit_price_unless_it_is_the_computed_one() {
+        let shopper = caller(&["Shopper"]);
+        assert_eq!(manual_price(&shopper, None, cents(500)).expect("computed"), (cents(500), false));
+        // Sending the price the schedule gives is not an override.
+        assert_eq!(manual_price(&shopper, Some(cents(500)), cents(500)).expect("same"), (cents(500), false));
+        assert!(manual_price(&shopper, Some(cents(1)), cents(500)).is_err());
+        let overrider = caller(&["Shopper", "OverrideUnitPrice"]);
+        assert_eq!(manual_price(&overrider, Some(cents(1)), cents(500)).expect("allowed"), (cents(1), true));
+        assert_eq!(manual_price(&caller(&["FullAccess"]), Some(cents(0)), cents(500)).expect("ok"), (cents(0), true));
+    }
+}
