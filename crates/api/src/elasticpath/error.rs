@@ -55,7 +55,12 @@ impl EpError {
     pub fn refused(source: &str, e: DomainError) -> Self {
         let named = e.subject().map(self::source);
         let (_, problem) = e.on(Field::Id);
-        let at = named.unwrap_or_else(|| source.to_owned());
+        Self::on_source(named.unwrap_or_else(|| source.to_owned()), problem)
+    }
+
+    /// A 422 on `at` whose detail names the field by its last segment ("url must be …" for
+    /// `configuration.url`), as Elastic Path's own messages do.
+    fn on_source(at: String, problem: impl std::fmt::Display) -> Self {
         let detail = format!("{} {problem}", at.rsplit('.').next().unwrap_or(&at));
         Self::validation(&at, detail)
     }
@@ -92,11 +97,7 @@ impl From<AppError> for EpError {
             AppError::IdExists { .. } => {
                 EpError::new(StatusCode::CONFLICT, "Conflict").detail("Write conflict detected")
             }
-            AppError::Validation { field, problem, .. } => {
-                let at = source(field);
-                let detail = format!("{} {problem}", at.rsplit('.').next().unwrap_or(&at));
-                EpError::validation(&at, detail)
-            }
+            AppError::Validation { field, problem, .. } => EpError::on_source(source(field), problem),
             AppError::Rejected { field, message } => EpError::validation(&field, message),
             AppError::Rule { message, .. } => EpError::validation("", message),
             e @ (AppError::OrderStatus { .. } | AppError::CalloutFailed { .. } | AppError::Checkout(_)) => {
