@@ -76,22 +76,9 @@ fn capped(client: &ApiClient, held: &RoleSet) -> RoleSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::caller;
     use cartwire_domain::ApiRole;
     use cartwire_domain::api_client::{AccessTokenMinutes, AttachedIntegrationEvents, RefreshTokenMinutes, RoleLimits};
-    use cartwire_domain::user::UserType;
-
-    fn caller(roles: &[&str]) -> Principal {
-        Principal {
-            client_id: "c".into(),
-            user_id: "u".into(),
-            username: "u".into(),
-            user_type: UserType::Admin,
-            buyer_id: None,
-            roles: RoleSet::from_names(roles.iter().copied()),
-            anonymous_order_id: None,
-            token_generation: 0,
-        }
-    }
 
     fn client(limits: RoleLimits) -> ApiClient {
         ApiClient {

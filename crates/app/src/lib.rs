@@ -30,6 +30,8 @@ pub mod resource;
 mod revocation;
 mod save;
 pub mod sso;
+#[cfg(test)]
+mod testing;
 pub mod throttle;
 
 pub use cartwire_domain::principal::Principal;

@@ -129,21 +129,7 @@ pub(crate) fn manual_price(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cartwire_domain::RoleSet;
-    use cartwire_domain::user::UserType;
-
-    fn caller(roles: &[&str]) -> Principal {
-        Principal {
-            client_id: "c".into(),
-            user_id: "u".into(),
-            username: "u".into(),
-            user_type: UserType::Buyer,
-            buyer_id: Some("b".into()),
-            roles: RoleSet::from_names(roles.iter().copied()),
-            anonymous_order_id: None,
-            token_generation: 0,
-        }
-    }
+    use crate::testing::caller;
 
     fn cents(n: i64) -> Cents {
         Cents::new(n).expect("whole cents")
