@@ -126,7 +126,7 @@ pub fn render(e: &IntegrationEvent) -> schema::IntegrationEvent {
         custom_implementation_url: e.custom_implementation_url.as_str().to_owned(),
         hash_key: e.hash_key.expose().to_owned(),
         elevated_roles: e.elevated_roles.iter().map(|r| r.as_str().to_owned()).collect(),
-        config_data: serde_json::to_value(&e.config_data).unwrap_or_default(),
+        config_data: e.config_data.clone().unwrap_or(Value::Null),
         custom_auth_header_name: e.custom_auth_header.as_ref().map(|h| h.name.clone()),
     }
 }
